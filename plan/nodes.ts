@@ -1,0 +1,167 @@
+/**
+ * Nodes of the staging clone at a given scale: both sides of every non-compute
+ * role, compute shared between the sides, the migration toolbox and monitoring.
+ */
+import type { Profile, NodeRole, VmSize, Release } from '../profile/schema';
+import { CONTROLLER_ROLES } from '../profile/schema';
+import type { TargetConfig } from '../targets/config';
+import { overrideField, pickOffer, type PriceList } from '../targets/offers';
+import { AddressBook, networksOf } from './network';
+import type { HypervisorPlan, NetworkPlan, NodePlan, NodeSide, Side, VolumePlan } from './types';
+import { SIDES } from './types';
+
+/** Staging size per role; `production` keeps production's VM size so migration timings carry over. */
+const STAGING_SIZE: Record<NodeRole, { vcpus: number; memoryGiB: number } | 'production'> = {
+  keystone: { vcpus: 2, memoryGiB: 4 },
+  glance: { vcpus: 2, memoryGiB: 4 },
+  'nova-api': { vcpus: 2, memoryGiB: 8 },
+  'neutron-server': { vcpus: 2, memoryGiB: 4 },
+  horizon: { vcpus: 2, memoryGiB: 4 },
+  'swift-proxy': { vcpus: 2, memoryGiB: 4 },
+  database: 'production',
+  rabbitmq: { vcpus: 2, memoryGiB: 4 },
+  'cell-services': { vcpus: 2, memoryGiB: 4 },
+  'cell-database': 'production',
+  'cell-rabbitmq': { vcpus: 2, memoryGiB: 4 },
+  'swift-storage': { vcpus: 2, memoryGiB: 8 },
+  compute: { vcpus: 4, memoryGiB: 16 },
+  'migration-toolbox': { vcpus: 4, memoryGiB: 16 },
+  monitoring: { vcpus: 2, memoryGiB: 8 },
+};
+
+const ROOT_VOLUME_GIB = 30;
+/** Local instance storage per compute node (qcow2 on local disk, as in production). */
+const INSTANCES_VOLUME_GIB = 100;
+
+/** Count at a scale: at least one, never more than production. */
+export function scaled(production: number, factor: number): number {
+  return Math.min(production, Math.max(1, Math.ceil(production * factor)));
+}
+
+/** Room for a dump, its restore and the migration's growth. */
+const dbVolume = (sizeGiB: number): VolumePlan => ({ name: 'sdb', sizeGiB: Math.max(20, Math.ceil(sizeGiB * 3)), purpose: 'database' });
+
+interface NodeRequest {
+  name: string;
+  role: NodeRole;
+  side: NodeSide;
+  cell?: string;
+  production?: VmSize;
+  volumes?: VolumePlan[];
+  swiftZone?: { region: number; zone: number };
+  /** Index used to spread nodes of one group over the zones. */
+  index: number;
+}
+
+export class NodeBuilder {
+  readonly nodes: NodePlan[] = [];
+  private readonly addresses: AddressBook;
+
+  constructor(
+    private readonly profile: Profile,
+    private readonly target: TargetConfig,
+    private readonly prices: PriceList,
+    networks: readonly NetworkPlan[],
+  ) {
+    this.addresses = new AddressBook(networks, target.source);
+  }
+
+  /** Builds every node at `factor` (1 = one-to-one). */
+  build(factor: number): NodePlan[] {
+    const p = this.profile;
+    for (const side of SIDES) {
+      for (const role of CONTROLLER_ROLES) {
+        const production = p.controllers.roles[role]!;
+        const volumes = role === 'database' ? [dbVolume(this.apiDatabasesGiB())] : [];
+        for (let i = 1; i <= scaled(production.count, factor); i++) {
+          this.add({ name: `${side}-${role}-${i}`, role, side, production, volumes, index: i - 1, ...(role === 'nova-api' || role === 'database' || role === 'rabbitmq' ? { cell: p.nova.apiCell.name } : {}) });
+        }
+      }
+      for (const cell of p.nova.cells) {
+        this.group(side, cell.name, 'cell-services', 'services', cell.services, factor, []);
+        this.group(side, cell.name, 'cell-database', 'db', cell.database, factor, [dbVolume(cell.dbSizeGiB)]);
+        this.group(side, cell.name, 'cell-rabbitmq', 'mq', cell.rabbitmq, factor, []);
+      }
+      for (const region of p.swift.regions) {
+        for (const zone of region.zones) {
+          for (let i = 1; i <= scaled(zone.nodes, factor); i++) {
+            this.add({
+              name: `${side}-swift-r${region.id}z${zone.id}-${i}`,
+              role: 'swift-storage',
+              side,
+              swiftZone: { region: region.id, zone: zone.id },
+              volumes: this.swiftDevices(factor),
+              index: zone.id - 1 + i - 1,
+            });
+          }
+        }
+      }
+    }
+    for (const cell of p.nova.cells) {
+      for (let i = 1; i <= scaled(cell.computeHosts, factor); i++) {
+        this.add({ name: `compute-${cell.name}-${i}`, role: 'compute', side: 'shared', cell: cell.name, volumes: [{ name: 'sdb', sizeGiB: INSTANCES_VOLUME_GIB, purpose: 'instances' }], index: i - 1 });
+      }
+    }
+    this.add({ name: 'migration-toolbox', role: 'migration-toolbox', side: 'shared', volumes: [{ name: 'sdb', sizeGiB: Math.max(50, Math.ceil(this.allDatabasesGiB() * 2)), purpose: 'dumps' }], index: 0 });
+    this.add({ name: 'monitoring', role: 'monitoring', side: 'shared', index: 0 });
+    return this.nodes;
+  }
+
+  /** Swift ring devices of one storage node: d1..dn, one volume each. */
+  swiftDevices(factor: number): VolumePlan[] {
+    // Two devices at least (where production has them) so mounts and weights are rehearsed per device.
+    const count = Math.max(Math.min(2, this.profile.swift.devicesPerNode), scaled(this.profile.swift.devicesPerNode, factor));
+    const size = factor >= 1 ? this.profile.swift.deviceSizeGiB : this.target.swiftDeviceSizeGiB;
+    return Array.from({ length: count }, (_, i) => ({ name: `d${i + 1}`, sizeGiB: size, purpose: 'swift-device' as const }));
+  }
+
+  private apiDatabasesGiB(): number {
+    const p = this.profile;
+    return p.databases.keystoneSizeGiB + p.databases.neutronSizeGiB + p.glance.dbSizeGiB + p.nova.apiCell.dbSizeGiB;
+  }
+
+  private allDatabasesGiB(): number {
+    return this.apiDatabasesGiB() + this.profile.nova.cells.reduce((sum, c) => sum + c.dbSizeGiB, 0);
+  }
+
+  private group(side: Side, cell: string, role: NodeRole, suffix: string, production: VmSize, factor: number, volumes: VolumePlan[]): void {
+    for (let i = 1; i <= scaled(production.count, factor); i++) {
+      this.add({ name: `${side}-${cell}-${suffix}-${i}`, role, side, cell, production, volumes, index: i - 1 });
+    }
+  }
+
+  private add(req: NodeRequest): void {
+    const zones = this.target.availabilityZones;
+    const zone = zones[req.index % zones.length];
+    const wanted = STAGING_SIZE[req.role];
+    const need = wanted === 'production' ? { vcpus: req.production!.vcpus, memoryGiB: req.production!.memoryGiB } : wanted;
+    const offer = pickOffer(this.prices, req.role, need, this.target.source, overrideField(this.target));
+    const addresses = Object.fromEntries(networksOf(req.role).map((net) => [net, this.addresses.assign(net, zone)]));
+    const hypervisor: HypervisorPlan | undefined = req.role === 'compute' && offer.kvm ? { virtType: 'kvm', acceleration: offer.kvm } : undefined;
+    this.nodes.push({
+      name: req.name,
+      role: req.role,
+      side: req.side,
+      ...(req.cell ? { cell: req.cell } : {}),
+      release: this.releaseOf(req.side),
+      os: this.osOf(req.role, req.side),
+      size: { offer: offer.name, vcpus: offer.vcpus, memoryGiB: offer.memoryGiB, pricePerHour: offer.pricePerHour },
+      zone,
+      addresses,
+      rootVolumeGiB: ROOT_VOLUME_GIB,
+      volumes: req.volumes ?? [],
+      ...(req.swiftZone ? { swiftZone: req.swiftZone } : {}),
+      ...(hypervisor ? { hypervisor } : {}),
+    });
+  }
+
+  /** Shared nodes start on the old release: compute is upgraded in place, the toolbox carries every release's tools. */
+  private releaseOf(side: NodeSide): Release {
+    return side === 'new' ? this.profile.releases.to : this.profile.releases.from;
+  }
+
+  private osOf(role: NodeRole, side: NodeSide): string {
+    const map = this.profile.os[side === 'new' ? 'new' : 'old'];
+    return map[role] ?? map.default;
+  }
+}

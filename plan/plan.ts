@@ -1,0 +1,118 @@
+/**
+ * profile + target config -> staging plan. The planner tries scales from one-to-one
+ * down to the smallest clone that keeps every invariant, and keeps the largest
+ * that fits the budget. When none fits, it says what the cheapest one costs.
+ */
+import { InputError } from '../profile/errors';
+import type { Profile } from '../profile/schema';
+import type { TargetConfig } from '../targets/config';
+import { priceList, type PriceList } from '../targets/offers';
+import { costOf } from './cost';
+import { fidelityTable } from './fidelity';
+import { APIS, carveNetworks, flows } from './network';
+import { NodeBuilder, scaled } from './nodes';
+import { violations } from './rules';
+import type { CellPlan, NetworkPlan, NodePlan, StagingPlan, SwiftPlan } from './types';
+
+/** Scales tried by `scale: auto`, largest first; 0 is the smallest faithful clone. */
+export const SCALE_LADDER: readonly number[] = [1, 0.5, 0.25, 0.1, 0.05, 0.02, 0.01, 0];
+
+export function buildPlan(profile: Profile, target: TargetConfig): StagingPlan {
+  const prices = priceList(target);
+  const networks = carveNetworks(target.networkCidr, target.availabilityZones, target.source);
+  if (target.scale !== 'auto') {
+    const plan = planAt(profile, target, prices, networks, target.scale, 'target');
+    if (plan.cost.perHour > target.budgetPerHour) {
+      const cheapest = planAt(profile, target, prices, networks, 0, 'budget');
+      throw new InputError(target.source, 'budgetPerHour', `scale ${target.scale} costs ${money(plan)} per hour, above the budget of ${target.budgetPerHour}; ${describe(cheapest)}`);
+    }
+    return plan;
+  }
+  for (const factor of SCALE_LADDER) {
+    const plan = planAt(profile, target, prices, networks, factor, 'budget');
+    if (plan.cost.perHour <= target.budgetPerHour) return plan;
+    if (factor === 0) {
+      throw new InputError(target.source, 'budgetPerHour', `a budget of ${target.budgetPerHour} ${plan.cost.currency} per hour cannot hold the invariants; ${describe(plan)}`);
+    }
+  }
+  throw new Error('unreachable: the ladder ends with the smallest clone');
+}
+
+const money = (plan: StagingPlan) => `${plan.cost.perHour.toFixed(2)} ${plan.cost.currency}`;
+
+function describe(cheapest: StagingPlan): string {
+  const computes = cheapest.nodes.filter((n) => n.role === 'compute').length;
+  return `the cheapest plan that keeps every invariant has ${cheapest.nodes.length} nodes (${computes} compute) and costs ${money(cheapest)} per hour`;
+}
+
+/** One plan at one scale; invariants checked, cost and fidelity attached. */
+export function planAt(profile: Profile, target: TargetConfig, prices: PriceList, networks: readonly NetworkPlan[], factor: number, chosenBy: 'budget' | 'target'): StagingPlan {
+  const builder = new NodeBuilder(profile, target, prices, networks);
+  const nodes = builder.build(factor);
+  const draft: Omit<StagingPlan, 'fidelity' | 'cost'> = {
+    rehearsalId: `${profile.name}-${target.cloud}`,
+    profile: profile.name,
+    cloud: target.cloud,
+    region: target.region,
+    scale: { factor, chosenBy },
+    releases: { from: profile.releases.from, to: profile.releases.to, via: profile.releases.via },
+    sides: [
+      { name: 'old', release: profile.releases.from, os: profile.os.old },
+      { name: 'new', release: profile.releases.to, os: profile.os.new },
+    ],
+    activeSide: target.activeSide,
+    cells: cellsOf(profile, nodes),
+    swift: swiftOf(profile, builder, factor),
+    networks,
+    apis: APIS,
+    flows: flows(),
+    nodes,
+  };
+  const broken = violations(draft, profile);
+  if (broken.length > 0) {
+    const v = broken[0];
+    throw new InputError(profile.source, v.field, `breaks invariant ${v.rule}: ${v.reason}`);
+  }
+  return { ...draft, fidelity: fidelityTable(draft, profile, target.cloud), cost: costOf(nodes, prices, target.budgetPerHour) };
+}
+
+function cellsOf(profile: Profile, nodes: readonly NodePlan[]): CellPlan[] {
+  const names = (side: string, role: string, cell: string) => nodes.filter((n) => n.side === side && n.role === role && n.cell === cell).map((n) => n.name);
+  const api = profile.nova.apiCell.name;
+  return [
+    {
+      name: api,
+      type: 'api',
+      productionComputeHosts: 0,
+      computeHosts: 0,
+      dbSizeGiB: profile.nova.apiCell.dbSizeGiB,
+      database: { old: names('old', 'database', api), new: names('new', 'database', api) },
+      rabbitmq: { old: names('old', 'rabbitmq', api), new: names('new', 'rabbitmq', api) },
+    },
+    ...profile.nova.cells.map((cell) => ({
+      name: cell.name,
+      type: 'compute' as const,
+      productionComputeHosts: cell.computeHosts,
+      computeHosts: nodes.filter((n) => n.role === 'compute' && n.cell === cell.name).length,
+      dbSizeGiB: cell.dbSizeGiB,
+      database: { old: names('old', 'cell-database', cell.name), new: names('new', 'cell-database', cell.name) },
+      rabbitmq: { old: names('old', 'cell-rabbitmq', cell.name), new: names('new', 'cell-rabbitmq', cell.name) },
+    })),
+  ];
+}
+
+function swiftOf(profile: Profile, builder: NodeBuilder, factor: number): SwiftPlan {
+  const s = profile.swift;
+  const devices = builder.swiftDevices(factor);
+  return {
+    partPower: s.partPower,
+    replicas: s.replicas,
+    minPartHours: s.minPartHours,
+    ports: { object: 6000, container: 6001, account: 6002 },
+    regions: s.regions.map((r) => ({ id: r.id, zones: r.zones.map((z) => ({ id: z.id, productionNodes: z.nodes, nodes: scaled(z.nodes, factor) })) })),
+    productionDevicesPerNode: s.devicesPerNode,
+    devicesPerNode: devices.length,
+    productionDeviceSizeGiB: s.deviceSizeGiB,
+    deviceSizeGiB: devices[0].sizeGiB,
+  };
+}

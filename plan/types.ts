@@ -1,0 +1,158 @@
+/**
+ * The staging plan: pure data computed once from a profile and a target config.
+ * Stacks, assets, reports and tests all read it; none of them recompute it.
+ */
+import type { NodeRole, Release } from '../profile/schema';
+import type { CloudName } from '../targets/config';
+
+/** The two sides of the blue/green upgrade. */
+export type Side = 'old' | 'new';
+export const SIDES: readonly Side[] = ['old', 'new'];
+/** Compute nodes, the migration toolbox and monitoring serve both sides. */
+export type NodeSide = Side | 'shared';
+
+/** Network roles; every node has an address on each network it joins. */
+export type NetworkRole = 'management' | 'api' | 'storage' | 'tenant';
+export const NETWORK_ROLES: readonly NetworkRole[] = ['management', 'api', 'storage', 'tenant'];
+
+export interface SubnetPlan {
+  readonly zone: string;
+  readonly cidr: string;
+}
+
+export interface NetworkPlan {
+  readonly role: NetworkRole;
+  readonly purpose: string;
+  readonly subnets: readonly SubnetPlan[];
+}
+
+export interface VolumePlan {
+  /** Device name inside the guest, e.g. `sdb` (Swift ring devices are `d1`, `d2`… under /srv/node). */
+  readonly name: string;
+  readonly sizeGiB: number;
+  readonly purpose: 'swift-device' | 'database' | 'dumps' | 'instances';
+}
+
+export interface HypervisorPlan {
+  readonly virtType: 'kvm';
+  /** Hardware KVM on bare metal, or KVM nested inside a virtual machine. */
+  readonly acceleration: 'hardware' | 'nested';
+}
+
+export interface NodePlan {
+  /** Hostname, unique in the plan, e.g. `old-cell01-db-1`. */
+  readonly name: string;
+  readonly role: NodeRole;
+  readonly side: NodeSide;
+  /** Nova cell the node belongs to (cell services, cell DB and MQ, compute). */
+  readonly cell?: string;
+  /** OpenStack release the node runs at deploy time. */
+  readonly release: Release;
+  readonly os: string;
+  /** Instance type (AWS) or flavor (OpenStack) and its size. */
+  readonly size: { readonly offer: string; readonly vcpus: number; readonly memoryGiB: number; readonly pricePerHour: number };
+  /** Availability zone. */
+  readonly zone: string;
+  /** Fixed address on every network the node joins. */
+  readonly addresses: Readonly<Partial<Record<NetworkRole, string>>>;
+  readonly rootVolumeGiB: number;
+  readonly volumes: readonly VolumePlan[];
+  /** Swift region and zone of a storage node. */
+  readonly swiftZone?: { readonly region: number; readonly zone: number };
+  readonly hypervisor?: HypervisorPlan;
+}
+
+export interface CellPlan {
+  readonly name: string;
+  /** `api` holds nova-api and no compute; `compute` cells hold every service but the API. */
+  readonly type: 'api' | 'compute';
+  readonly productionComputeHosts: number;
+  readonly computeHosts: number;
+  readonly dbSizeGiB: number;
+  /** Database and broker nodes of the cell, per side. */
+  readonly database: Readonly<Record<Side, readonly string[]>>;
+  readonly rabbitmq: Readonly<Record<Side, readonly string[]>>;
+}
+
+export interface SwiftZonePlan {
+  readonly id: number;
+  readonly productionNodes: number;
+  readonly nodes: number;
+}
+
+export interface SwiftPlan {
+  readonly partPower: number;
+  readonly replicas: number;
+  readonly minPartHours: number;
+  readonly ports: { readonly object: 6000; readonly container: 6001; readonly account: 6002 };
+  readonly regions: readonly { readonly id: number; readonly zones: readonly SwiftZonePlan[] }[];
+  readonly productionDevicesPerNode: number;
+  readonly devicesPerNode: number;
+  readonly productionDeviceSizeGiB: number;
+  readonly deviceSizeGiB: number;
+}
+
+/** A public API behind the edge load balancer. */
+export interface ApiPlan {
+  readonly name: 'keystone' | 'nova' | 'glance' | 'neutron' | 'swift' | 'horizon';
+  readonly port: number;
+  readonly role: NodeRole;
+  /** HTTP path the health check asks for. */
+  readonly healthPath: string;
+}
+
+/** A network flow the security rules allow: nothing else is open. */
+export interface FlowPlan {
+  readonly from: NodeRole | 'admin' | 'edge';
+  readonly to: NodeRole;
+  readonly protocol: 'tcp' | 'udp';
+  readonly ports: readonly [number, number];
+  readonly purpose: string;
+  /** Between nodes of the same side only (shared nodes reach both). */
+  readonly sameSide: boolean;
+}
+
+export type Verdict = 'kept' | 'scaled' | 'emulated' | 'dropped';
+
+export interface FidelityRow {
+  readonly component: string;
+  readonly production: string;
+  readonly staging: string;
+  readonly verdict: Verdict;
+  readonly reason: string;
+}
+
+export interface CostLine {
+  readonly item: string;
+  readonly count: number;
+  readonly unitPerHour: number;
+  readonly perHour: number;
+}
+
+export interface CostPlan {
+  readonly currency: string;
+  readonly perHour: number;
+  readonly budgetPerHour: number;
+  readonly source: string;
+  readonly lines: readonly CostLine[];
+}
+
+export interface StagingPlan {
+  readonly rehearsalId: string;
+  readonly profile: string;
+  readonly cloud: CloudName;
+  readonly region: string;
+  /** The scale the planner chose (1 = one-to-one), and why. */
+  readonly scale: { readonly factor: number; readonly chosenBy: 'budget' | 'target' };
+  readonly releases: { readonly from: Release; readonly to: Release; readonly via: readonly Release[] };
+  readonly sides: readonly { readonly name: Side; readonly release: Release; readonly os: Readonly<Record<string, string>> }[];
+  readonly activeSide: Side;
+  readonly cells: readonly CellPlan[];
+  readonly swift: SwiftPlan;
+  readonly networks: readonly NetworkPlan[];
+  readonly apis: readonly ApiPlan[];
+  readonly flows: readonly FlowPlan[];
+  readonly nodes: readonly NodePlan[];
+  readonly fidelity: readonly FidelityRow[];
+  readonly cost: CostPlan;
+}

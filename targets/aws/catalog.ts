@@ -1,0 +1,56 @@
+/**
+ * EC2 instance types the planner may pick, kept as data. Prices are on-demand
+ * Linux list prices in us-east-1, rounded, as of the date below: refresh them
+ * (aws pricing get-products) before trusting a budget to the cent.
+ */
+import type { Offer } from '../offers';
+
+export const AWS_PRICES = {
+  region: 'us-east-1',
+  date: '2025-11-01',
+  currency: 'USD',
+  /** gp3 storage, 0.08 USD per GiB-month over 730 hours. */
+  volumePerGiBHour: 0.08 / 730,
+  /** Network load balancer hour, before capacity units. */
+  loadBalancerPerHour: 0.0225,
+} as const;
+
+type Row = [name: string, vcpus: number, memoryGiB: number, pricePerHour: number, kvm?: Offer['kvm']];
+
+const ROWS: readonly Row[] = [
+  ['c7i.large', 2, 4, 0.0893],
+  ['c7i.xlarge', 4, 8, 0.1785],
+  ['c7i.2xlarge', 8, 16, 0.357],
+  ['m7i.large', 2, 8, 0.1008],
+  ['m7i.xlarge', 4, 16, 0.2016],
+  ['m7i.2xlarge', 8, 32, 0.4032],
+  ['m7i.4xlarge', 16, 64, 0.8064],
+  ['r7i.large', 2, 16, 0.1323],
+  ['r7i.xlarge', 4, 32, 0.2646],
+  ['r7i.2xlarge', 8, 64, 0.5292],
+  ['r7i.4xlarge', 16, 128, 1.0584],
+  // Nested virtualization (CPU option) exists on the 8th-generation Intel families only.
+  ['c8i.large', 2, 4, 0.0938, 'nested'],
+  ['c8i.xlarge', 4, 8, 0.1875, 'nested'],
+  ['c8i.2xlarge', 8, 16, 0.3751, 'nested'],
+  ['m8i.large', 2, 8, 0.1058, 'nested'],
+  ['m8i.xlarge', 4, 16, 0.2117, 'nested'],
+  ['m8i.2xlarge', 8, 32, 0.4234, 'nested'],
+  ['m8i.4xlarge', 16, 64, 0.8467, 'nested'],
+  ['r8i.large', 2, 16, 0.1389, 'nested'],
+  ['r8i.xlarge', 4, 32, 0.2778, 'nested'],
+  ['r8i.2xlarge', 8, 64, 0.5557, 'nested'],
+  ['m5zn.metal', 48, 192, 3.9641, 'hardware'],
+  ['c5.metal', 96, 192, 4.08, 'hardware'],
+  ['c7i.metal-24xl', 96, 192, 4.284, 'hardware'],
+  ['m5.metal', 96, 384, 4.608, 'hardware'],
+  ['m7i.metal-24xl', 96, 384, 4.8384, 'hardware'],
+];
+
+export const AWS_INSTANCE_TYPES: readonly Offer[] = ROWS.map(([name, vcpus, memoryGiB, pricePerHour, kvm]) => ({
+  name,
+  vcpus,
+  memoryGiB,
+  pricePerHour,
+  ...(kvm ? { kvm } : {}),
+}));

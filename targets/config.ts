@@ -1,0 +1,116 @@
+/**
+ * Target config: where and how big the staging clone is built. One file per
+ * rehearsal environment; the cloud-specific parts sit under `aws` or `openstack`.
+ */
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { NODE_ROLES } from '../profile/schema';
+import { parseYaml, readInput, validate } from '../profile/validate';
+
+const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, 'must be an IPv4 CIDR such as 10.42.0.0/16');
+const role = z.enum(NODE_ROLES);
+
+const common = {
+  /** Region of the commercial cloud. */
+  region: z.string().min(1),
+  /** Availability zones the nodes are spread over. */
+  availabilityZones: z.array(z.string().min(1)).min(1),
+  /** Address ranges allowed to reach SSH and the public APIs. Never 0.0.0.0/0 by default. */
+  adminCidrs: z.array(cidr).min(1),
+  /** The most the clone may cost per hour, in the target's currency. */
+  budgetPerHour: z.number().positive(),
+  /** Scale of the clone: `auto` lets the planner choose within the budget, a number in (0, 1] fixes it (1 = one-to-one). */
+  scale: z.union([z.literal('auto'), z.number().gt(0).lte(1)]).default('auto'),
+  /** Which side the edge load balancer sends users to. */
+  activeSide: z.enum(['old', 'new']).default('old'),
+  /** Address space of the staging network; carved into one subnet per network role and zone. */
+  networkCidr: cidr.default('10.42.0.0/16'),
+  /** Size of each staging Swift device (one volume per ring device). */
+  swiftDeviceSizeGiB: z.number().int().min(1).default(20),
+  /** Package archive base URL per release; the bootstrap assets install from these. */
+  packageArchives: z.record(z.string(), z.string().url()).default({}),
+  /** Remote state; local state files when absent. */
+  state: z
+    .object({
+      bucket: z.string().min(3),
+      region: z.string().optional(),
+      keyPrefix: z.string().default('openstack-staging'),
+    })
+    .strict()
+    .optional(),
+  /** SSH key pair name installed on every node. */
+  keyName: z.string().optional(),
+};
+
+export const awsTargetSchema = z
+  .object({
+    cloud: z.literal('aws'),
+    ...common,
+    /** AWS CLI profile used by the provider; credentials come from the usual AWS chain. */
+    profile: z.string().optional(),
+    /**
+     * How compute nodes get KVM: `nested` uses the nested-virtualization CPU option of the
+     * C8i/M8i/R8i families (AWS provider >= 6.33), `metal` uses bare-metal instance types.
+     */
+    computeKvm: z.enum(['nested', 'metal']).default('nested'),
+    /** Instance type per role, overriding the planner's choice. */
+    instanceTypes: z.record(role, z.string().min(1)).default({}),
+  })
+  .strict();
+
+const flavor = z
+  .object({
+    name: z.string().min(1),
+    vcpus: z.number().int().min(1),
+    memoryGiB: z.number().positive(),
+    pricePerHour: z.number().min(0),
+    /** The flavor exposes VMX/SVM to the guest (nested KVM). */
+    nestedVirtualization: z.boolean().default(false),
+    /** A bare-metal flavor (Ironic). */
+    baremetal: z.boolean().default(false),
+  })
+  .strict();
+
+export const openstackTargetSchema = z
+  .object({
+    cloud: z.literal('openstack'),
+    ...common,
+    /** Entry of clouds.yaml the provider authenticates with. */
+    cloudName: z.string().min(1),
+    currency: z.string().length(3),
+    /** Flavors the public cloud offers, with their price. */
+    flavors: z.array(flavor).min(1),
+    /** Flavor per role, overriding the planner's choice. */
+    roleFlavors: z.record(role, z.string().min(1)).default({}),
+    /** Name of the provider network that floating IPs and the load balancer VIP come from. */
+    externalNetwork: z.string().min(1),
+    /** Price of block storage per GiB per hour. */
+    volumePricePerGiBHour: z.number().min(0),
+    /** Price of an Octavia load balancer per hour. */
+    loadBalancerPricePerHour: z.number().min(0),
+    /** Name of the base image (the production OS) in the public cloud's Glance. */
+    imageByOs: z.record(z.string(), z.string().min(1)).default({}),
+  })
+  .strict();
+
+export const targetSchema = z.discriminatedUnion('cloud', [awsTargetSchema, openstackTargetSchema]);
+/** Where a config was read from, so errors can name the file. */
+interface Sourced {
+  readonly source: string;
+}
+export type AwsTargetConfig = z.output<typeof awsTargetSchema> & Sourced;
+export type OpenstackTargetConfig = z.output<typeof openstackTargetSchema> & Sourced;
+export type TargetConfig = AwsTargetConfig | OpenstackTargetConfig;
+export type CloudName = TargetConfig['cloud'];
+export const CLOUDS: readonly CloudName[] = ['aws', 'openstack'];
+
+/** The default target config of each cloud, shipped beside its realization. */
+export function defaultTargetFile(cloud: CloudName): string {
+  return join(__dirname, cloud, 'target.yaml');
+}
+
+/** Reads and validates a target config file. */
+export function loadTarget(file: string): TargetConfig {
+  const source = resolve(file);
+  return { ...validate(targetSchema, parseYaml(readInput(source, 'target config'), source), source), source };
+}
