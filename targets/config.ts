@@ -38,6 +38,8 @@ const common = {
     })
     .strict()
     .optional(),
+  /** Base image per OS name of the profile: an image id, or a name (pattern) looked up at deploy time. */
+  imageByOs: z.record(z.string(), z.string().min(1)).default({}),
   /** SSH key pair name installed on every node. */
   keyName: z.string().optional(),
 };
@@ -88,8 +90,6 @@ export const openstackTargetSchema = z
     volumePricePerGiBHour: z.number().min(0),
     /** Price of an Octavia load balancer per hour. */
     loadBalancerPricePerHour: z.number().min(0),
-    /** Name of the base image (the production OS) in the public cloud's Glance. */
-    imageByOs: z.record(z.string(), z.string().min(1)).default({}),
   })
   .strict();
 

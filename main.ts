@@ -1,0 +1,18 @@
+/**
+ * cdktf entry point: profile -> plan -> stacks. Inputs come from the environment
+ * (STAGING_PROFILE, STAGING_TARGET, STAGING_TARGET_CONFIG, STAGING_ACTIVE_SIDE);
+ * with none set it synthesizes the reference cloud on AWS. The plan is validated
+ * before any stack exists, so bad input writes nothing to cdktf.out.
+ */
+import { App } from 'cdktf';
+import { inputsFrom, planFrom, runCli } from './bin/cli';
+import { buildStacks } from './stacks/app';
+import { cloudTarget } from './targets';
+import { nodeUserData } from './stacks/user-data';
+
+runCli(() => {
+  const { plan, target } = planFrom(inputsFrom({}), process.env.STAGING_ACTIVE_SIDE);
+  const app = new App();
+  buildStacks(app, { plan, target: cloudTarget(plan, target), userData: nodeUserData(plan, target) });
+  app.synth();
+});

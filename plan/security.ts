@@ -1,0 +1,59 @@
+/**
+ * Security groups and their rules, expanded from the plan's flows. One group
+ * per role and side (shared nodes have one group), so that nothing on the new
+ * side can reach the old side's databases: rollback relies on them untouched.
+ */
+import type { NodeRole } from '../profile/schema';
+import type { FlowPlan, NodePlan, StagingPlan } from './types';
+
+export interface SecurityRule {
+  /** Group the rule admits traffic into. */
+  readonly group: string;
+  /** Source group, or CIDR blocks for operators and the load balancer subnets. */
+  readonly from: { readonly group: string } | { readonly cidrs: readonly string[] };
+  readonly protocol: 'tcp' | 'udp';
+  readonly ports: readonly [number, number];
+  readonly purpose: string;
+}
+
+/** The security group a node belongs to. */
+export const groupOf = (node: Pick<NodePlan, 'role' | 'side'>): string => (node.side === 'shared' ? node.role : `${node.side}-${node.role}`);
+
+/** Every group in the plan, in node order. */
+export function securityGroups(plan: StagingPlan): string[] {
+  return [...new Set(plan.nodes.map(groupOf))];
+}
+
+/** Groups of a role present in the plan, with their side. */
+function groupsOfRole(plan: StagingPlan, role: NodeRole): { group: string; side: string }[] {
+  const seen = new Map<string, string>();
+  for (const n of plan.nodes) if (n.role === role) seen.set(groupOf(n), n.side);
+  return [...seen.entries()].map(([group, side]) => ({ group, side }));
+}
+
+export function securityRules(plan: StagingPlan, adminCidrs: readonly string[]): SecurityRule[] {
+  const apiSubnets = plan.networks.find((n) => n.role === 'api')!.subnets.map((s) => s.cidr);
+  const rules: SecurityRule[] = [];
+  const seen = new Set<string>();
+  const push = (rule: SecurityRule) => {
+    const key = JSON.stringify(rule);
+    if (!seen.has(key)) {
+      seen.add(key);
+      rules.push(rule);
+    }
+  };
+  for (const flow of plan.flows) {
+    for (const to of groupsOfRole(plan, flow.to)) {
+      const base = { group: to.group, protocol: flow.protocol, ports: flow.ports, purpose: flow.purpose };
+      if (flow.from === 'admin') push({ ...base, from: { cidrs: adminCidrs } });
+      else if (flow.from === 'edge') push({ ...base, from: { cidrs: apiSubnets } });
+      else for (const from of groupsOfRole(plan, flow.from)) if (reaches(flow, from.side, to.side)) push({ ...base, from: { group: from.group } });
+    }
+  }
+  return rules;
+}
+
+/** Same-side flows stay within a side; shared nodes talk to both. */
+function reaches(flow: FlowPlan, fromSide: string, toSide: string): boolean {
+  return !flow.sameSide || fromSide === 'shared' || toSide === 'shared' || fromSide === toSide;
+}

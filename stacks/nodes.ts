@@ -1,0 +1,56 @@
+/**
+ * A stack of planned nodes: one per concern and side, so that each side can be
+ * deployed and destroyed alone (control plane, cells, Swift), plus the shared
+ * compute, migration toolbox and monitoring stacks.
+ */
+import { TerraformOutput, TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import type { NodePlan, NodeSide, StagingPlan } from '../plan/types';
+import type { CloudTarget, Foundation, UserDataFor } from '../targets/target';
+
+export interface NodeStackProps {
+  readonly target: CloudTarget;
+  readonly foundation: Foundation;
+  /** The nodes this stack owns. */
+  readonly nodes: readonly NodePlan[];
+  /** Bootstrap user data of a node, given its volumes' device paths. */
+  readonly userData: (node: NodePlan) => UserDataFor;
+}
+
+export class NodeStack extends TerraformStack {
+  public readonly nodes: readonly NodePlan[];
+
+  constructor(scope: Construct, id: string, props: NodeStackProps) {
+    super(scope, id);
+    props.target.configure(this, id);
+    this.nodes = props.nodes;
+    const handles = props.nodes.map((node) => props.target.node(this, node, props.foundation, props.userData(node)));
+    new TerraformOutput(this, 'instances', { value: Object.fromEntries(handles.map((h) => [h.name, h.id])) });
+  }
+}
+
+/** Which nodes each node stack owns, by concern and side. */
+export interface NodeStackSpec {
+  readonly id: string;
+  readonly concern: string;
+  readonly side: NodeSide;
+  readonly select: (node: NodePlan) => boolean;
+}
+
+const CONTROL_ROLES = new Set(['keystone', 'glance', 'nova-api', 'neutron-server', 'horizon', 'database', 'rabbitmq']);
+const CELL_ROLES = new Set(['cell-services', 'cell-database', 'cell-rabbitmq']);
+const SWIFT_ROLES = new Set(['swift-proxy', 'swift-storage']);
+
+export function nodeStackSpecs(plan: StagingPlan): NodeStackSpec[] {
+  const perSide = plan.sides.flatMap(({ name: side }) => [
+    { id: `control-${side}`, concern: 'control plane', side, select: (n: NodePlan) => n.side === side && CONTROL_ROLES.has(n.role) },
+    { id: `cells-${side}`, concern: 'nova cells', side, select: (n: NodePlan) => n.side === side && CELL_ROLES.has(n.role) },
+    { id: `swift-${side}`, concern: 'swift', side, select: (n: NodePlan) => n.side === side && SWIFT_ROLES.has(n.role) },
+  ]);
+  const shared: NodeStackSpec[] = [
+    { id: 'compute', concern: 'compute (upgraded in place)', side: 'shared', select: (n) => n.role === 'compute' },
+    { id: 'migration', concern: 'migration toolbox', side: 'shared', select: (n) => n.role === 'migration-toolbox' },
+    { id: 'monitoring', concern: 'monitoring', side: 'shared', select: (n) => n.role === 'monitoring' },
+  ];
+  return [...perSide, ...shared];
+}

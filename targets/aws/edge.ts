@@ -1,0 +1,72 @@
+/**
+ * AWS edge: a network load balancer with a listener per public API and a target
+ * group per API and side. Both sides' target groups always exist; the active
+ * side only decides where each listener forwards, so a cut-over or a rollback
+ * changes listener actions and nothing else.
+ */
+import { createHash } from 'node:crypto';
+import type { TerraformStack } from 'cdktf';
+import { Lb } from '@cdktf/provider-aws/lib/lb';
+import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
+import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
+import { LbTargetGroupAttachment } from '@cdktf/provider-aws/lib/lb-target-group-attachment';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { SIDES, type Side, type StagingPlan } from '../../plan/types';
+import type { AwsTargetConfig } from '../config';
+import type { AwsFoundation } from './foundation';
+import { tagsFor } from './tags';
+
+/** Load balancer names are at most 32 characters: a readable head and a stable hash. */
+export function shortName(rehearsalId: string, rest: string): string {
+  const hash = createHash('sha256').update(rehearsalId).digest('hex').slice(0, 4);
+  return `${rehearsalId.slice(0, 30 - rest.length - 6).replace(/-+$/, '')}-${hash}-${rest}`;
+}
+
+export function awsEdge(stack: TerraformStack, plan: StagingPlan, config: AwsTargetConfig, f: AwsFoundation, active: Side): void {
+  const apiSubnets = plan.networks.find((n) => n.role === 'api')!.subnets;
+  const sg = new SecurityGroup(stack, 'edge-sg', { name: `${plan.rehearsalId}-edge`, description: `edge load balancer of rehearsal ${plan.rehearsalId}`, vpcId: f.vpcId, tags: tagsFor(plan, { name: 'edge', side: 'shared', role: 'edge' }) });
+  for (const api of plan.apis) {
+    config.adminCidrs.forEach((cidr, i) => {
+      new VpcSecurityGroupIngressRule(stack, `edge-in-${api.name}-${i}`, { securityGroupId: sg.id, ipProtocol: 'tcp', fromPort: api.port, toPort: api.port, cidrIpv4: cidr, description: `${api.name} API from operators` });
+    });
+    apiSubnets.forEach((s, i) => {
+      new VpcSecurityGroupEgressRule(stack, `edge-out-${api.name}-${i}`, { securityGroupId: sg.id, ipProtocol: 'tcp', fromPort: api.port, toPort: api.port, cidrIpv4: s.cidr, description: `${api.name} API targets` });
+    });
+  }
+  const lb = new Lb(stack, 'edge', {
+    name: shortName(plan.rehearsalId, 'edge'),
+    loadBalancerType: 'network',
+    internal: false,
+    subnets: apiSubnets.map((s) => f.subnet('api', s.zone)),
+    securityGroups: [sg.id],
+    enableCrossZoneLoadBalancing: true,
+    tags: tagsFor(plan, { name: 'edge', side: 'shared', role: 'edge' }),
+  });
+  for (const api of plan.apis) {
+    const groups = new Map<Side, LbTargetGroup>();
+    for (const side of SIDES) {
+      const tg = new LbTargetGroup(stack, `tg-${side}-${api.name}`, {
+        name: shortName(plan.rehearsalId, `${side}-${api.name}`),
+        port: api.port,
+        protocol: 'TCP',
+        targetType: 'ip',
+        vpcId: f.vpcId,
+        healthCheck: { protocol: 'HTTP', path: api.healthPath, port: String(api.port), matcher: '200-499' },
+        tags: tagsFor(plan, { name: `${side}-${api.name}`, side, role: 'edge' }),
+      });
+      for (const node of plan.nodes.filter((n) => n.role === api.role && n.side === side)) {
+        new LbTargetGroupAttachment(stack, `tg-${side}-${api.name}-${node.name}`, { targetGroupArn: tg.arn, targetId: node.addresses.api!, port: api.port });
+      }
+      groups.set(side, tg);
+    }
+    new LbListener(stack, `listener-${api.name}`, {
+      loadBalancerArn: lb.arn,
+      port: api.port,
+      protocol: 'TCP',
+      defaultAction: [{ type: 'forward', targetGroupArn: groups.get(active)!.arn }],
+      tags: tagsFor(plan, { name: `listener-${api.name}`, side: active, role: 'edge' }),
+    });
+  }
+}

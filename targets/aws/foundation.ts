@@ -1,0 +1,143 @@
+/**
+ * AWS foundation: VPC, one subnet per network role and zone, a NAT gateway for
+ * package downloads, one security group per role and side with only the planned
+ * flows, buckets for dumps, backups and assets, and the nodes' instance profiles.
+ */
+import type { TerraformStack } from 'cdktf';
+import { Eip } from '@cdktf/provider-aws/lib/eip';
+import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway';
+import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
+import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
+import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
+import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
+import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { Subnet } from '@cdktf/provider-aws/lib/subnet';
+import { Vpc } from '@cdktf/provider-aws/lib/vpc';
+import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { securityGroups, securityRules } from '../../plan/security';
+import type { StagingPlan } from '../../plan/types';
+import type { AwsTargetConfig } from '../config';
+import type { Foundation } from '../target';
+import { tagsFor } from './tags';
+
+export interface AwsFoundation extends Foundation {
+  readonly vpcId: string;
+  /** Instance profile per node role group: the toolbox may write dumps, others only read assets. */
+  instanceProfile(role: string): string;
+}
+
+const shared = (plan: StagingPlan, name: string, role: string) => tagsFor(plan, { name, side: 'shared', role });
+
+export function awsFoundation(stack: TerraformStack, plan: StagingPlan, config: AwsTargetConfig): AwsFoundation {
+  const vpc = new Vpc(stack, 'vpc', { cidrBlock: config.networkCidr, enableDnsHostnames: true, enableDnsSupport: true, tags: shared(plan, 'vpc', 'network') });
+  const subnets = new Map<string, Subnet>();
+  for (const network of plan.networks) {
+    for (const s of network.subnets) {
+      subnets.set(`${network.role}/${s.zone}`, new Subnet(stack, `subnet-${network.role}-${s.zone}`, {
+        vpcId: vpc.id,
+        cidrBlock: s.cidr,
+        availabilityZone: s.zone,
+        mapPublicIpOnLaunch: false,
+        tags: shared(plan, `${network.role}-${s.zone}`, 'network'),
+      }));
+    }
+  }
+  routes(stack, plan, vpc, subnets);
+  const groups = groupsAndRules(stack, plan, config, vpc);
+  const buckets = bucketsOf(stack, plan);
+  const profiles = instanceProfiles(stack, plan, buckets);
+  return {
+    vpcId: vpc.id,
+    subnet: (network, zone) => subnets.get(`${network}/${zone}`)!.id,
+    securityGroup: (group) => groups.get(group)!.id,
+    buckets: { dumps: buckets.dumps.bucket, backups: buckets.backups.bucket, assets: buckets.assets.bucket },
+    instanceProfile: (role) => (role === 'migration-toolbox' ? profiles.toolbox : profiles.node),
+  };
+}
+
+/** The API network is public (load balancer); the others leave through one NAT gateway. */
+function routes(stack: TerraformStack, plan: StagingPlan, vpc: Vpc, subnets: Map<string, Subnet>): void {
+  const igw = new InternetGateway(stack, 'igw', { vpcId: vpc.id, tags: shared(plan, 'igw', 'network') });
+  const publicRt = new RouteTable(stack, 'rt-public', { vpcId: vpc.id, route: [{ cidrBlock: '0.0.0.0/0', gatewayId: igw.id }], tags: shared(plan, 'rt-public', 'network') });
+  const firstApi = plan.networks.find((n) => n.role === 'api')!.subnets[0];
+  const eip = new Eip(stack, 'nat-ip', { domain: 'vpc', tags: shared(plan, 'nat-ip', 'network') });
+  const nat = new NatGateway(stack, 'nat', { allocationId: eip.id, subnetId: subnets.get(`api/${firstApi.zone}`)!.id, tags: shared(plan, 'nat', 'network') });
+  const privateRt = new RouteTable(stack, 'rt-private', { vpcId: vpc.id, route: [{ cidrBlock: '0.0.0.0/0', natGatewayId: nat.id }], tags: shared(plan, 'rt-private', 'network') });
+  for (const [key, subnet] of subnets) {
+    new RouteTableAssociation(stack, `rta-${key.replace('/', '-')}`, { subnetId: subnet.id, routeTableId: key.startsWith('api/') ? publicRt.id : privateRt.id });
+  }
+}
+
+function groupsAndRules(stack: TerraformStack, plan: StagingPlan, config: AwsTargetConfig, vpc: Vpc): Map<string, SecurityGroup> {
+  const groups = new Map<string, SecurityGroup>();
+  for (const group of securityGroups(plan)) {
+    const sg = new SecurityGroup(stack, `sg-${group}`, {
+      name: `${plan.rehearsalId}-${group}`,
+      description: `${group} nodes of rehearsal ${plan.rehearsalId}`,
+      vpcId: vpc.id,
+      tags: tagsFor(plan, { name: group, side: group.startsWith('old-') ? 'old' : group.startsWith('new-') ? 'new' : 'shared', role: group.replace(/^(old|new)-/, '') }),
+    });
+    groups.set(group, sg);
+    // Outbound: package archives over HTTP(S), and the VPC (the inbound rules are the gate).
+    for (const port of [80, 443]) {
+      new VpcSecurityGroupEgressRule(stack, `sg-${group}-out-${port}`, { securityGroupId: sg.id, ipProtocol: 'tcp', fromPort: port, toPort: port, cidrIpv4: '0.0.0.0/0', description: 'package archives' });
+    }
+    new VpcSecurityGroupEgressRule(stack, `sg-${group}-out-vpc`, { securityGroupId: sg.id, ipProtocol: '-1', cidrIpv4: config.networkCidr, description: 'staging network' });
+  }
+  securityRules(plan, config.adminCidrs).forEach((rule, i) => {
+    const sources = 'group' in rule.from ? [{ referencedSecurityGroupId: groups.get(rule.from.group)!.id }] : rule.from.cidrs.map((cidrIpv4) => ({ cidrIpv4 }));
+    sources.forEach((source, j) => {
+      new VpcSecurityGroupIngressRule(stack, `rule-${i}-${j}`, {
+        securityGroupId: groups.get(rule.group)!.id,
+        ipProtocol: rule.protocol,
+        fromPort: rule.ports[0],
+        toPort: rule.ports[1],
+        description: rule.purpose,
+        ...source,
+      });
+    });
+  });
+  return groups;
+}
+
+type Buckets = Record<'dumps' | 'backups' | 'assets', S3Bucket>;
+
+function bucketsOf(stack: TerraformStack, plan: StagingPlan): Buckets {
+  const make = (purpose: keyof Buckets): S3Bucket => {
+    // A prefix, not a name: bucket names are global; the suffix is drawn at deploy time.
+    const bucket = new S3Bucket(stack, `bucket-${purpose}`, { bucketPrefix: `${plan.rehearsalId}-${purpose}-`.slice(0, 37), forceDestroy: true, tags: shared(plan, purpose, 'storage') });
+    new S3BucketPublicAccessBlock(stack, `bucket-${purpose}-private`, { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+    new S3BucketServerSideEncryptionConfigurationA(stack, `bucket-${purpose}-sse`, { bucket: bucket.id, rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }] });
+    new S3BucketVersioningA(stack, `bucket-${purpose}-versions`, { bucket: bucket.id, versioningConfiguration: { status: purpose === 'backups' ? 'Enabled' : 'Suspended' } });
+    return bucket;
+  };
+  return { dumps: make('dumps'), backups: make('backups'), assets: make('assets') };
+}
+
+function instanceProfiles(stack: TerraformStack, plan: StagingPlan, buckets: Buckets): { node: string; toolbox: string } {
+  const assume = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+  const secrets = `arn:aws:ssm:*:*:parameter/${plan.rehearsalId}/*`;
+  const make = (id: string, statements: object[]) => {
+    const role = new IamRole(stack, `role-${id}`, { name: `${plan.rehearsalId}-${id}`, assumeRolePolicy: assume, tags: shared(plan, id, 'iam') });
+    new IamRolePolicy(stack, `role-${id}-policy`, { role: role.id, policy: JSON.stringify({ Version: '2012-10-17', Statement: statements }) });
+    return new IamInstanceProfile(stack, `profile-${id}`, { name: `${plan.rehearsalId}-${id}`, role: role.name, tags: shared(plan, id, 'iam') }).name;
+  };
+  const readAssets = { Effect: 'Allow', Action: ['s3:GetObject'], Resource: [`${buckets.assets.arn}/*`] };
+  const readSecrets = { Effect: 'Allow', Action: ['ssm:GetParameter', 'ssm:GetParametersByPath'], Resource: [secrets] };
+  return {
+    node: make('node', [readAssets, readSecrets]),
+    toolbox: make('toolbox', [
+      readAssets,
+      readSecrets,
+      { Effect: 'Allow', Action: ['ssm:PutParameter'], Resource: [secrets] },
+      { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:ListBucket'], Resource: [buckets.dumps.arn, `${buckets.dumps.arn}/*`, buckets.backups.arn, `${buckets.backups.arn}/*`] },
+    ]),
+  };
+}

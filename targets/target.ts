@@ -1,0 +1,44 @@
+/**
+ * What a cloud must provide to realize a plan. Stacks hold the role logic and
+ * call these; everything cloud-specific lives behind this interface, under
+ * `targets/<cloud>/`.
+ */
+import type { TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import type { NetworkRole, NodePlan, Side, StagingPlan } from '../plan/types';
+
+/** References produced by the foundation stack and consumed by the others. */
+export interface Foundation {
+  /** Subnet (or network) id of a network role in a zone. */
+  subnet(network: NetworkRole, zone: string): string;
+  /** Security group id of a group named by `groupOf`. */
+  securityGroup(group: string): string;
+  /** Bucket or container for DB dumps, backups and bootstrap assets. */
+  readonly buckets: { readonly dumps: string; readonly backups: string; readonly assets: string };
+}
+
+/** What the stacks read back from a realized node. */
+export interface NodeHandle {
+  readonly name: string;
+  /** Cloud id of the instance. */
+  readonly id: string;
+}
+
+export interface CloudTarget {
+  readonly cloud: StagingPlan['cloud'];
+  /** Provider(s) and state backend of one stack. */
+  configure(stack: TerraformStack, stackName: string): void;
+  /** Networks, security groups and rules, buckets. */
+  foundation(stack: TerraformStack): Foundation;
+  /**
+   * One node: volumes, instance, extra interfaces. `userData` receives the path
+   * under which the node sees each planned volume (clouds name attached disks
+   * differently, and the path may hold the volume id, known at deploy time).
+   */
+  node(scope: Construct, node: NodePlan, foundation: Foundation, userData: UserDataFor): NodeHandle;
+  /** The public entry: a listener per API, a target group or pool per side, forwarding to `active`. */
+  edge(stack: TerraformStack, foundation: Foundation, active: Side): void;
+}
+
+/** Renders a node's user data once its volumes' device paths are known. */
+export type UserDataFor = (devicePaths: readonly string[]) => string;
