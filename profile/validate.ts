@@ -9,7 +9,7 @@ import { InputError, fieldPath } from './errors';
 
 /** Parses YAML text; a syntax error becomes an InputError with the line. */
 export function parseYaml(text: string, source: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const err = doc.errors[0];
     const line = err.linePos?.[0]?.line;
