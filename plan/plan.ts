@@ -68,12 +68,22 @@ export function planAt(profile: Profile, target: TargetConfig, prices: PriceList
     flows: flows(),
     nodes,
   };
+  checkImages(nodes, target);
   const broken = violations(draft, profile);
   if (broken.length > 0) {
     const v = broken[0];
     throw new InputError(profile.source, v.field, `breaks invariant ${v.rule}: ${v.reason}`);
   }
   return { ...draft, fidelity: fidelityTable(draft, profile, target.cloud), cost: costOf(nodes, prices, target.budgetPerHour) };
+}
+
+/** Every OS the plan uses needs a base image in the target config. */
+function checkImages(nodes: readonly NodePlan[], target: TargetConfig): void {
+  for (const os of new Set(nodes.map((n) => n.os))) {
+    if (!target.imageByOs[os]) {
+      throw new InputError(target.source, `imageByOs.${os}`, `is required: the plan runs ${os} and the target config names no image for it`);
+    }
+  }
 }
 
 function cellsOf(profile: Profile, nodes: readonly NodePlan[]): CellPlan[] {

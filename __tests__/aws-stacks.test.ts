@@ -1,0 +1,161 @@
+import { loadProfile } from '../profile/load';
+import { buildPlan } from '../plan/plan';
+import type { StagingPlan } from '../plan/types';
+import { AWS_PROVIDER_CONSTRAINT } from '../targets/aws';
+import { planShape, target } from './support/shapes';
+import { countOf, resources, synthesize, type StackJson } from './support/synth';
+
+const profile = loadProfile();
+const config = target('aws');
+const plan = buildPlan(profile, config);
+const { stacks, manifest } = synthesize(plan, config);
+
+const instances = (stack: StackJson) => Object.values(resources(stack, 'aws_instance')) as any[];
+const allInstances = Object.values(stacks).flatMap(instances);
+const planned = (p: StagingPlan, role: string, side: string) => p.nodes.filter((n) => n.role === role && n.side === side).length;
+
+test('one stack per concern, each side on its own, all depending on the foundation', () => {
+  expect(Object.keys(stacks)).toEqual(['cells-new', 'cells-old', 'compute', 'control-new', 'control-old', 'edge', 'foundation', 'migration', 'monitoring', 'swift-new', 'swift-old']);
+  for (const [name, stack] of Object.entries(manifest.stacks) as [string, any][]) {
+    expect(stack.dependencies).toEqual(name === 'foundation' ? [] : ['foundation']);
+  }
+});
+
+test('node counts per role and side match the plan, both sides present', () => {
+  const roles = [...new Set(plan.nodes.map((n) => n.role))];
+  for (const role of roles) {
+    for (const side of ['old', 'new', 'shared']) {
+      expect([role, side, allInstances.filter((i) => i.tags.role === role && i.tags.side === side).length]).toEqual([role, side, planned(plan, role, side)]);
+    }
+  }
+  expect(instances(stacks['control-old']).length).toBe(instances(stacks['control-new']).length);
+  expect(instances(stacks['control-old']).length).toBeGreaterThanOrEqual(7);
+});
+
+test('every cell has its database and RabbitMQ on each side', () => {
+  for (const side of ['old', 'new']) {
+    const cellNodes = instances(stacks[`cells-${side}`]);
+    for (const cell of profile.nova.cells) {
+      expect(cellNodes.filter((i) => i.tags.cell === cell.name && i.tags.role === 'cell-database')).not.toHaveLength(0);
+      expect(cellNodes.filter((i) => i.tags.cell === cell.name && i.tags.role === 'cell-rabbitmq')).not.toHaveLength(0);
+    }
+    const control = instances(stacks[`control-${side}`]);
+    expect(control.filter((i) => i.tags.cell === 'api' && i.tags.role === 'database')).not.toHaveLength(0);
+    expect(control.filter((i) => i.tags.cell === 'api' && i.tags.role === 'rabbitmq')).not.toHaveLength(0);
+  }
+});
+
+test('one EBS volume, attached, per Swift ring device on each side', () => {
+  for (const side of ['old', 'new']) {
+    const stack = stacks[`swift-${side}`];
+    const devices = Object.values(resources(stack, 'aws_ebs_volume')).filter((v: any) => v.tags.purpose === 'swift-device');
+    const storageNodes = planned(plan, 'swift-storage', side);
+    expect(devices).toHaveLength(storageNodes * plan.swift.devicesPerNode);
+    expect(devices.every((v: any) => v.size === plan.swift.deviceSizeGiB && v.encrypted === true)).toBe(true);
+    expect(countOf(stack, 'aws_volume_attachment')).toBe(countOf(stack, 'aws_ebs_volume'));
+  }
+});
+
+test('every compute node is KVM-capable with the provider version that allows it', () => {
+  const computes = instances(stacks.compute);
+  expect(computes).toHaveLength(planned(plan, 'compute', 'shared'));
+  for (const c of computes) {
+    expect(c.instance_type).toMatch(/^(c8i|m8i|r8i)\./);
+    expect(c.cpu_options).toEqual({ nested_virtualization: 'enabled' });
+  }
+  expect(stacks.compute.terraform.required_providers.aws.version).toBe(AWS_PROVIDER_CONSTRAINT);
+  const others = Object.entries(stacks).filter(([n]) => n !== 'compute').flatMap(([, s]) => instances(s));
+  expect(others.some((i) => i.cpu_options)).toBe(false);
+});
+
+test('metal compute uses bare-metal types and no CPU option', () => {
+  const metalConfig = target('aws', { computeKvm: 'metal', budgetPerHour: 200 });
+  const metal = synthesize(buildPlan(profile, metalConfig), metalConfig);
+  const computes = instances(metal.stacks.compute);
+  expect(computes.length).toBeGreaterThanOrEqual(profile.nova.cells.length);
+  expect(computes.every((c) => /metal/.test(c.instance_type) && c.cpu_options === undefined)).toBe(true);
+});
+
+test('nodes sit at their planned addresses, one interface per extra network', () => {
+  const byName = new Map(plan.nodes.map((n) => [n.name, n]));
+  for (const i of allInstances) {
+    const node = byName.get(i.tags.Name.replace(`${plan.rehearsalId}-`, ''))!;
+    expect(i.private_ip).toBe(node.addresses.management);
+  }
+  const proxies = stacks['swift-old'].resource.aws_network_interface;
+  expect(Object.keys(proxies).filter((k) => k.startsWith('old-swift-proxy-1-'))).toEqual(['old-swift-proxy-1-api', 'old-swift-proxy-1-storage']);
+});
+
+test('taggable resources carry rehearsal, side, role and cell', () => {
+  for (const [type] of [['aws_instance'], ['aws_ebs_volume'], ['aws_network_interface'], ['aws_subnet'], ['aws_security_group'], ['aws_lb_target_group'], ['aws_s3_bucket']]) {
+    for (const stack of Object.values(stacks)) {
+      for (const r of Object.values(resources(stack, type)) as any[]) {
+        expect(Object.keys(r.tags)).toEqual(expect.arrayContaining(['rehearsal', 'side', 'role', 'cell']));
+        expect(r.tags.rehearsal).toBe(plan.rehearsalId);
+      }
+    }
+  }
+  expect(stacks.foundation.provider.aws[0].default_tags[0].tags.rehearsal).toBe(plan.rehearsalId);
+});
+
+describe('switching the active side', () => {
+  const switched = synthesize(buildPlan(profile, { ...config, activeSide: 'new' }), config).stacks;
+
+  test('changes nothing outside the edge stack', () => {
+    for (const name of Object.keys(stacks).filter((n) => n !== 'edge')) {
+      expect([name, JSON.stringify(switched[name])]).toEqual([name, JSON.stringify(stacks[name])]);
+    }
+  });
+
+  test('changes only the listeners, which forward to the other side, and destroys nothing', () => {
+    const before = stacks.edge.resource;
+    const after = switched.edge.resource;
+    for (const type of Object.keys(before)) {
+      expect(Object.keys(after[type])).toEqual(Object.keys(before[type]));
+      if (type !== 'aws_lb_listener') expect(after[type]).toEqual(before[type]);
+    }
+    for (const [id, listener] of Object.entries(before.aws_lb_listener) as [string, any][]) {
+      const api = id.replace('listener-', '');
+      expect(listener.default_action[0].target_group_arn).toBe(`\${aws_lb_target_group.tg-old-${api}.arn}`);
+      expect(after.aws_lb_listener[id].default_action[0].target_group_arn).toBe(`\${aws_lb_target_group.tg-new-${api}.arn}`);
+    }
+    expect(Object.keys(before.aws_lb_listener)).toHaveLength(6);
+  });
+
+  test('both sides always have a target group per API with their own nodes', () => {
+    const groups = Object.keys(stacks.edge.resource.aws_lb_target_group);
+    for (const api of plan.apis) for (const side of ['old', 'new']) expect(groups).toContain(`tg-${side}-${api.name}`);
+    const attachments = Object.values(stacks.edge.resource.aws_lb_target_group_attachment) as any[];
+    const keystone = plan.nodes.filter((n) => n.role === 'keystone').map((n) => n.addresses.api);
+    expect(attachments.filter((a) => a.port === 5000).map((a) => a.target_id).sort()).toEqual([...keystone].sort());
+  });
+});
+
+test('state is local by default, in S3 with locking and a key per stack when a bucket is named', () => {
+  expect(stacks.edge.terraform.backend).toEqual({ local: { path: '../../../state/edge.tfstate' } });
+  const remote = target('aws', { state: { bucket: 'acme-tfstate', keyPrefix: 'staging' } });
+  const s3 = synthesize(buildPlan(profile, remote), remote).stacks;
+  for (const [name, stack] of Object.entries(s3)) {
+    expect(stack.terraform.backend.s3).toEqual(expect.objectContaining({ bucket: 'acme-tfstate', key: `staging/${plan.rehearsalId}/${name}.tfstate`, use_lockfile: true, encrypt: true }));
+  }
+});
+
+test('synthesis is deterministic and carries no secret', () => {
+  const again = synthesize(buildPlan(loadProfile(), config), config).stacks;
+  expect(JSON.stringify(again)).toBe(JSON.stringify(stacks));
+  const text = JSON.stringify(stacks);
+  expect(text).not.toMatch(/(password|secret|token)["']?\s*[:=]\s*["']?(?!<|\$\{|\{\{)[A-Za-z0-9+/]{6,}/i);
+  expect(text).not.toMatch(/AKIA[0-9A-Z]{16}/);
+});
+
+describe('snapshots of a small clone', () => {
+  const small = planShape('single cell', 'aws', { budgetPerHour: 4.6 });
+  const synth = synthesize(small.plan, target('aws'));
+  test('is the smallest faithful clone: one node per role, side and cell', () => {
+    expect(small.plan.nodes.filter((n) => n.role === 'compute')).toHaveLength(1);
+    expect(small.plan.nodes.filter((n) => n.side === 'old' && n.role !== 'swift-storage')).toHaveLength(11);
+  });
+  test.each(Object.keys(synth.stacks))('%s', (name) => {
+    expect(synth.stacks[name]).toMatchSnapshot();
+  });
+});

@@ -1,0 +1,34 @@
+/** Real synthesis of a plan into a temporary cdktf.out, read back as JSON per stack. */
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'cdktf';
+import type { StagingPlan } from '../../plan/types';
+import { buildStacks } from '../../stacks/app';
+import { nodeUserData } from '../../stacks/user-data';
+import type { TargetConfig } from '../../targets/config';
+import { cloudTarget } from '../../targets';
+
+export type StackJson = Record<string, any>;
+
+export interface Synthesized {
+  readonly outdir: string;
+  readonly stacks: Record<string, StackJson>;
+  readonly manifest: Record<string, any>;
+}
+
+export function synthesize(plan: StagingPlan, config: TargetConfig): Synthesized {
+  const outdir = mkdtempSync(join(tmpdir(), 'staging-synth-'));
+  const app = new App({ outdir, skipValidation: false });
+  buildStacks(app, { plan, target: cloudTarget(plan, config), userData: nodeUserData(plan, config) });
+  app.synth();
+  const stacks: Record<string, StackJson> = {};
+  for (const name of readdirSync(join(outdir, 'stacks')).sort()) {
+    stacks[name] = JSON.parse(readFileSync(join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8'));
+  }
+  return { outdir, stacks, manifest: JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) };
+}
+
+/** Resources of a type in a stack, by logical id. */
+export const resources = (stack: StackJson, type: string): Record<string, any> => stack.resource?.[type] ?? {};
+export const countOf = (stack: StackJson, type: string): number => Object.keys(resources(stack, type)).length;
