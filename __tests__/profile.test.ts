@@ -75,7 +75,7 @@ describe('the command line', () => {
   doc.monitoring.logIgnorePatterns = join(__dirname, '../profile/log-ignore.txt');
   writeFileSync(bad, stringify(doc));
   const run = (script: string, args: string[], env: Record<string, string> = {}) =>
-    spawnSync(process.execPath, [require.resolve('ts-node/dist/bin'), '--swc', script, ...args], { cwd: join(__dirname, '..'), env: { ...process.env, ...env }, encoding: 'utf8' });
+    spawnSync(process.execPath, ['-r', './bin/register.js', script, ...args], { cwd: join(__dirname, '..'), env: { ...process.env, ...env }, encoding: 'utf8' });
 
   test('plan: one line naming the field, exit 2, no stack trace', () => {
     const result = run('bin/plan.ts', ['--profile', bad]);
