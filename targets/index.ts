@@ -2,6 +2,7 @@
 import type { StagingPlan } from '../plan/types';
 import { awsTarget } from './aws';
 import type { TargetConfig } from './config';
+import { openstackTarget } from './openstack';
 import type { CloudTarget } from './target';
 
 export function cloudTarget(plan: StagingPlan, config: TargetConfig): CloudTarget {
@@ -9,6 +10,6 @@ export function cloudTarget(plan: StagingPlan, config: TargetConfig): CloudTarge
     case 'aws':
       return awsTarget(plan, config);
     case 'openstack':
-      throw new Error('the OpenStack target is not realized yet');
+      return openstackTarget(plan, config);
   }
 }

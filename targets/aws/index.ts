@@ -1,5 +1,6 @@
 /** The AWS realization of a plan. */
-import { LocalBackend, S3Backend, type TerraformStack } from 'cdktf';
+import type { TerraformStack } from 'cdktf';
+import { configureState } from '../state';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { StagingPlan } from '../../plan/types';
 import type { AwsTargetConfig } from '../config';
@@ -14,12 +15,6 @@ export const AWS_PROVIDER_CONSTRAINT = '>= 6.33.0, < 7.0.0';
 /** Official CentOS images (the CentOS project's AWS account); override with ami- ids for your own. */
 const CENTOS_OWNER = '125523088429';
 
-/**
- * Local state in `state/<stack>.tfstate` at the project root, written relative to
- * the stack's directory (cdktf.out/stacks/<stack>) so the output is the same on every machine.
- */
-export const localStatePath = (stackName: string): string => `../../../state/${stackName}.tfstate`;
-
 export function awsTarget(plan: StagingPlan, config: AwsTargetConfig): CloudTarget {
   const amis = new WeakMap<object, (os: string) => string>();
   return {
@@ -31,18 +26,7 @@ export function awsTarget(plan: StagingPlan, config: AwsTargetConfig): CloudTarg
         defaultTags: [{ tags: { rehearsal: plan.rehearsalId, 'managed-by': 'openstack-upgrade-staging', stack: stackName } }],
       });
       stack.addOverride('terraform.required_providers.aws.version', AWS_PROVIDER_CONSTRAINT);
-      if (config.state) {
-        new S3Backend(stack, {
-          bucket: config.state.bucket,
-          key: `${config.state.keyPrefix}/${plan.rehearsalId}/${stackName}.tfstate`,
-          region: config.state.region ?? config.region,
-          encrypt: true,
-        });
-        // S3-native locking (Terraform >= 1.10); no DynamoDB table needed.
-        stack.addOverride('terraform.backend.s3.use_lockfile', true);
-      } else {
-        new LocalBackend(stack, { path: localStatePath(stackName) });
-      }
+      configureState(stack, stackName, plan, config);
     },
     foundation: (stack) => awsFoundation(stack, plan, config),
     node(scope, node, foundation, userData) {

@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadProfile } from '../profile/load';
+import { buildPlan } from '../plan/plan';
+import { planShape, target } from './support/shapes';
+import { resources, synthesize, type StackJson } from './support/synth';
+
+const profile = loadProfile();
+const config = target('openstack');
+const plan = buildPlan(profile, config);
+const { stacks } = synthesize(plan, config);
+const schema = JSON.parse(readFileSync(join(__dirname, '../targets/openstack/provider-schema.json'), 'utf8')).provider_schemas['registry.terraform.io/terraform-provider-openstack/openstack'];
+
+const instances = (stack: StackJson) => Object.values(resources(stack, 'openstack_compute_instance_v2')) as any[];
+const all = Object.values(stacks).flatMap(instances);
+
+test('the same stacks as on AWS, from the same plan', () => {
+  expect(Object.keys(stacks)).toEqual(['cells-new', 'cells-old', 'compute', 'control-new', 'control-old', 'edge', 'foundation', 'migration', 'monitoring', 'swift-new', 'swift-old']);
+  for (const node of plan.nodes) {
+    const [i] = all.filter((x) => x.name === node.name);
+    expect([node.name, i.flavor_name, i.metadata.role, i.metadata.side]).toEqual([node.name, node.size.offer, node.role, node.side]);
+  }
+  expect(all).toHaveLength(plan.nodes.length);
+});
+
+test('every cell has its DB and MQ on both sides; compute nodes get nested-virtualization flavors', () => {
+  for (const side of ['old', 'new']) {
+    for (const cell of profile.nova.cells) {
+      for (const role of ['cell-database', 'cell-rabbitmq']) expect(all.some((i) => i.metadata.side === side && i.metadata.cell === cell.name && i.metadata.role === role)).toBe(true);
+    }
+  }
+  const flavors = new Map(config.cloud === 'openstack' ? config.flavors.map((f) => [f.name, f]) : []);
+  for (const c of instances(stacks.compute)) expect(flavors.get(c.flavor_name)!.nestedVirtualization || flavors.get(c.flavor_name)!.baremetal).toBe(true);
+});
+
+test('one volume per Swift ring device, ports at the planned addresses, the tenant port without port security', () => {
+  for (const side of ['old', 'new']) {
+    const devices = Object.values(resources(stacks[`swift-${side}`], 'openstack_blockstorage_volume_v3')).filter((v: any) => v.metadata.purpose === 'swift-device');
+    expect(devices).toHaveLength(plan.nodes.filter((n) => n.side === side && n.role === 'swift-storage').length * plan.swift.devicesPerNode);
+  }
+  const ports = resources(stacks.compute, 'openstack_networking_port_v2');
+  const node = plan.nodes.find((n) => n.role === 'compute')!;
+  expect(ports[`${node.name}-management`].fixed_ip[0].ip_address).toBe(node.addresses.management);
+  expect(ports[`${node.name}-tenant`].port_security_enabled).toBe(false);
+  expect(ports[`${node.name}-tenant`].security_group_ids).toBeUndefined();
+});
+
+test('the active-side switch changes only the listeners of the edge stack', () => {
+  const switched = synthesize(buildPlan(profile, { ...config, activeSide: 'new' }), config).stacks;
+  for (const name of Object.keys(stacks).filter((n) => n !== 'edge')) expect(JSON.stringify(switched[name])).toBe(JSON.stringify(stacks[name]));
+  const before = stacks.edge.resource;
+  const after = switched.edge.resource;
+  for (const type of Object.keys(before)) {
+    expect(Object.keys(after[type])).toEqual(Object.keys(before[type]));
+    if (type !== 'openstack_lb_listener_v2') expect(after[type]).toEqual(before[type]);
+  }
+  for (const [id, l] of Object.entries(before.openstack_lb_listener_v2) as [string, any][]) {
+    const api = id.replace('listener-', '');
+    expect(l.default_pool_id).toBe(`\${openstack_lb_pool_v2.pool-old-${api}.id}`);
+    expect(after.openstack_lb_listener_v2[id].default_pool_id).toBe(`\${openstack_lb_pool_v2.pool-new-${api}.id}`);
+  }
+});
+
+describe('every openstack_* resource fits the provider schema', () => {
+  const used = Object.entries(stacks).flatMap(([stack, json]) =>
+    Object.entries((json.resource ?? {}) as Record<string, Record<string, any>>)
+      .filter(([type]) => type.startsWith('openstack_'))
+      .flatMap(([type, byId]) => Object.entries(byId).map(([id, body]) => ({ stack, type, id, body }))),
+  );
+  const META = new Set(['//', 'depends_on', 'count', 'for_each', 'lifecycle', 'provider', 'connection', 'provisioner']);
+
+  function check(block: any, body: Record<string, any>, where: string): string[] {
+    const problems: string[] = [];
+    const attrs = block.attributes ?? {};
+    const nested = block.block_types ?? {};
+    for (const [key, value] of Object.entries(body)) {
+      if (META.has(key)) continue;
+      if (attrs[key]) {
+        if (attrs[key].computed && !attrs[key].optional && !attrs[key].required) problems.push(`${where}.${key} is read-only`);
+      } else if (nested[key]) {
+        for (const [i, item] of (Array.isArray(value) ? value : [value]).entries()) problems.push(...check(nested[key].block, item, `${where}.${key}[${i}]`));
+      } else problems.push(`${where}.${key} is not in the schema`);
+    }
+    for (const [key, a] of Object.entries<any>(attrs)) if (a.required && !(key in body)) problems.push(`${where}.${key} is required`);
+    return problems;
+  }
+
+  test('types exist, arguments exist, required arguments are set', () => {
+    expect(used.length).toBeGreaterThan(100);
+    const problems = used.flatMap(({ stack, type, id, body }) => (schema.resource_schemas[type] ? check(schema.resource_schemas[type].block, body, `${stack}/${type}.${id}`) : [`${type} is not in the schema`]));
+    expect(problems).toEqual([]);
+  });
+
+  test('the check catches a wrong argument', () => {
+    const body = { ...used.find((u) => u.type === 'openstack_compute_instance_v2')!.body, flavour: 'x' };
+    delete body.name;
+    expect(check(schema.resource_schemas.openstack_compute_instance_v2.block, body, 'x')).toEqual(['x.flavour is not in the schema', 'x.name is required']);
+  });
+});
+
+describe('snapshots of a small clone', () => {
+  const small = planShape('single cell', 'openstack', { budgetPerHour: 3 });
+  const synth = synthesize(small.plan, target('openstack'));
+  test.each(Object.keys(synth.stacks))('%s', (name) => {
+    expect(synth.stacks[name]).toMatchSnapshot();
+  });
+});

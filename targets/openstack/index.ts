@@ -1,0 +1,146 @@
+/**
+ * The OpenStack public-cloud realization of a plan, with bindings generated from
+ * `provider-schema.json` (see README.md beside this file). Same stacks, same role
+ * logic as AWS: networks per role, a security group per role and side, ports at
+ * the planned addresses, one volume per Swift ring device, an Octavia load
+ * balancer with a pool per API and side.
+ */
+import { Fn, type TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import { groupOf, securityGroups, securityRules } from '../../plan/security';
+import { SIDES, type NetworkRole, type StagingPlan } from '../../plan/types';
+import type { OpenstackTargetConfig } from '../config';
+import { configureState } from '../state';
+import type { CloudTarget, Foundation } from '../target';
+import { BlockstorageVolumeV3 } from './provider/blockstorage-volume-v3';
+import { ComputeInstanceV2 } from './provider/compute-instance-v2';
+import { ComputeVolumeAttachV2 } from './provider/compute-volume-attach-v2';
+import { LbListenerV2 } from './provider/lb-listener-v2';
+import { LbLoadbalancerV2 } from './provider/lb-loadbalancer-v2';
+import { LbMemberV2 } from './provider/lb-member-v2';
+import { LbMonitorV2 } from './provider/lb-monitor-v2';
+import { LbPoolV2 } from './provider/lb-pool-v2';
+import { NetworkingNetworkV2 } from './provider/networking-network-v2';
+import { NetworkingPortV2 } from './provider/networking-port-v2';
+import { NetworkingRouterInterfaceV2 } from './provider/networking-router-interface-v2';
+import { NetworkingRouterV2 } from './provider/networking-router-v2';
+import { NetworkingSecgroupRuleV2 } from './provider/networking-secgroup-rule-v2';
+import { NetworkingSecgroupV2 } from './provider/networking-secgroup-v2';
+import { NetworkingSubnetV2 } from './provider/networking-subnet-v2';
+import { ObjectstorageContainerV1 } from './provider/objectstorage-container-v1';
+import { OpenstackProvider } from './provider/provider';
+
+/** Provider version the schema file reflects. */
+export const OPENSTACK_PROVIDER_CONSTRAINT = '~> 3.0';
+
+interface OpenstackFoundation extends Foundation {
+  /** Network id of a network role (ports need it beside the subnet). */
+  network(role: NetworkRole): string;
+}
+
+export function openstackTarget(plan: StagingPlan, config: OpenstackTargetConfig): CloudTarget {
+  const name = (suffix: string) => `${plan.rehearsalId}-${suffix}`;
+  const tags = (what: { side: string; role: string; cell?: string }) => [`rehearsal=${plan.rehearsalId}`, `side=${what.side}`, `role=${what.role}`, `cell=${what.cell ?? 'none'}`];
+  return {
+    cloud: 'openstack',
+    configure(stack: TerraformStack, stackName: string) {
+      new OpenstackProvider(stack, 'openstack', { cloud: config.cloudName, region: config.region });
+      configureState(stack, stackName, plan, config);
+    },
+
+    foundation(stack: TerraformStack): OpenstackFoundation {
+      const subnets = new Map<string, string>();
+      const networks = new Map<string, string>();
+      const router = new NetworkingRouterV2(stack, 'router', { name: name('router'), externalNetworkId: config.externalNetwork, tags: tags({ side: 'shared', role: 'network' }) });
+      for (const network of plan.networks) {
+        const net = new NetworkingNetworkV2(stack, `net-${network.role}`, {
+          name: name(network.role),
+          description: network.purpose,
+          // The tenant overlay carries 802.1Q frames between compute nodes: no port security on it.
+          portSecurityEnabled: network.role !== 'tenant',
+          tags: tags({ side: 'shared', role: 'network' }),
+        });
+        networks.set(network.role, net.id);
+        for (const s of network.subnets) {
+          const subnet = new NetworkingSubnetV2(stack, `subnet-${network.role}-${s.zone}`, { name: name(`${network.role}-${s.zone}`), networkId: net.id, cidr: s.cidr, ipVersion: 4, tags: tags({ side: 'shared', role: 'network' }) });
+          subnets.set(`${network.role}/${s.zone}`, subnet.id);
+          if (network.role === 'management' || network.role === 'api') {
+            new NetworkingRouterInterfaceV2(stack, `router-${network.role}-${s.zone}`, { routerId: router.id, subnetId: subnet.id });
+          }
+        }
+      }
+      const groups = new Map<string, string>();
+      for (const group of securityGroups(plan)) {
+        const sg = new NetworkingSecgroupV2(stack, `sg-${group}`, { name: name(group), description: `${group} nodes of rehearsal ${plan.rehearsalId}`, deleteDefaultRules: true, tags: tags({ side: 'shared', role: group }) });
+        groups.set(group, sg.id);
+        const egress = (id: string, rule: { protocol?: string; min?: number; max?: number; cidr: string }) =>
+          new NetworkingSecgroupRuleV2(stack, `sg-${group}-${id}`, { securityGroupId: sg.id, direction: 'egress', ethertype: 'IPv4', protocol: rule.protocol, portRangeMin: rule.min, portRangeMax: rule.max, remoteIpPrefix: rule.cidr });
+        egress('out-80', { protocol: 'tcp', min: 80, max: 80, cidr: '0.0.0.0/0' });
+        egress('out-443', { protocol: 'tcp', min: 443, max: 443, cidr: '0.0.0.0/0' });
+        egress('out-net', { cidr: config.networkCidr });
+      }
+      securityRules(plan, config.adminCidrs).forEach((rule, i) => {
+        const sources = 'group' in rule.from ? [{ remoteGroupId: groups.get(rule.from.group)! }] : rule.from.cidrs.map((remoteIpPrefix) => ({ remoteIpPrefix }));
+        sources.forEach((source, j) => {
+          new NetworkingSecgroupRuleV2(stack, `rule-${i}-${j}`, { securityGroupId: groups.get(rule.group)!, direction: 'ingress', ethertype: 'IPv4', protocol: rule.protocol, portRangeMin: rule.ports[0], portRangeMax: rule.ports[1], description: rule.purpose, ...source });
+        });
+      });
+      const container = (purpose: string) => new ObjectstorageContainerV1(stack, `container-${purpose}`, { name: name(purpose), region: config.region, forceDestroy: true }).name;
+      return {
+        network: (role) => networks.get(role)!,
+        subnet: (network, zone) => subnets.get(`${network}/${zone}`)!,
+        securityGroup: (group) => groups.get(group)!,
+        buckets: { dumps: container('dumps'), backups: container('backups'), assets: container('assets') },
+      };
+    },
+
+    node(scope: Construct, node, f, userData) {
+      const networks = Object.keys(node.addresses) as NetworkRole[];
+      const ports = networks.map(
+        (network) =>
+          new NetworkingPortV2(scope, `${node.name}-${network}`, {
+            name: name(`${node.name}-${network}`),
+            networkId: (f as OpenstackFoundation).network(network),
+            fixedIp: [{ subnetId: f.subnet(network, node.zone), ipAddress: node.addresses[network]! }],
+            ...(network === 'tenant' ? { portSecurityEnabled: false } : { securityGroupIds: [f.securityGroup(groupOf(node))] }),
+            tags: tags(node),
+          }),
+      );
+      const volumes = node.volumes.map(
+        (v) => new BlockstorageVolumeV3(scope, `${node.name}-${v.name}`, { name: name(`${node.name}-${v.name}`), size: v.sizeGiB, availabilityZone: node.zone, metadata: { rehearsal: plan.rehearsalId, side: node.side, role: node.role, cell: node.cell ?? 'none', purpose: v.purpose } }),
+      );
+      const instance = new ComputeInstanceV2(scope, node.name, {
+        name: node.name,
+        flavorName: node.size.offer,
+        imageName: config.imageByOs[node.os],
+        availabilityZone: node.zone,
+        keyPair: config.keyName,
+        // virtio disks appear under /dev/disk/by-id with the first 20 characters of the volume id.
+        userData: userData(volumes.map((v) => `/dev/disk/by-id/virtio-${Fn.substr(v.id, 0, 20)}`)),
+        network: ports.map((p) => ({ port: p.id })),
+        metadata: { rehearsal: plan.rehearsalId, side: node.side, role: node.role, cell: node.cell ?? 'none' },
+        tags: tags(node),
+      });
+      volumes.forEach((v, i) => new ComputeVolumeAttachV2(scope, `${node.name}-${node.volumes[i].name}-attach`, { instanceId: instance.id, volumeId: v.id }));
+      return { name: node.name, id: instance.id };
+    },
+
+    edge(stack: TerraformStack, f, active) {
+      const zone = plan.networks.find((n) => n.role === 'api')!.subnets[0].zone;
+      const lb = new LbLoadbalancerV2(stack, 'edge', { name: name('edge'), vipSubnetId: f.subnet('api', zone), tags: tags({ side: 'shared', role: 'edge' }) });
+      for (const api of plan.apis) {
+        const pools = new Map<string, LbPoolV2>();
+        for (const side of SIDES) {
+          // Pools belong to the load balancer, not to a listener, so a listener can switch between them.
+          const pool = new LbPoolV2(stack, `pool-${side}-${api.name}`, { name: name(`${side}-${api.name}`), loadbalancerId: lb.id, protocol: 'TCP', lbMethod: 'ROUND_ROBIN' });
+          new LbMonitorV2(stack, `monitor-${side}-${api.name}`, { poolId: pool.id, type: 'HTTP', urlPath: api.healthPath, expectedCodes: '200-499', delay: 10, timeout: 5, maxRetries: 3 });
+          for (const node of plan.nodes.filter((n) => n.role === api.role && n.side === side)) {
+            new LbMemberV2(stack, `pool-${side}-${api.name}-${node.name}`, { poolId: pool.id, address: node.addresses.api!, protocolPort: api.port, subnetId: f.subnet('api', node.zone) });
+          }
+          pools.set(side, pool);
+        }
+        new LbListenerV2(stack, `listener-${api.name}`, { name: name(`listener-${api.name}`), loadbalancerId: lb.id, protocol: 'TCP', protocolPort: api.port, defaultPoolId: pools.get(active)!.id, allowedCidrs: config.adminCidrs, tags: tags({ side: active, role: 'edge' }) });
+      }
+    },
+  };
+}
