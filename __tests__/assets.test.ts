@@ -1,0 +1,305 @@
+/**
+ * The rendered assets as data: what each node's user data says (repositories,
+ * disks, Nova cells settings, Packstack hand-off), that no secret and no
+ * Terraform interpolation is in any of them, the user-data size limit and its
+ * bucket fallback, determinism, and the `assets` command.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { cloudConfig, userData, type UserDataOptions } from '../assets/cloud-init';
+import { devicePathsFrom, type DevicePath } from '../assets/devices';
+import { HANDOFF_SCRIPT } from '../assets/handoff';
+import { renderAssets } from '../assets/render';
+import { PLACEHOLDER, SECRET_NAMES } from '../assets/secrets';
+import { TERRAFORM_TEMPLATE } from '../assets/shell';
+import { AWS_USER_DATA_LIMIT, fitsUserDataLimit, userDataBytes, userDataParts } from '../assets/user-data-limit';
+import { InputError } from '../profile/errors';
+import type { NodePlan, StagingPlan } from '../plan/types';
+import { PROFILE_NAMES, rendered, ROOT, run, TWO_REGIONS_PROFILE, writeTree, type Rendered } from './fixtures/assets';
+
+const ref = rendered('reference');
+const two = rendered('two-regions');
+
+const doc = (r: Rendered, node: string): any => parse(r.assets.find((a) => a.path === `nodes/${node}.cloud-init.yaml`)!.content);
+const fileIn = (d: any, path: string): string => {
+  const file = (d.write_files ?? []).find((f: any) => f.path === path);
+  if (!file) throw new Error(`no ${path} in the user data`);
+  return file.content;
+};
+const nodeOf = (plan: StagingPlan, pick: (n: NodePlan) => boolean): NodePlan => {
+  const node = plan.nodes.find(pick);
+  if (!node) throw new Error('no such node in the plan');
+  return node;
+};
+const ipOf = (plan: StagingPlan, name: string, network: 'management' | 'storage' = 'management') => plan.nodes.find((n) => n.name === name)!.addresses[network]!;
+const cell = (plan: StagingPlan, name: string) => plan.cells.find((c) => c.name === name)!;
+
+describe('user data per node', () => {
+  test.each(PROFILE_NAMES)('%s: one cloud-config per node, named after it', (name) => {
+    const r = rendered(name);
+    for (const node of r.plan.nodes) {
+      const text = r.assets.find((a) => a.path === `nodes/${node.name}.cloud-init.yaml`)!.content;
+      expect(text.split('\n')[0]).toBe('#cloud-config');
+      const d = parse(text);
+      expect([d.hostname, d.fqdn]).toEqual([node.name, `${node.name}.${r.plan.rehearsalId}.internal`]);
+      expect(d.package_upgrade).toBe(false);
+    }
+  });
+
+  test("each node installs from its release's archive; the toolbox also carries the migration's releases, disabled", () => {
+    const oldKeystone = doc(ref, 'old-keystone-1');
+    expect(oldKeystone.yum_repos).toEqual({
+      'openstack-icehouse': expect.objectContaining({ baseurl: `${ref.target.packageArchives.icehouse}epel-7/`, enabled: true }),
+    });
+    const swift6 = doc(ref, 'old-swift-r1z1-1');
+    expect(swift6.yum_repos['openstack-icehouse'].baseurl).toBe(`${ref.target.packageArchives.icehouse}epel-6/`);
+    expect(doc(ref, 'new-keystone-1').yum_repos).toEqual({ 'openstack-liberty': expect.objectContaining({ baseurl: `${ref.target.packageArchives.liberty}el7/`, enabled: true }) });
+    const toolbox = doc(ref, 'migration-toolbox').yum_repos;
+    expect(Object.keys(toolbox)).toEqual(['openstack-icehouse', 'openstack-kilo', 'openstack-liberty']);
+    expect(Object.values(toolbox).map((r: any) => r.enabled)).toEqual([true, false, false]);
+    expect(toolbox['openstack-kilo'].baseurl).toBe(`${ref.target.packageArchives.kilo}el7/`);
+  });
+
+  test('a release without an archive is refused, naming the target field', () => {
+    const node = nodeOf(ref.plan, (n) => n.side === 'new');
+    const { liberty: _dropped, ...archives } = ref.target.packageArchives;
+    expect(() => userData(ref.plan, node, { ...ref.options, packageArchives: archives })).toThrow(InputError);
+    expect(() => userData(ref.plan, node, { ...ref.options, packageArchives: archives })).toThrow(/packageArchives\.liberty: is required/);
+  });
+
+  test.each(PROFILE_NAMES)('%s: every Swift device is formatted XFS and mounted under /srv/node/<device>, by the stable path the target gives', (name) => {
+    const r = rendered(name);
+    const table: DevicePath = (node, volume, index) => `/dev/disk/by-id/test-${node.name}-${index}-${volume.name}`;
+    for (const node of r.plan.nodes.filter((n) => n.role === 'swift-storage')) {
+      const d = cloudConfig(r.plan, node, { ...r.options, devicePath: table }).doc as any;
+      const devices = node.volumes.map((v, i) => ({ path: `/dev/disk/by-id/test-${node.name}-${i}-${v.name}`, name: v.name }));
+      expect(devices.length).toBe(r.plan.swift.devicesPerNode);
+      expect(d.fs_setup).toEqual(devices.map((v) => ({ label: v.name, filesystem: 'xfs', device: v.path, partition: 'none', overwrite: false, extra_opts: ['-i', 'size=512'] })));
+      expect(d.mounts).toEqual(devices.map((v) => [v.path, `/srv/node/${v.name}`, 'xfs', 'noatime,nodiratime,logbufs=8,nofail', '0', '2']));
+      expect(fileIn(d, HANDOFF_SCRIPT)).toContain(`check_mounts ${devices.map((v) => `/srv/node/${v.name}`).join(' ')}`);
+    }
+  });
+
+  test('on AWS the review paths are the NVMe by-id names of the EBS volumes; stacks pass the real ones in volume order', () => {
+    expect(doc(ref, 'old-swift-r1z1-1').mounts[0][0]).toMatch(/^\/dev\/disk\/by-id\/nvme-Amazon_Elastic_Block_Store_vol/);
+    const node = nodeOf(ref.plan, (n) => n.role === 'cell-database');
+    const d = cloudConfig(ref.plan, node, { ...ref.options, devicePath: devicePathsFrom(['/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_vol0abc']) }).doc as any;
+    expect(d.mounts).toEqual([['/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_vol0abc', '/var/lib/mysql', 'xfs', 'noatime,nofail', '0', '2']]);
+    expect(() => cloudConfig(ref.plan, node, { ...ref.options, devicePath: devicePathsFrom([]) })).toThrow(/no device path for volume sdb/);
+  });
+
+  test('nova-api nodes are in the API cell with their side\'s API database and broker', () => {
+    for (const side of ['old', 'new'] as const) {
+      const api = ref.plan.cells.find((c) => c.type === 'api')!;
+      const conf = fileIn(doc(ref, `${side}-nova-api-1`), '/etc/nova/nova.conf.d/cells.conf');
+      expect(conf).toContain(`[cells]\nenable = True\nname = ${api.name}\ncell_type = api`);
+      expect(conf).toContain(`connection = mysql://nova:{{NOVA_DB_PASSWORD}}@${ipOf(ref.plan, api.database[side][0])}/nova`);
+      expect(conf).toContain(`rabbit_hosts = ${ipOf(ref.plan, api.rabbitmq[side][0])}:5672`);
+      // Kilo moved the broker settings out of [DEFAULT].
+      expect(conf).toContain(side === 'old' ? '[DEFAULT]\nrabbit_hosts' : '[oslo_messaging_rabbit]\nrabbit_hosts');
+    }
+  });
+
+  test.each(PROFILE_NAMES)('%s: cell services use their own cell\'s database and broker on their side', (name) => {
+    const r = rendered(name);
+    for (const node of r.plan.nodes.filter((n) => n.role === 'cell-services')) {
+      const c = cell(r.plan, node.cell!);
+      const side = node.side as 'old' | 'new';
+      const conf = fileIn(doc(r, node.name), '/etc/nova/nova.conf.d/cells.conf');
+      expect(conf).toContain(`name = ${c.name}\ncell_type = compute`);
+      expect(conf).toContain(`@${ipOf(r.plan, c.database[side][0])}/nova`);
+      expect(conf).toContain(`rabbit_hosts = ${c.rabbitmq[side].map((mq) => `${ipOf(r.plan, mq)}:5672`).join(',')}`);
+      expect(fileIn(doc(r, node.name), HANDOFF_SCRIPT)).toContain('merge_nova /etc/nova/nova.conf.d/cells.conf');
+    }
+  });
+
+  test("compute nodes start on the old side's cell database and broker, with the planned virt_type", () => {
+    for (const node of ref.plan.nodes.filter((n) => n.role === 'compute')) {
+      const c = cell(ref.plan, node.cell!);
+      const d = doc(ref, node.name);
+      const conf = fileIn(d, '/etc/nova/nova.conf.d/cells.conf');
+      expect(conf).toContain(`name = ${c.name}\ncell_type = compute`);
+      expect(conf).toContain(`@${ipOf(ref.plan, c.database.old[0])}/nova`);
+      expect(conf).not.toContain(`@${ipOf(ref.plan, c.database.new[0])}/nova`);
+      expect(fileIn(d, '/etc/nova/nova.conf.d/libvirt.conf')).toContain('[libvirt]\nvirt_type = kvm');
+      expect(fileIn(d, HANDOFF_SCRIPT)).toContain('merge_nova /etc/nova/nova.conf.d/cells.conf /etc/nova/nova.conf.d/libvirt.conf');
+    }
+    const compute = nodeOf(ref.plan, (n) => n.role === 'compute');
+    const { hypervisor: _none, ...withoutKvm } = compute;
+    expect(() => userData(ref.plan, withoutKvm as NodePlan, ref.options)).toThrow(/virt_type=qemu/);
+  });
+
+  test('roles without Nova carry no nova.conf fragment', () => {
+    for (const name of ['old-keystone-1', 'old-swift-r1z1-1', 'old-cell01-db-1', 'migration-toolbox', 'monitoring']) {
+      expect((doc(ref, name).write_files ?? []).filter((f: any) => f.path.startsWith('/etc/nova/'))).toEqual([]);
+    }
+  });
+
+  test('the Packstack answers name this host for its role and its side\'s endpoints for the rest', () => {
+    const oldCellDb = fileIn(doc(ref, 'old-cell02-db-1'), '/etc/openstack-staging/packstack-answers.txt');
+    expect(oldCellDb).toContain(`CONFIG_MYSQL_HOST=${ipOf(ref.plan, 'old-cell02-db-1')}\n`);
+    expect(oldCellDb).toContain('CONFIG_MYSQL_INSTALL=y\n');
+    expect(oldCellDb).toContain(`CONFIG_KEYSTONE_HOST=${ipOf(ref.plan, 'old-keystone-1')}\n`);
+    const newCompute = fileIn(doc(ref, 'new-cell01-services-1'), '/etc/openstack-staging/packstack-answers.txt');
+    expect(newCompute).toContain(`CONFIG_CONTROLLER_HOST=${ipOf(ref.plan, 'new-cell01-services-1')}\n`);
+    expect(newCompute).toContain(`CONFIG_MARIADB_HOST=${ipOf(ref.plan, 'new-cell01-db-1')}\n`);
+    expect(newCompute).toContain(`CONFIG_AMQP_HOST=${ipOf(ref.plan, 'new-cell01-mq-1')}\n`);
+    const storage = fileIn(doc(two, 'old-swift-r2z1-1'), '/etc/openstack-staging/packstack-answers.txt');
+    expect(storage).toContain(`CONFIG_SWIFT_STORAGE_HOSTS=${ipOf(two.plan, 'old-swift-r2z1-1', 'storage')}\n`);
+    for (const name of ['migration-toolbox', 'monitoring']) expect(doc(ref, name).runcmd).toBeUndefined();
+  });
+});
+
+/** Secret-looking literals: a password-ish key given a value that is not a placeholder or a shell variable, or credentials in a URL. */
+const SECRET_LITERALS = [
+  /(?:password|passwd|_pw|secret|token)\s*[=:]\s*(?!['"]?\{\{[A-Z0-9_]+\}\}|"?\$)['"]?[^\s'"]+/gi,
+  /\/\/[^\s/:@]+:(?!\{\{[A-Z0-9_]+\}\}@)[^\s/@]+@/g,
+];
+const secretLiterals = (text: string): string[] => SECRET_LITERALS.flatMap((re) => text.match(re) ?? []);
+
+describe('secrets', () => {
+  test('no asset of either profile holds a secret-looking literal', () => {
+    for (const name of PROFILE_NAMES) {
+      for (const a of rendered(name).assets) expect([a.path, secretLiterals(a.content)]).toEqual([a.path, []]);
+    }
+  });
+
+  test('the scan finds literals (it can fail)', () => {
+    expect(secretLiterals('CONFIG_NOVA_DB_PW=hunter2')).toEqual(['_PW=hunter2']);
+    expect(secretLiterals('connection = mysql://nova:s3cret@10.0.0.1/nova')).toHaveLength(1);
+    expect(secretLiterals('rabbit_password = guest')).toHaveLength(1);
+    expect(secretLiterals('CONFIG_NOVA_DB_PW={{NOVA_DB_PASSWORD}} mysql://nova:{{NOVA_DB_PASSWORD}}@10.0.0.1/nova --password="$p"')).toEqual([]);
+  });
+
+  test('every placeholder names a known secret, and secrets are fetched at boot on AWS', () => {
+    for (const name of PROFILE_NAMES) {
+      const used = new Set(rendered(name).assets.flatMap((a) => a.content.match(PLACEHOLDER) ?? []));
+      expect([...used].filter((p) => !(SECRET_NAMES as readonly string[]).includes(p.slice(2, -2)))).toEqual([]);
+      expect(used.size).toBe(SECRET_NAMES.length);
+    }
+    expect(fileIn(doc(ref, 'old-keystone-1'), HANDOFF_SCRIPT)).toContain(`aws ssm get-parameter --region ${ref.plan.region} --with-decryption --name /openstack-staging/${ref.plan.rehearsalId}/secrets`);
+  });
+
+  test('the boot-time fill replaces every placeholder, and refuses bad values and leftovers', () => {
+    const script = fileIn(doc(ref, 'old-cell01-services-1'), HANDOFF_SCRIPT);
+    const fn = (name: string) => new RegExp(`^${name}\\(\\) \\{\\n[\\s\\S]*?^\\}\\n`, 'm').exec(script)![0];
+    const dir = mkdtempSync(join(tmpdir(), 'fill-'));
+    const conf = fileIn(doc(ref, 'old-cell01-services-1'), '/etc/nova/nova.conf.d/cells.conf');
+    const fill = (secrets: string) =>
+      spawnSync('bash', ['-c', [fn('log'), fn('fail'), fn('fill_placeholders'), `SECRETS=${dir}/secrets.env`, `printf '%s' "$1" > $SECRETS`, `printf '%s' "$2" > ${dir}/cells.conf`, `fill_placeholders ${dir}/cells.conf`, `cat ${dir}/cells.conf`].join('\n'), 'fill', secrets, conf], { encoding: 'utf8' });
+    const ok = fill('# generated at deploy\nRABBIT_PASSWORD=Rabbit123\nNOVA_DB_PASSWORD=Nova_456\n');
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toContain('rabbit_password = Rabbit123\n');
+    expect(ok.stdout).toContain(`connection = mysql://nova:Nova_456@${ipOf(ref.plan, 'old-cell01-db-1')}/nova`);
+    expect(ok.stdout).not.toMatch(PLACEHOLDER);
+    // The last line counts even without a newline (as `--output text` may print it).
+    const unterminated = fill('RABBIT_PASSWORD=Rabbit123\nNOVA_DB_PASSWORD=Nova_456');
+    expect([unterminated.status, unterminated.stderr]).toEqual([0, '']);
+    const leftover = fill('RABBIT_PASSWORD=Rabbit123\n');
+    expect([leftover.status, leftover.stderr]).toEqual([1, expect.stringContaining('placeholders left unfilled')]);
+    const unsafe = fill('RABBIT_PASSWORD=a|b\nNOVA_DB_PASSWORD=x\n');
+    expect([unsafe.status, unsafe.stderr]).toEqual([1, expect.stringContaining('letters, digits and underscores only')]);
+  });
+});
+
+test('no asset holds text Terraform would interpolate (${ or %{): user data and bucket objects travel as Terraform strings', () => {
+  for (const name of PROFILE_NAMES) {
+    for (const a of rendered(name).assets) expect([a.path, TERRAFORM_TEMPLATE.test(a.content)]).toEqual([a.path, false]);
+  }
+});
+
+describe('user-data size', () => {
+  test.each(PROFILE_NAMES)('%s: every node fits the 16 KiB AWS limit inline', (name) => {
+    const r = rendered(name);
+    const docs = r.assets.filter((a) => a.path.startsWith('nodes/'));
+    expect(docs).toHaveLength(r.plan.nodes.length);
+    const over = docs.filter((a) => !fitsUserDataLimit(a.content)).map((a) => `${a.path}: ${userDataBytes(a.content)}`);
+    expect(over).toEqual([]);
+    expect(r.assets.filter((a) => a.path.startsWith('bucket/'))).toEqual([]);
+    expect(Math.max(...docs.map((a) => userDataBytes(a.content)))).toBeLessThan(AWS_USER_DATA_LIMIT);
+  });
+
+  test('the limit counts bytes, not characters', () => {
+    expect(fitsUserDataLimit('a'.repeat(16384))).toBe(true);
+    expect(fitsUserDataLimit('a'.repeat(16385))).toBe(false);
+    expect(fitsUserDataLimit('é'.repeat(8193))).toBe(false);
+    expect(fitsUserDataLimit('a'.repeat(100), 99)).toBe(false);
+  });
+
+  test('a document over the limit keeps a small inline part that fetches its files from the bucket first', () => {
+    const node = nodeOf(ref.plan, (n) => n.role === 'compute');
+    const options: UserDataOptions & { limit: number; bucketFetch: (key: string, dest: string) => string } = {
+      ...ref.options,
+      limit: 3000,
+      bucketFetch: (key, dest) => `aws s3 cp s3://assets-bucket/${key} ${dest}`,
+    };
+    const full = userData(ref.plan, node, options);
+    expect(fitsUserDataLimit(full, 3000)).toBe(false);
+    const parts = userDataParts(ref.plan, node, options);
+    expect(fitsUserDataLimit(parts.inline, 3000)).toBe(true);
+    const inline = parse(parts.inline);
+    expect(inline.write_files).toBeUndefined();
+    const files = (parse(full).write_files as any[]).map((f) => f.path);
+    expect(parts.bucketObjects.map((o) => o.path)).toEqual(files);
+    expect(parts.bucketObjects.map((o) => o.key)).toEqual(files.map((f) => `nodes/${node.name}${f}`));
+    expect(inline.runcmd.slice(0, files.length).map((c: string[]) => c[2])).toEqual(
+      parts.bucketObjects.map((o) => `umask 077 && mkdir -p ${o.path.replace(/\/[^/]+$/, '')} && aws s3 cp s3://assets-bucket/${o.key} ${o.path} && chmod ${o.permissions} ${o.path}`),
+    );
+    expect(inline.runcmd[files.length]).toEqual([HANDOFF_SCRIPT]);
+    expect(() => userDataParts(ref.plan, node, { ...options, bucketFetch: undefined })).toThrow(/exceeds 3000 and no bucket fetch is configured/);
+    expect(() => userDataParts(ref.plan, node, { ...options, limit: 500 })).toThrow(/even without its files/);
+  });
+});
+
+describe('rendering', () => {
+  test('the same plan renders the same files byte for byte, in a fixed order', () => {
+    const again = renderAssets(ref.plan, ref.options);
+    expect(again).toEqual(ref.assets);
+  });
+
+  test.each(PROFILE_NAMES)('%s: one file per node, and per side a ring script, a cells script and a cells_config per cell', (name) => {
+    const r = rendered(name);
+    const expected = [
+      ...r.plan.nodes.map((n) => `nodes/${n.name}.cloud-init.yaml`),
+      ...['old', 'new'].flatMap((side) => [`rings/${side}-build-rings.sh`, `cells/${side}-link-cells.sh`, ...r.plan.cells.map((c) => `cells/${side}-${c.name}-cells.json`)]),
+    ];
+    expect(r.assets.map((a) => a.path).sort()).toEqual(expected.sort());
+    for (const a of r.assets) expect([a.path, a.mode]).toEqual([a.path, a.path.endsWith('.sh') ? 0o755 : 0o644]);
+  });
+});
+
+describe('npm run assets', () => {
+  const cli = (args: string[]) => run(process.execPath, ['-r', join(ROOT, 'bin/register.js'), join(ROOT, 'bin/assets.ts'), ...args], { cwd: ROOT });
+
+  test('writes every asset with its mode, and a later run removes what it no longer renders', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'assets-cli-')), 'out');
+    const first = await cli(['--out', out]);
+    expect([first.code, first.stderr]).toEqual([0, '']);
+    expect(readdirSync(join(out, 'nodes')).length).toBe(ref.plan.nodes.length);
+    expect(statSync(join(out, 'rings/old-build-rings.sh')).mode & 0o777).toBe(0o755);
+    expect(execFileSync('cat', [join(out, 'cells/new-link-cells.sh')], { encoding: 'utf8' })).toBe(ref.assets.find((a) => a.path === 'cells/new-link-cells.sh')!.content);
+    const second = await cli(['--profile', TWO_REGIONS_PROFILE, '--out', out]);
+    expect(second.code).toBe(0);
+    expect(existsSync(join(out, 'cells/old-cell01-cells.json'))).toBe(false);
+    expect(existsSync(join(out, 'cells/old-site-east-cells.json'))).toBe(true);
+    expect(readdirSync(join(out, 'nodes')).length).toBe(two.plan.nodes.length);
+  });
+
+  test('a bad profile writes nothing and exits 2 with one line', async () => {
+    const dir = writeTree([{ path: 'bad.yaml', content: 'name: Not A Name\n', mode: 0o644 }], 'assets-bad-');
+    const out = join(dir, 'out');
+    const result = await cli(['--profile', join(dir, 'bad.yaml'), '--out', out]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^error: .*bad\.yaml: /);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  test('--out is required', async () => {
+    const result = await cli([]);
+    expect([result.code, result.stderr]).toEqual([2, expect.stringMatching(/^error: --out: out: is required/)]);
+  });
+});

@@ -1,0 +1,104 @@
+/**
+ * cloud-init user data per node, rendered from the plan: hostname, the package
+ * repositories of its release, its volumes formatted and mounted, its Nova cells
+ * settings, and the hand-off to configuration management. Secrets are never in
+ * it: the hand-off fetches them at boot.
+ */
+import { stringify } from 'yaml';
+import type { NodePlan, StagingPlan } from '../plan/types';
+import type { DevicePath } from './devices';
+import { sideOf } from './endpoints';
+import { HANDOFF_SCRIPT, handoffScript, NOVA_SERVICES } from './handoff';
+import { novaFragments } from './nova-conf';
+import { ANSWER_FILE, isPackstackNode, packstackAnswers } from './packstack';
+import { yumRepos, type RepoOptions } from './repos';
+import { diskConfig, XFSPROGS_BOOTCMD } from './storage';
+
+export interface UserDataOptions extends RepoOptions {
+  /** Stable device path of each planned volume inside the guest (the target's mapping). */
+  readonly devicePath: DevicePath;
+  /** DNS domain of the staging nodes; default `<rehearsal id>.internal`. */
+  readonly domain?: string;
+  /** Command printing the secrets as KEY=VALUE lines at boot; none: the runbook copies them over SSH. */
+  readonly secretsCommand?: string;
+  /** Configuration-management run; default: Packstack with the node's answer file. */
+  readonly configureCommand?: string;
+}
+
+export interface WriteFile {
+  readonly path: string;
+  readonly content: string;
+  readonly owner: string;
+  readonly permissions: string;
+}
+
+/** A cloud-config document before rendering: comment lines and the YAML body. */
+export interface CloudConfig {
+  readonly header: readonly string[];
+  readonly doc: Readonly<Record<string, unknown>> & { readonly write_files?: readonly WriteFile[]; readonly runcmd?: readonly unknown[] };
+}
+
+export const CLOUD_CONFIG_HEADER = '#cloud-config';
+
+/** Root-only: these files hold secrets once the hand-off has filled them. */
+const secretFile = (path: string, content: string): WriteFile => ({ path, content, owner: 'root:root', permissions: '0600' });
+
+/** Packstack; crudini for the nova.conf merge; nova-cells, which Packstack does not install. */
+function packagesOf(node: NodePlan, nova: boolean): string[] {
+  const cells = (NOVA_SERVICES[node.role] ?? []).includes('openstack-nova-cells');
+  return ['openstack-packstack', ...(nova ? ['crudini'] : []), ...(cells ? ['openstack-nova-cells'] : [])];
+}
+
+/** Packstack and the configuration files of a Packstack-configured node. */
+function configurationManagement(plan: StagingPlan, node: NodePlan, options: UserDataOptions, mountPoints: readonly string[]) {
+  const nova = novaFragments(plan, node);
+  const files = [secretFile(ANSWER_FILE, packstackAnswers(plan, node)), ...nova.map((f) => secretFile(f.path, f.content))];
+  const script = handoffScript(node, {
+    mountPoints,
+    placeholderFiles: files.map((f) => f.path),
+    novaFragments: nova.map((f) => f.path),
+    restart: nova.length ? NOVA_SERVICES[node.role] ?? [] : [],
+    swiftDevices: node.role === 'swift-storage' ? mountPoints : [],
+    secretsCommand: options.secretsCommand,
+    configureCommand: options.configureCommand ?? `packstack --answer-file=${ANSWER_FILE}`,
+  });
+  return {
+    packages: packagesOf(node, nova.length > 0),
+    writeFiles: [...files, { path: HANDOFF_SCRIPT, content: script, owner: 'root:root', permissions: '0700' }],
+    runcmd: [[HANDOFF_SCRIPT]],
+  };
+}
+
+/** The cloud-config of one node, as data. */
+export function cloudConfig(plan: StagingPlan, node: NodePlan, options: UserDataOptions): CloudConfig {
+  const disks = diskConfig(node, options.devicePath);
+  const cm = isPackstackNode(node) ? configurationManagement(plan, node, options, disks?.mountPoints ?? []) : undefined;
+  const doc = {
+    hostname: node.name,
+    fqdn: `${node.name}.${options.domain ?? `${plan.rehearsalId}.internal`}`,
+    preserve_hostname: false,
+    manage_etc_hosts: true,
+    yum_repos: yumRepos(plan, node, options),
+    // Production's point releases are kept: upgrading the OS here would rehearse a different cloud.
+    package_upgrade: false,
+    ...(cm ? { packages: cm.packages } : {}),
+    ...(disks ? { bootcmd: [XFSPROGS_BOOTCMD], fs_setup: disks.fs_setup, mounts: disks.mounts } : {}),
+    ...(cm ? { write_files: cm.writeFiles, runcmd: cm.runcmd } : {}),
+  };
+  const header = [
+    `${node.name}: ${node.role} on the ${node.side === 'shared' ? `shared (starts on the ${sideOf(node)})` : node.side} side, ${node.release} on ${node.os}${node.cell ? `, cell ${node.cell}` : ''}.`,
+    `Rendered from plan ${plan.rehearsalId}. No secret is in this document: the hand-off fetches them at boot.`,
+  ];
+  return { header, doc };
+}
+
+/** Renders a cloud-config document; plain YAML, literal blocks for files, no anchors. */
+export function renderCloudConfig(config: CloudConfig): string {
+  const body = stringify(config.doc, { lineWidth: 0, blockQuote: 'literal', aliasDuplicateObjects: false });
+  return [CLOUD_CONFIG_HEADER, ...config.header.map((line) => `# ${line}`), body].join('\n');
+}
+
+/** The user data of one node, as cloud-init reads it. */
+export function userData(plan: StagingPlan, node: NodePlan, options: UserDataOptions): string {
+  return renderCloudConfig(cloudConfig(plan, node, options));
+}

@@ -1,0 +1,40 @@
+/**
+ * Every asset of a plan as files, for review (`npm run assets`) and for the
+ * stacks: one cloud-init document per node (plus its bucket objects when over
+ * the user-data limit), and per side the ring script, the cells linking script
+ * and the cells_config file of each cell.
+ */
+import type { StagingPlan } from '../plan/types';
+import { cellsConfigs, linkCellsScript } from './cells';
+import { buildRingsScript } from './rings';
+import { userDataParts, type PartsOptions } from './user-data-limit';
+
+export interface RenderedAsset {
+  /** Relative to the output directory. */
+  readonly path: string;
+  readonly content: string;
+  readonly mode: number;
+}
+
+function nodeAssets(plan: StagingPlan, options: PartsOptions): RenderedAsset[] {
+  return plan.nodes.flatMap((node) => {
+    const parts = userDataParts(plan, node, options);
+    return [
+      { path: `nodes/${node.name}.cloud-init.yaml`, content: parts.inline, mode: 0o644 },
+      ...parts.bucketObjects.map((o) => ({ path: `bucket/${o.key}`, content: o.content, mode: 0o600 })),
+    ];
+  });
+}
+
+function sideAssets(plan: StagingPlan): RenderedAsset[] {
+  return plan.sides.flatMap(({ name: side }) => [
+    { path: `rings/${side}-build-rings.sh`, content: buildRingsScript(plan, side), mode: 0o755 },
+    { path: `cells/${side}-link-cells.sh`, content: linkCellsScript(plan, side), mode: 0o755 },
+    ...Object.entries(cellsConfigs(plan, side)).map(([cell, config]) => ({ path: `cells/${side}-${cell}-cells.json`, content: JSON.stringify(config, null, 2) + '\n', mode: 0o644 })),
+  ]);
+}
+
+/** Every asset, in a fixed order: same plan and options, same files byte for byte. */
+export function renderAssets(plan: StagingPlan, options: PartsOptions): RenderedAsset[] {
+  return [...nodeAssets(plan, options), ...sideAssets(plan)];
+}

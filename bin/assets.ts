@@ -1,0 +1,27 @@
+/**
+ * npm run assets -- [--profile FILE] [--target aws|openstack] [--target-config FILE] --out DIR
+ * Writes every bootstrap asset of the plan for review: one cloud-init document per
+ * node, and per side the Swift ring script, the cells linking script and the
+ * cells_config files. The plan and every asset are rendered before anything is
+ * written, so bad input leaves DIR untouched.
+ */
+import { InputError } from '../profile/errors';
+import { assetOptionsFor } from '../assets/options';
+import { renderAssets } from '../assets/render';
+import { writeAssets } from '../assets/write';
+import { COMMON_OPTIONS, inputsFrom, parseArgs, planFrom, runCli } from './cli';
+
+const USAGE = `usage: npm run assets -- [--profile FILE] [--target aws|openstack] [--target-config FILE] --out DIR`;
+
+runCli(() => {
+  const { values } = parseArgs({ options: { ...COMMON_OPTIONS, out: { type: 'string' } }, strict: true });
+  if (values.help) {
+    process.stdout.write(USAGE + '\n');
+    return;
+  }
+  if (!values.out) throw new InputError('--out', 'out', `is required: the directory to write the assets into (${USAGE})`);
+  const { plan, target } = planFrom(inputsFrom(values), process.env.STAGING_ACTIVE_SIDE);
+  const assets = renderAssets(plan, assetOptionsFor(plan, target));
+  writeAssets(values.out, assets);
+  process.stdout.write(`${assets.length} assets of ${plan.rehearsalId} written to ${values.out}\n`);
+});
