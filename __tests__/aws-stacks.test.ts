@@ -15,9 +15,9 @@ const allInstances = Object.values(stacks).flatMap(instances);
 const planned = (p: StagingPlan, role: string, side: string) => p.nodes.filter((n) => n.role === role && n.side === side).length;
 
 test('one stack per concern, each side on its own, all depending on the foundation', () => {
-  expect(Object.keys(stacks)).toEqual(['cells-new', 'cells-old', 'compute', 'control-new', 'control-old', 'edge', 'foundation', 'migration', 'monitoring', 'swift-new', 'swift-old']);
+  expect(Object.keys(stacks)).toEqual(['canary', 'cells-new', 'cells-old', 'compute', 'control-new', 'control-old', 'edge', 'foundation', 'migration', 'monitoring', 'swift-new', 'swift-old']);
   for (const [name, stack] of Object.entries(manifest.stacks) as [string, any][]) {
-    expect(stack.dependencies).toEqual(name === 'foundation' ? [] : ['foundation']);
+    expect(stack.dependencies).toEqual(name === 'foundation' ? [] : name === 'canary' ? ['edge'] : ['foundation']);
   }
 });
 

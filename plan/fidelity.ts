@@ -6,7 +6,7 @@ import type { Profile } from '../profile/schema';
 import type { CloudName } from '../targets/config';
 import type { FidelityRow, NodePlan, StagingPlan } from './types';
 
-type Draft = Omit<StagingPlan, 'fidelity' | 'cost'>;
+type Draft = Omit<StagingPlan, 'fidelity' | 'cost' | 'canary'>;
 
 const count = (nodes: readonly NodePlan[], role: string, side = 'old') => nodes.filter((n) => n.role === role && n.side === side).length;
 const row = (component: string, production: string, staging: string, verdict: FidelityRow['verdict'], reason: string): FidelityRow => ({

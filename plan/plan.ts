@@ -7,6 +7,7 @@ import { InputError } from '../profile/errors';
 import type { Profile } from '../profile/schema';
 import type { TargetConfig } from '../targets/config';
 import { priceList, type PriceList } from '../targets/offers';
+import { canaryPlan } from './canary';
 import { costOf } from './cost';
 import { fidelityTable } from './fidelity';
 import { APIS, carveNetworks, flows } from './network';
@@ -49,7 +50,7 @@ function describe(cheapest: StagingPlan): string {
 export function planAt(profile: Profile, target: TargetConfig, prices: PriceList, networks: readonly NetworkPlan[], factor: number, chosenBy: 'budget' | 'target'): StagingPlan {
   const builder = new NodeBuilder(profile, target, prices, networks);
   const nodes = builder.build(factor);
-  const draft: Omit<StagingPlan, 'fidelity' | 'cost'> = {
+  const draft: Omit<StagingPlan, 'fidelity' | 'cost' | 'canary'> = {
     rehearsalId: `${profile.name}-${target.cloud}`,
     profile: profile.name,
     cloud: target.cloud,
@@ -74,7 +75,7 @@ export function planAt(profile: Profile, target: TargetConfig, prices: PriceList
     const v = broken[0];
     throw new InputError(profile.source, v.field, `breaks invariant ${v.rule}: ${v.reason}`);
   }
-  return { ...draft, fidelity: fidelityTable(draft, profile, target.cloud), cost: costOf(nodes, prices, target.budgetPerHour) };
+  return { ...draft, fidelity: fidelityTable(draft, profile, target.cloud), cost: costOf(nodes, prices, target.budgetPerHour), canary: canaryPlan(draft, profile) };
 }
 
 /** Every OS the plan uses needs a base image in the target config. */

@@ -18,7 +18,7 @@ export interface Violation {
 export interface Rule {
   readonly name: string;
   readonly description: string;
-  check(plan: Omit<StagingPlan, 'fidelity' | 'cost'>, profile: Profile): Violation[];
+  check(plan: Omit<StagingPlan, 'fidelity' | 'cost' | 'canary'>, profile: Profile): Violation[];
 }
 
 const on = (nodes: readonly NodePlan[], side: string, role: string, cell?: string) =>
@@ -133,6 +133,6 @@ export const releasesAndOsKept: Rule = {
 
 export const RULES: readonly Rule[] = [everyCellOnEachSide, ringKept, everyControllerRole, kvmEverywhere, releasesAndOsKept];
 
-export function violations(plan: Omit<StagingPlan, 'fidelity' | 'cost'>, profile: Profile): Violation[] {
+export function violations(plan: Omit<StagingPlan, 'fidelity' | 'cost' | 'canary'>, profile: Profile): Violation[] {
   return RULES.flatMap((rule) => rule.check(plan, profile));
 }

@@ -4,6 +4,7 @@
  */
 import type { NodeRole, Release } from '../profile/schema';
 import type { CloudName } from '../targets/config';
+import type { CanaryPlan } from './canary';
 
 /** The two sides of the blue/green upgrade. */
 export type Side = 'old' | 'new';
@@ -155,4 +156,6 @@ export interface StagingPlan {
   readonly nodes: readonly NodePlan[];
   readonly fidelity: readonly FidelityRow[];
   readonly cost: CostPlan;
+  /** Workload created inside the staging cloud and checked after every step. */
+  readonly canary: CanaryPlan;
 }

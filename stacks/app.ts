@@ -1,7 +1,10 @@
 /** Composes every stack of a staging clone from one plan. */
 import type { App } from 'cdktf';
-import type { NodePlan, StagingPlan } from '../plan/types';
-import type { CloudTarget, UserDataFor } from '../targets/target';
+import type { StagingPlan } from '../plan/types';
+import type { CloudTarget } from '../targets/target';
+import type { NodeUserData } from './user-data';
+import type { TargetConfig } from '../targets/config';
+import { CanaryStack } from './canary';
 import { EdgeStack } from './edge';
 import { FoundationStack } from './foundation';
 import { NodeStack, nodeStackSpecs } from './nodes';
@@ -9,13 +12,15 @@ import { NodeStack, nodeStackSpecs } from './nodes';
 export interface StagingAppProps {
   readonly plan: StagingPlan;
   readonly target: CloudTarget;
-  readonly userData: (node: NodePlan) => UserDataFor;
+  readonly config: TargetConfig;
+  readonly userData: NodeUserData;
 }
 
 export interface StagingStacks {
   readonly foundation: FoundationStack;
   readonly nodeStacks: readonly NodeStack[];
   readonly edge: EdgeStack;
+  readonly canary: CanaryStack;
 }
 
 export function buildStacks(app: App, props: StagingAppProps): StagingStacks {
@@ -27,5 +32,6 @@ export function buildStacks(app: App, props: StagingAppProps): StagingStacks {
   });
   const edge = new EdgeStack(app, 'edge', { target: props.target, foundation: foundation.foundation, activeSide: props.plan.activeSide });
   edge.addDependency(foundation);
-  return { foundation, nodeStacks, edge };
+  const canary = new CanaryStack(app, 'canary', { plan: props.plan, config: props.config, endpoint: edge.endpoint });
+  return { foundation, nodeStacks, edge, canary };
 }

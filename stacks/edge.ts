@@ -3,7 +3,7 @@
  * during a rehearsal: `STAGING_ACTIVE_SIDE=new cdktf deploy edge` is the cut-over,
  * `STAGING_ACTIVE_SIDE=old cdktf deploy edge` the rollback.
  */
-import { TerraformStack } from 'cdktf';
+import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { Side } from '../plan/types';
 import type { CloudTarget, Foundation } from '../targets/target';
@@ -17,11 +17,15 @@ export interface EdgeStackProps {
 
 export class EdgeStack extends TerraformStack {
   public readonly activeSide: Side;
+  /** Where the public APIs answer (load balancer DNS name or floating IP). */
+  public readonly endpoint: string;
 
   constructor(scope: Construct, id: string, props: EdgeStackProps) {
     super(scope, id);
     props.target.configure(this, id);
     this.activeSide = props.activeSide;
-    props.target.edge(this, props.foundation, props.activeSide);
+    this.endpoint = props.target.edge(this, props.foundation, props.activeSide).endpoint;
+    new TerraformOutput(this, 'endpoint', { value: this.endpoint });
+    new TerraformOutput(this, 'active-side', { value: props.activeSide });
   }
 }

@@ -40,6 +40,16 @@ const common = {
     .optional(),
   /** Base image per OS name of the profile: an image id, or a name (pattern) looked up at deploy time. */
   imageByOs: z.record(z.string(), z.string().min(1)).default({}),
+  /** The canary workload, created inside the staging cloud through its own Keystone. */
+  canary: z
+    .object({
+      /** Entry of clouds.yaml holding the staging cloud's admin credentials (its auth_url is taken from the edge). */
+      cloudName: z.string().min(1).default('staging-inside'),
+      /** Image the canary VMs boot; Glance downloads it and stores it in Swift. */
+      imageUrl: z.string().url().default('http://download.cirros-cloud.net/0.3.4/cirros-0.3.4-x86_64-disk.img'),
+    })
+    .strict()
+    .default({}),
   /** SSH key pair name installed on every node. */
   keyName: z.string().optional(),
 };

@@ -37,7 +37,13 @@ export interface CloudTarget {
    */
   node(scope: Construct, node: NodePlan, foundation: Foundation, userData: UserDataFor): NodeHandle;
   /** The public entry: a listener per API, a target group or pool per side, forwarding to `active`. */
-  edge(stack: TerraformStack, foundation: Foundation, active: Side): void;
+  edge(stack: TerraformStack, foundation: Foundation, active: Side): EdgeHandle;
+}
+
+/** What the stacks read back from the edge. */
+export interface EdgeHandle {
+  /** Host name or address where operators and the canary workload reach the public APIs. */
+  readonly endpoint: string;
 }
 
 /** Renders a node's user data once its volumes' device paths are known. */

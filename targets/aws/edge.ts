@@ -15,6 +15,7 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { SIDES, type Side, type StagingPlan } from '../../plan/types';
 import type { AwsTargetConfig } from '../config';
+import type { EdgeHandle } from '../target';
 import type { AwsFoundation } from './foundation';
 import { tagsFor } from './tags';
 
@@ -24,7 +25,7 @@ export function shortName(rehearsalId: string, rest: string): string {
   return `${rehearsalId.slice(0, 30 - rest.length - 6).replace(/-+$/, '')}-${hash}-${rest}`;
 }
 
-export function awsEdge(stack: TerraformStack, plan: StagingPlan, config: AwsTargetConfig, f: AwsFoundation, active: Side): void {
+export function awsEdge(stack: TerraformStack, plan: StagingPlan, config: AwsTargetConfig, f: AwsFoundation, active: Side): EdgeHandle {
   const apiSubnets = plan.networks.find((n) => n.role === 'api')!.subnets;
   const sg = new SecurityGroup(stack, 'edge-sg', { name: `${plan.rehearsalId}-edge`, description: `edge load balancer of rehearsal ${plan.rehearsalId}`, vpcId: f.vpcId, tags: tagsFor(plan, { name: 'edge', side: 'shared', role: 'edge' }) });
   for (const api of plan.apis) {
@@ -69,4 +70,5 @@ export function awsEdge(stack: TerraformStack, plan: StagingPlan, config: AwsTar
       tags: tagsFor(plan, { name: `listener-${api.name}`, side: active, role: 'edge' }),
     });
   }
+  return { endpoint: lb.dnsName };
 }

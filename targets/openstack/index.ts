@@ -20,6 +20,8 @@ import { LbLoadbalancerV2 } from './provider/lb-loadbalancer-v2';
 import { LbMemberV2 } from './provider/lb-member-v2';
 import { LbMonitorV2 } from './provider/lb-monitor-v2';
 import { LbPoolV2 } from './provider/lb-pool-v2';
+import { NetworkingFloatingipAssociateV2 } from './provider/networking-floatingip-associate-v2';
+import { NetworkingFloatingipV2 } from './provider/networking-floatingip-v2';
 import { NetworkingNetworkV2 } from './provider/networking-network-v2';
 import { NetworkingPortV2 } from './provider/networking-port-v2';
 import { NetworkingRouterInterfaceV2 } from './provider/networking-router-interface-v2';
@@ -128,6 +130,9 @@ export function openstackTarget(plan: StagingPlan, config: OpenstackTargetConfig
     edge(stack: TerraformStack, f, active) {
       const zone = plan.networks.find((n) => n.role === 'api')!.subnets[0].zone;
       const lb = new LbLoadbalancerV2(stack, 'edge', { name: name('edge'), vipSubnetId: f.subnet('api', zone), tags: tags({ side: 'shared', role: 'edge' }) });
+      // The VIP sits on the private API network; operators reach it through a floating IP.
+      const fip = new NetworkingFloatingipV2(stack, 'edge-ip', { pool: config.externalNetwork, description: `edge of rehearsal ${plan.rehearsalId}`, tags: tags({ side: 'shared', role: 'edge' }) });
+      new NetworkingFloatingipAssociateV2(stack, 'edge-ip-vip', { floatingIp: fip.address, portId: lb.vipPortId });
       for (const api of plan.apis) {
         const pools = new Map<string, LbPoolV2>();
         for (const side of SIDES) {
@@ -141,6 +146,7 @@ export function openstackTarget(plan: StagingPlan, config: OpenstackTargetConfig
         }
         new LbListenerV2(stack, `listener-${api.name}`, { name: name(`listener-${api.name}`), loadbalancerId: lb.id, protocol: 'TCP', protocolPort: api.port, defaultPoolId: pools.get(active)!.id, allowedCidrs: config.adminCidrs, tags: tags({ side: active, role: 'edge' }) });
       }
+      return { endpoint: fip.address };
     },
   };
 }

@@ -1,0 +1,48 @@
+/**
+ * The canary workload: what the rehearsal creates inside the staging cloud before
+ * the first upgrade, and checks after every upgrade and rollback. Production's
+ * flavors, VLAN tenant networks from production's ranges, an image in Glance (on
+ * Swift), VMs in every child cell, Swift containers with objects.
+ */
+import type { Profile } from '../profile/schema';
+import type { StagingPlan } from './types';
+
+export interface CanaryPlan {
+  readonly projects: readonly string[];
+  readonly flavors: readonly { readonly name: string; readonly vcpus: number; readonly ramMiB: number; readonly diskGiB: number }[];
+  readonly networks: readonly { readonly name: string; readonly project: string; readonly physnet: string; readonly vlan: number; readonly cidr: string }[];
+  readonly image: { readonly name: string; readonly diskFormat: 'qcow2' | 'raw' };
+  readonly servers: readonly { readonly name: string; readonly project: string; readonly cell: string; readonly flavor: string; readonly network: string }[];
+  readonly containers: readonly { readonly name: string; readonly project: string; readonly objects: readonly string[] }[];
+}
+
+/** Two projects, so that isolation between tenants is part of what survives. */
+const PROJECTS = ['canary-a', 'canary-b'];
+
+export function canaryPlan(plan: Pick<StagingPlan, 'cells'>, profile: Profile): CanaryPlan {
+  const physnet = profile.neutron.physnets[0];
+  const firstVlan = physnet ? Number(physnet.vlanRanges[0].split(':')[0]) : 0;
+  const networks = PROJECTS.map((project, i) => ({
+    name: `${project}-net`,
+    project,
+    physnet: physnet?.name ?? 'none',
+    vlan: firstVlan + i,
+    cidr: `192.168.${100 + i}.0/24`,
+  }));
+  const children = plan.cells.filter((c) => c.type === 'compute');
+  // Every production flavor in every child cell, alternating projects.
+  const servers = children.flatMap((cell, c) =>
+    profile.compute.flavors.map((flavor, f) => {
+      const project = PROJECTS[(c + f) % PROJECTS.length];
+      return { name: `canary-${cell.name}-${flavor.name.replace(/[^a-z0-9]+/gi, '-')}`, project, cell: cell.name, flavor: flavor.name, network: `${project}-net` };
+    }),
+  );
+  return {
+    projects: PROJECTS,
+    flavors: profile.compute.flavors.map((f) => ({ name: f.name, vcpus: f.vcpus, ramMiB: f.memoryMiB, diskGiB: f.diskGiB })),
+    networks,
+    image: { name: 'canary-cirros', diskFormat: profile.nova.imageFormat },
+    servers,
+    containers: PROJECTS.map((project) => ({ name: `${project}-objects`, project, objects: ['small.txt', 'manifest.json'] })),
+  };
+}

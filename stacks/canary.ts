@@ -1,0 +1,84 @@
+/**
+ * Canary workload stack: talks to the staging cloud itself, through its own
+ * Keystone behind the edge, whatever cloud the staging runs on. Deployed once the
+ * old side serves; its `inventory` output is what the rehearsal checks after each
+ * upgrade and rollback (every project, network, server, image and object still there).
+ */
+import { TerraformOutput, TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import type { StagingPlan } from '../plan/types';
+import type { TargetConfig } from '../targets/config';
+import { ComputeFlavorV2 } from '../targets/openstack/provider/compute-flavor-v2';
+import { ComputeInstanceV2 } from '../targets/openstack/provider/compute-instance-v2';
+import { IdentityProjectV3 } from '../targets/openstack/provider/identity-project-v3';
+import { ImagesImageV2 } from '../targets/openstack/provider/images-image-v2';
+import { NetworkingNetworkV2 } from '../targets/openstack/provider/networking-network-v2';
+import { NetworkingSubnetV2 } from '../targets/openstack/provider/networking-subnet-v2';
+import { ObjectstorageContainerV1 } from '../targets/openstack/provider/objectstorage-container-v1';
+import { ObjectstorageObjectV1 } from '../targets/openstack/provider/objectstorage-object-v1';
+import { OpenstackProvider } from '../targets/openstack/provider/provider';
+import { configureState } from '../targets/state';
+
+export interface CanaryStackProps {
+  readonly plan: StagingPlan;
+  readonly config: TargetConfig;
+  /** Public endpoint of the staging cloud (the edge stack's output). */
+  readonly endpoint: string;
+}
+
+export class CanaryStack extends TerraformStack {
+  constructor(scope: Construct, id: string, props: CanaryStackProps) {
+    super(scope, id);
+    const { plan, config } = props;
+    const canary = plan.canary;
+    // Credentials come from clouds.yaml; only the address is ours, so no secret is synthesized.
+    new OpenstackProvider(this, 'staging', { cloud: config.canary.cloudName, authUrl: `http://${props.endpoint}:5000/v3` });
+    configureState(this, id, plan, config);
+
+    const projects = new Map(canary.projects.map((name) => [name, new IdentityProjectV3(this, `project-${name}`, { name, description: `canary workload of rehearsal ${plan.rehearsalId}` })]));
+    const flavors = canary.flavors.map((f) => new ComputeFlavorV2(this, `flavor-${f.name}`, { name: f.name, vcpus: f.vcpus, ram: f.ramMiB, disk: f.diskGiB, isPublic: true }));
+    const networks = new Map(
+      canary.networks.map((n) => {
+        // provider:* attributes, as Icehouse's Neutron takes them (no multi-segment extension needed).
+        const net = new NetworkingNetworkV2(this, `network-${n.name}`, {
+          name: n.name,
+          tenantId: projects.get(n.project)!.id,
+          valueSpecs: { 'provider:network_type': 'vlan', 'provider:physical_network': n.physnet, 'provider:segmentation_id': String(n.vlan) },
+        });
+        new NetworkingSubnetV2(this, `subnet-${n.name}`, { name: `${n.name}-v4`, networkId: net.id, cidr: n.cidr, ipVersion: 4, tenantId: projects.get(n.project)!.id });
+        return [n.name, net];
+      }),
+    );
+    // Glance stores it in Swift, so the image itself is part of what must survive.
+    const image = new ImagesImageV2(this, 'image', { name: canary.image.name, imageSourceUrl: config.canary.imageUrl, diskFormat: canary.image.diskFormat, containerFormat: 'bare', visibility: 'public' });
+    const apiCell = plan.cells.find((c) => c.type === 'api')!.name;
+    const servers = canary.servers.map(
+      (s) =>
+        new ComputeInstanceV2(this, `server-${s.name}`, {
+          name: s.name,
+          imageId: image.id,
+          flavorName: s.flavor,
+          network: [{ uuid: networks.get(s.network)!.id }],
+          // Cells v1 routes the boot to the named child cell (TargetCellFilter).
+          schedulerHints: [{ targetCell: `${apiCell}!${s.cell}` }],
+          metadata: { rehearsal: plan.rehearsalId, cell: s.cell, project: s.project },
+          dependsOn: flavors,
+        }),
+    );
+    const objects = canary.containers.flatMap((c) => {
+      const container = new ObjectstorageContainerV1(this, `container-${c.name}`, { name: c.name, forceDestroy: true });
+      return c.objects.map((name) => new ObjectstorageObjectV1(this, `object-${c.name}-${name}`, { containerName: container.name, name, content: `canary ${plan.rehearsalId} ${c.name}/${name}\n` }));
+    });
+
+    new TerraformOutput(this, 'inventory', {
+      description: 'what must survive every upgrade and rollback',
+      value: {
+        projects: Object.fromEntries([...projects].map(([name, p]) => [name, p.id])),
+        networks: Object.fromEntries([...networks].map(([name, n]) => [name, n.id])),
+        image: image.id,
+        servers: Object.fromEntries(servers.map((s, i) => [canary.servers[i].name, { id: s.id, cell: canary.servers[i].cell, address: s.accessIpV4 }])),
+        objects: Object.fromEntries(objects.map((o) => [`${o.containerName}/${o.name}`, o.etag])),
+      },
+    });
+  }
+}
