@@ -9,10 +9,12 @@ import { inputsFrom, planFrom, runCli } from './bin/cli';
 import { buildStacks } from './stacks/app';
 import { cloudTarget } from './targets';
 import { nodeUserData } from './stacks/user-data';
+import { skipTokenTraces } from './stacks/token-traces';
 
 runCli(() => {
+  skipTokenTraces();
   const { plan, target } = planFrom(inputsFrom({}), process.env.STAGING_ACTIVE_SIDE);
   const app = new App();
-  buildStacks(app, { plan, target: cloudTarget(plan, target), userData: nodeUserData(plan, target) });
+  buildStacks(app, { plan, target: cloudTarget(plan, target), config: target, userData: nodeUserData(plan, target) });
   app.synth();
 });

@@ -6,7 +6,8 @@
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { NodePlan, NodeSide, StagingPlan } from '../plan/types';
-import type { CloudTarget, Foundation, UserDataFor } from '../targets/target';
+import type { CloudTarget, Foundation } from '../targets/target';
+import type { NodeUserData } from './user-data';
 
 export interface NodeStackProps {
   readonly target: CloudTarget;
@@ -14,7 +15,7 @@ export interface NodeStackProps {
   /** The nodes this stack owns. */
   readonly nodes: readonly NodePlan[];
   /** Bootstrap user data of a node, given its volumes' device paths. */
-  readonly userData: (node: NodePlan) => UserDataFor;
+  readonly userData: NodeUserData;
 }
 
 export class NodeStack extends TerraformStack {
@@ -24,7 +25,7 @@ export class NodeStack extends TerraformStack {
     super(scope, id);
     props.target.configure(this, id);
     this.nodes = props.nodes;
-    const handles = props.nodes.map((node) => props.target.node(this, node, props.foundation, props.userData(node)));
+    const handles = props.nodes.map((node) => props.target.node(this, node, props.foundation, props.userData(node, props.foundation)));
     new TerraformOutput(this, 'instances', { value: Object.fromEntries(handles.map((h) => [h.name, h.id])) });
   }
 }

@@ -1,8 +1,24 @@
-/** Bootstrap user data for each node, rendered from the plan by the assets. */
+/**
+ * Bootstrap user data of each node, rendered from the plan by the assets once the
+ * target knows the volumes' device paths and the assets bucket's name.
+ */
+import { assetOptionsFor } from '../assets/options';
+import { devicePathsFrom } from '../assets/devices';
+import { userDataParts } from '../assets/user-data-limit';
 import type { NodePlan, StagingPlan } from '../plan/types';
 import type { TargetConfig } from '../targets/config';
-import type { UserDataFor } from '../targets/target';
+import type { Foundation, UserDataFor } from '../targets/target';
 
-export function nodeUserData(plan: StagingPlan, _target: TargetConfig): (node: NodePlan) => UserDataFor {
-  return (node) => (paths) => `#cloud-config\nhostname: ${node.name}\n# TODO(assets): ${plan.rehearsalId} ${paths.length}\n`;
+export type NodeUserData = (node: NodePlan, foundation: Foundation) => UserDataFor;
+
+export function nodeUserData(plan: StagingPlan, target: TargetConfig): NodeUserData {
+  return (node, foundation) => (paths) => {
+    const options = assetOptionsFor(plan, target, { assetsBucket: foundation.buckets.assets, devicePath: devicePathsFrom(paths) });
+    const parts = userDataParts(plan, node, options);
+    if (parts.bucketObjects.length > 0) {
+      // Uploading the moved files is not wired into the stacks yet: refuse rather than boot a half-configured node.
+      throw new Error(`${node.name}: user data over the limit needs ${parts.bucketObjects.length} files in the assets bucket, which the stacks do not upload yet`);
+    }
+    return parts.inline;
+  };
 }

@@ -20,7 +20,7 @@ export interface Synthesized {
 export function synthesize(plan: StagingPlan, config: TargetConfig): Synthesized {
   const outdir = mkdtempSync(join(tmpdir(), 'staging-synth-'));
   const app = new App({ outdir, skipValidation: false });
-  buildStacks(app, { plan, target: cloudTarget(plan, config), userData: nodeUserData(plan, config) });
+  buildStacks(app, { plan, target: cloudTarget(plan, config), config, userData: nodeUserData(plan, config) });
   app.synth();
   const stacks: Record<string, StackJson> = {};
   for (const name of readdirSync(join(outdir, 'stacks')).sort()) {
