@@ -1,6 +1,7 @@
 import { loadProfile } from '../profile/load';
 import { buildPlan } from '../plan/plan';
 import type { StagingPlan } from '../plan/types';
+import { awsSecretsParameter } from '../assets/secrets';
 import { AWS_PROVIDER_CONSTRAINT } from '../targets/aws';
 import { planShape, target } from './support/shapes';
 import { countOf, resources, synthesize, type StackJson } from './support/synth';
@@ -158,4 +159,15 @@ describe('snapshots of a small clone', () => {
   test.each(Object.keys(synth.stacks))('%s', (name) => {
     expect(synth.stacks[name]).toMatchSnapshot();
   });
+});
+
+test('nodes may read exactly the secrets parameter the assets fetch, and write nothing there', () => {
+  const policies = resources(stacks.foundation, 'aws_iam_role_policy');
+  const statements = Object.values(policies).flatMap((p: any) => JSON.parse(p.policy).Statement);
+  const ssm = statements.filter((s: any) => s.Action.some((a: string) => a.startsWith('ssm:')));
+  expect(ssm.length).toBeGreaterThan(0);
+  for (const s of ssm) {
+    expect(s.Action).toEqual(['ssm:GetParameter']);
+    expect(s.Resource).toEqual([`arn:aws:ssm:us-east-1:*:parameter${awsSecretsParameter(plan.rehearsalId)}`]);
+  }
 });

@@ -7,6 +7,7 @@
 import type { StagingPlan } from '../plan/types';
 import { cellsConfigs, linkCellsScript } from './cells';
 import { buildRingsScript } from './rings';
+import { createSecretsScript } from './secrets-script';
 import { userDataParts, type PartsOptions } from './user-data-limit';
 
 export interface RenderedAsset {
@@ -36,5 +37,5 @@ function sideAssets(plan: StagingPlan): RenderedAsset[] {
 
 /** Every asset, in a fixed order: same plan and options, same files byte for byte. */
 export function renderAssets(plan: StagingPlan, options: PartsOptions): RenderedAsset[] {
-  return [...nodeAssets(plan, options), ...sideAssets(plan)];
+  return [...nodeAssets(plan, options), ...sideAssets(plan), { path: 'secrets/create-secrets.sh', content: createSecretsScript(plan), mode: 0o755 }];
 }

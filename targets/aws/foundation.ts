@@ -21,6 +21,7 @@ import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { awsSecretsParameter } from '../../assets/secrets';
 import { securityGroups, securityRules } from '../../plan/security';
 import type { StagingPlan } from '../../plan/types';
 import type { AwsTargetConfig } from '../config';
@@ -123,20 +124,20 @@ function bucketsOf(stack: TerraformStack, plan: StagingPlan): Buckets {
 
 function instanceProfiles(stack: TerraformStack, plan: StagingPlan, buckets: Buckets): { node: string; toolbox: string } {
   const assume = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
-  const secrets = `arn:aws:ssm:*:*:parameter/${plan.rehearsalId}/*`;
+  // The one SecureString parameter `secrets/create-secrets.sh` creates; nodes only read it.
+  const secrets = `arn:aws:ssm:${plan.region}:*:parameter${awsSecretsParameter(plan.rehearsalId)}`;
   const make = (id: string, statements: object[]) => {
     const role = new IamRole(stack, `role-${id}`, { name: `${plan.rehearsalId}-${id}`, assumeRolePolicy: assume, tags: shared(plan, id, 'iam') });
     new IamRolePolicy(stack, `role-${id}-policy`, { role: role.id, policy: JSON.stringify({ Version: '2012-10-17', Statement: statements }) });
     return new IamInstanceProfile(stack, `profile-${id}`, { name: `${plan.rehearsalId}-${id}`, role: role.name, tags: shared(plan, id, 'iam') }).name;
   };
   const readAssets = { Effect: 'Allow', Action: ['s3:GetObject'], Resource: [`${buckets.assets.arn}/*`] };
-  const readSecrets = { Effect: 'Allow', Action: ['ssm:GetParameter', 'ssm:GetParametersByPath'], Resource: [secrets] };
+  const readSecrets = { Effect: 'Allow', Action: ['ssm:GetParameter'], Resource: [secrets] };
   return {
     node: make('node', [readAssets, readSecrets]),
     toolbox: make('toolbox', [
       readAssets,
       readSecrets,
-      { Effect: 'Allow', Action: ['ssm:PutParameter'], Resource: [secrets] },
       { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:ListBucket'], Resource: [buckets.dumps.arn, `${buckets.dumps.arn}/*`, buckets.backups.arn, `${buckets.backups.arn}/*`] },
     ]),
   };

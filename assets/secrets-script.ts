@@ -1,0 +1,71 @@
+/**
+ * The script that creates a rehearsal's secrets at deploy time, once, outside
+ * Terraform state: random values for every name the assets use. On AWS they go
+ * to one SecureString parameter the nodes read with their instance profile; on
+ * an OpenStack cloud (no secret store assumed) the file is copied to every node.
+ */
+import type { StagingPlan } from '../plan/types';
+import { awsSecretsParameter, SECRET_NAMES, SECRETS_FILE } from './secrets';
+import { shFunction } from './shell';
+
+function generate(): string[] {
+  return shFunction('generate', 'KEY=VALUE lines of fresh random values (hex: safe in sed and URLs).', [
+    ...SECRET_NAMES.map((name) => `printf '%s=%s\\n' ${name} "$(openssl rand -hex 20)"`),
+  ]);
+}
+
+function awsBody(plan: StagingPlan): string[] {
+  const parameter = awsSecretsParameter(plan.rehearsalId);
+  return [
+    `PARAMETER=${parameter}`,
+    `REGION=${plan.region}`,
+    '',
+    ...generate(),
+    '# Never overwrite: both sides and every rerun must keep the same passwords.',
+    'if aws ssm get-parameter --region "$REGION" --name "$PARAMETER" >/dev/null 2>&1; then',
+    '  echo "$PARAMETER exists already; nothing to do"',
+    '  exit 0',
+    'fi',
+    'umask 077',
+    'tmp=$(mktemp)',
+    "trap 'rm -f \"$tmp\"' EXIT",
+    'generate >"$tmp"',
+    'aws ssm put-parameter --region "$REGION" --name "$PARAMETER" --type SecureString --value "file://$tmp" >/dev/null',
+    'echo "created $PARAMETER"',
+  ];
+}
+
+function openstackBody(plan: StagingPlan): string[] {
+  const nodes = plan.nodes.map((n) => n.addresses.management).join(' ');
+  return [
+    '# usage: create-secrets.sh [--distribute [--ssh-user USER]]',
+    `LOCAL=secrets-${plan.rehearsalId}.env`,
+    `NODES="${nodes}"`,
+    'USER_NAME=centos',
+    'DISTRIBUTE=0',
+    'while [ "$#" -gt 0 ]; do',
+    '  case "$1" in',
+    '    --distribute) DISTRIBUTE=1 ;;',
+    '    --ssh-user) USER_NAME=$2; shift ;;',
+    '    *) echo "unknown argument $1" >&2; exit 2 ;;',
+    '  esac',
+    '  shift',
+    'done',
+    '',
+    ...generate(),
+    'umask 077',
+    '# Never overwrite: both sides and every rerun must keep the same passwords.',
+    '[ -s "$LOCAL" ] || generate >"$LOCAL"',
+    '[ "$DISTRIBUTE" = 1 ] || { echo "wrote $LOCAL; rerun with --distribute to copy it to every node"; exit 0; }',
+    'for ip in $NODES; do',
+    `  scp -q "$LOCAL" "$USER_NAME@$ip:/tmp/secrets.env"`,
+    `  ssh "$USER_NAME@$ip" 'sudo install -D -m 0600 -o root -g root /tmp/secrets.env ${SECRETS_FILE} && rm -f /tmp/secrets.env'`,
+    'done',
+  ];
+}
+
+/** `secrets/create-secrets.sh` for the plan's cloud. */
+export function createSecretsScript(plan: StagingPlan): string {
+  const body = plan.cloud === 'aws' ? awsBody(plan) : openstackBody(plan);
+  return ['#!/usr/bin/env bash', `# Creates the secrets of rehearsal ${plan.rehearsalId} (${plan.cloud}). Values never enter Terraform state.`, 'set -euo pipefail', '', ...body, ''].join('\n');
+}
