@@ -260,14 +260,22 @@ describe('rendering', () => {
     expect(again).toEqual(ref.assets);
   });
 
-  test.each(PROFILE_NAMES)('%s: one file per node, and per side a ring script, a cells script and a cells_config per cell', (name) => {
+  test.each(PROFILE_NAMES)('%s: one file per node, per side a ring script, a cells script and a cells_config per cell, and the secrets script', (name) => {
     const r = rendered(name);
     const expected = [
       ...r.plan.nodes.map((n) => `nodes/${n.name}.cloud-init.yaml`),
       ...['old', 'new'].flatMap((side) => [`rings/${side}-build-rings.sh`, `cells/${side}-link-cells.sh`, ...r.plan.cells.map((c) => `cells/${side}-${c.name}-cells.json`)]),
+      'secrets/create-secrets.sh',
     ];
     expect(r.assets.map((a) => a.path).sort()).toEqual(expected.sort());
     for (const a of r.assets) expect([a.path, a.mode]).toEqual([a.path, a.path.endsWith('.sh') ? 0o755 : 0o644]);
+  });
+
+  test('the secrets script draws every secret at random and never overwrites existing ones', () => {
+    const script = renderAssets(ref.plan, ref.options).find((a) => a.path === 'secrets/create-secrets.sh')!.content;
+    for (const name of SECRET_NAMES) expect(script).toContain(`printf '%s=%s\\n' ${name} "$(openssl rand -hex 20)"`);
+    expect(script).toMatch(/if aws ssm get-parameter [^\n]+; then\n\s+echo "\$PARAMETER exists already; nothing to do"\n\s+exit 0/);
+    expect(script).not.toMatch(/[0-9a-f]{20,}/);
   });
 });
 

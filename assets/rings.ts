@@ -118,7 +118,12 @@ export function buildRingsScript(plan: StagingPlan, side: Side): string {
     '',
     'mkdir -p "$dir"',
     'cd "$dir"',
-    ...RINGS.map((ring) => `build_ring ${ring} ${s.ports[ring]}`),
+    '# The three rings are independent and each rebalance runs on one core: build them side by side.',
+    "pids=''",
+    ...RINGS.map((ring) => `build_ring ${ring} ${s.ports[ring]} & pids="$pids $!"`),
+    'failed=0',
+    'for pid in $pids; do wait "$pid" || failed=1; done',
+    '[ "$failed" = 0 ] || fail "not every ring was built (see above)"',
     'if [ "$distribute" = yes ]; then distribute; fi',
     '',
   ].join('\n');

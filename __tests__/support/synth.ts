@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { App } from 'cdktf';
 import type { StagingPlan } from '../../plan/types';
 import { buildStacks } from '../../stacks/app';
+import { skipTokenTraces } from '../../stacks/token-traces';
 import { nodeUserData } from '../../stacks/user-data';
 import type { TargetConfig } from '../../targets/config';
 import { cloudTarget } from '../../targets';
@@ -18,6 +19,7 @@ export interface Synthesized {
 }
 
 export function synthesize(plan: StagingPlan, config: TargetConfig): Synthesized {
+  skipTokenTraces(); // as main.ts does
   const outdir = mkdtempSync(join(tmpdir(), 'staging-synth-'));
   const app = new App({ outdir, skipValidation: false });
   buildStacks(app, { plan, target: cloudTarget(plan, config), config, userData: nodeUserData(plan, config) });
