@@ -90,7 +90,7 @@ describe('the generated bindings', () => {
     const differing = committed.filter(
       (file) => !fs.readFileSync(path.join(out, file)).equals(fs.readFileSync(path.join(BINDINGS_DIR, file))),
     );
-    // On failure: run `npx ts-node --transpile-only targets/openstack/generate-bindings.ts` and commit the result.
+    // On failure: run `npm run bindings` and commit the result.
     expect(differing).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@
  * `targets/openstack/provider-schema.json` (the output format of
  * `terraform providers schema -json`).
  *
- *   npx ts-node --transpile-only targets/openstack/generate-bindings.ts [outDir]
+ *   npm run bindings -- [outDir]
  *
  * This is the code path of `cdktf get` for a TypeScript project, minus the parts
  * that need a terraform binary and the registry: the same `TerraformProviderGenerator`
