@@ -18,13 +18,13 @@ interface Script {
   readonly content: string;
 }
 
-/** Ring and cells scripts, and the hand-off script of every node, of one profile. */
+/** Ring, cells and secrets scripts, and every script a node's user data writes (hand-off, log check, dummy broker), of one profile. */
 function scriptsOf(profile: ProfileName): Script[] {
   const r = rendered(profile);
   const standalone = r.assets.filter((a) => a.path.endsWith('.sh')).map((a) => ({ name: `${profile}/${a.path}`, content: a.content }));
   const handoffs = r.assets
     .filter((a) => a.path.startsWith('nodes/'))
-    .flatMap((a) => (parse(a.content).write_files ?? []).filter((f: any) => f.path === HANDOFF_SCRIPT).map((f: any) => ({ name: `${profile}/${a.path}:${f.path}`, content: f.content })));
+    .flatMap((a) => (parse(a.content).write_files ?? []).filter((f: any) => f.content.startsWith('#!/bin/bash')).map((f: any) => ({ name: `${profile}/${a.path}:${f.path}`, content: f.content })));
   return [...standalone, ...handoffs];
 }
 

@@ -149,7 +149,26 @@ describe('user data per node', () => {
     expect(newCompute).toContain(`CONFIG_AMQP_HOST=${ipOf(ref.plan, 'new-cell01-mq-1')}\n`);
     const storage = fileIn(doc(two, 'old-swift-r2z1-1'), '/etc/openstack-staging/packstack-answers.txt');
     expect(storage).toContain(`CONFIG_SWIFT_STORAGE_HOSTS=${ipOf(two.plan, 'old-swift-r2z1-1', 'storage')}\n`);
-    for (const name of ['migration-toolbox', 'monitoring']) expect(doc(ref, name).runcmd).toBeUndefined();
+    for (const name of ['migration-toolbox', 'monitoring']) expect(JSON.stringify(doc(ref, name).runcmd)).not.toContain('staging-configure');
+  });
+
+  test('the monitoring node receives every log with production ignore list; every other node ships to it', () => {
+    const monitoring = doc(ref, 'monitoring');
+    const list = fileIn(monitoring, '/etc/openstack-staging/log-ignore.txt');
+    for (const pattern of ref.profile.logIgnorePatterns) expect(list.split('\n')).toContain(pattern);
+    expect(fileIn(monitoring, '/etc/rsyslog.d/10-staging-receive.conf')).toContain('$InputTCPServerRun 514');
+    expect(fileIn(monitoring, '/usr/local/sbin/staging-log-check')).toContain('pattern matched nothing');
+    const address = ipOf(ref.plan, 'monitoring');
+    for (const name of ['old-keystone-1', 'new-cell03-db-1', 'compute-cell04-1', 'migration-toolbox']) {
+      expect(fileIn(doc(ref, name), '/etc/rsyslog.d/90-staging-forward.conf')).toContain(`*.* @@${address}:514`);
+    }
+  });
+
+  test('the migration toolbox has the database client and a dummy broker it does not start at boot', () => {
+    const toolbox = doc(ref, 'migration-toolbox');
+    expect(toolbox.packages).toEqual(expect.arrayContaining(['mariadb', 'rabbitmq-server']));
+    expect(fileIn(toolbox, '/usr/local/sbin/staging-dummy-rabbit')).toContain('systemctl start rabbitmq-server');
+    expect(JSON.stringify(toolbox.runcmd)).toContain('systemctl disable rabbitmq-server');
   });
 });
 
@@ -233,13 +252,13 @@ describe('user-data size', () => {
     const node = nodeOf(ref.plan, (n) => n.role === 'compute');
     const options: UserDataOptions & { limit: number; bucketFetch: (key: string, dest: string) => string } = {
       ...ref.options,
-      limit: 3000,
+      limit: 4000,
       bucketFetch: (key, dest) => `aws s3 cp s3://assets-bucket/${key} ${dest}`,
     };
     const full = userData(ref.plan, node, options);
-    expect(fitsUserDataLimit(full, 3000)).toBe(false);
+    expect(fitsUserDataLimit(full, 4000)).toBe(false);
     const parts = userDataParts(ref.plan, node, options);
-    expect(fitsUserDataLimit(parts.inline, 3000)).toBe(true);
+    expect(fitsUserDataLimit(parts.inline, 4000)).toBe(true);
     const inline = parse(parts.inline);
     expect(inline.write_files).toBeUndefined();
     const files = (parse(full).write_files as any[]).map((f) => f.path);
@@ -248,8 +267,10 @@ describe('user-data size', () => {
     expect(inline.runcmd.slice(0, files.length).map((c: string[]) => c[2])).toEqual(
       parts.bucketObjects.map((o) => `umask 077 && mkdir -p ${o.path.replace(/\/[^/]+$/, '')} && aws s3 cp s3://assets-bucket/${o.key} ${o.path} && chmod ${o.permissions} ${o.path}`),
     );
-    expect(inline.runcmd[files.length]).toEqual([HANDOFF_SCRIPT]);
-    expect(() => userDataParts(ref.plan, node, { ...options, bucketFetch: undefined })).toThrow(/exceeds 3000 and no bucket fetch is configured/);
+    // After the fetches, the role's own commands, the hand-off last.
+    expect(inline.runcmd.slice(files.length)).toEqual(parse(full).runcmd);
+    expect(inline.runcmd[inline.runcmd.length - 1]).toEqual([HANDOFF_SCRIPT]);
+    expect(() => userDataParts(ref.plan, node, { ...options, bucketFetch: undefined })).toThrow(/exceeds 4000 and no bucket fetch is configured/);
     expect(() => userDataParts(ref.plan, node, { ...options, limit: 500 })).toThrow(/even without its files/);
   });
 });

@@ -46,6 +46,12 @@ describe('inconsistent profiles are refused with the field named', () => {
     expect(gotReason).toMatch(reason);
   });
 
+  test('an ignore pattern that Terraform would read as an interpolation', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'patterns-')), 'ignore.txt');
+    writeFileSync(file, '^ok$\nuser ${name} logged in\n');
+    expect(rejection((d) => (d.monitoring.logIgnorePatterns = file))).toEqual(['monitoring.logIgnorePatterns', expect.stringMatching(/line 2 of .*ignore\.txt holds/)]);
+  });
+
   test('malformed YAML names the line', () => {
     expect(() => parseProfile('name: x\n  bad: [', '/tmp/p.yaml')).toThrow(/\/tmp\/p\.yaml: line \d+: not valid YAML/);
   });

@@ -13,6 +13,9 @@ import { novaFragments } from './nova-conf';
 import { ANSWER_FILE, isPackstackNode, packstackAnswers } from './packstack';
 import { yumRepos, type RepoOptions } from './repos';
 import { diskConfig, XFSPROGS_BOOTCMD } from './storage';
+import { logForwarding, monitoringSetup } from './logging';
+import { overlayBootcmd } from './tenant-network';
+import { toolboxSetup } from './toolbox';
 
 export interface UserDataOptions extends RepoOptions {
   /** Stable device path of each planned volume inside the guest (the target's mapping). */
@@ -73,6 +76,13 @@ function configurationManagement(plan: StagingPlan, node: NodePlan, options: Use
 export function cloudConfig(plan: StagingPlan, node: NodePlan, options: UserDataOptions): CloudConfig {
   const disks = diskConfig(node, options.devicePath);
   const cm = isPackstackNode(node) ? configurationManagement(plan, node, options, disks?.mountPoints ?? []) : undefined;
+  const overlay = overlayBootcmd(plan, node);
+  const setups = [logForwarding(plan, node), monitoringSetup(plan, node), toolboxSetup(plan, node)].filter((s) => s !== undefined);
+  const packages = [...new Set([...setups.flatMap((s) => s.packages), ...(cm?.packages ?? [])])];
+  const writeFiles = [...setups.flatMap((s) => s.writeFiles), ...(cm?.writeFiles ?? [])];
+  // The role's own setup first; the configuration-management hand-off last.
+  const runcmd = [...setups.flatMap((s) => s.runcmd), ...(cm?.runcmd ?? [])];
+  const bootcmd = [...(disks ? [XFSPROGS_BOOTCMD] : []), ...(overlay ? [overlay] : [])];
   const doc = {
     hostname: node.name,
     fqdn: `${node.name}.${options.domain ?? `${plan.rehearsalId}.internal`}`,
@@ -81,9 +91,11 @@ export function cloudConfig(plan: StagingPlan, node: NodePlan, options: UserData
     yum_repos: yumRepos(plan, node, options),
     // Production's point releases are kept: upgrading the OS here would rehearse a different cloud.
     package_upgrade: false,
-    ...(cm ? { packages: cm.packages } : {}),
-    ...(disks ? { bootcmd: [XFSPROGS_BOOTCMD], fs_setup: disks.fs_setup, mounts: disks.mounts } : {}),
-    ...(cm ? { write_files: cm.writeFiles, runcmd: cm.runcmd } : {}),
+    ...(packages.length ? { packages } : {}),
+    ...(bootcmd.length ? { bootcmd } : {}),
+    ...(disks ? { fs_setup: disks.fs_setup, mounts: disks.mounts } : {}),
+    ...(writeFiles.length ? { write_files: writeFiles } : {}),
+    ...(runcmd.length ? { runcmd } : {}),
   };
   const header = [
     `${node.name}: ${node.role} on the ${node.side === 'shared' ? `shared (starts on the ${sideOf(node)})` : node.side} side, ${node.release} on ${node.os}${node.cell ? `, cell ${node.cell}` : ''}.`,

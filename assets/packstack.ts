@@ -11,6 +11,7 @@ import type { NodePlan, StagingPlan } from '../plan/types';
 import { addressOf, cellEndpoints, cellOf, firstAddress, nodesOf, sideOf } from './endpoints';
 import { renderIni } from './ini';
 import { placeholder, type SecretName } from './secrets';
+import { ml2Answers } from './tenant-network';
 
 export const ANSWER_FILE = '/etc/openstack-staging/packstack-answers.txt';
 
@@ -129,6 +130,7 @@ export function packstackAnswers(plan: StagingPlan, node: NodePlan): string {
     ['CONFIG_SSH_KEY', '/root/.ssh/id_rsa.pub'],
     ...endpointKeys(plan, node, family),
     ...installSwitches(family, node.role),
+    ...ml2Answers(plan, node),
     ['CONFIG_AMQP_ENABLE_AUTH', 'y'],
     ['CONFIG_AMQP_AUTH_USER', 'nova'],
     ...passwordKeys(family),

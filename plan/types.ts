@@ -138,6 +138,18 @@ export interface CostPlan {
   readonly lines: readonly CostLine[];
 }
 
+/** Tenant networking as production has it, and how the staging carries it. */
+export interface NeutronPlan {
+  readonly isolation: 'vlan' | 'vxlan' | 'gre' | 'flat';
+  readonly physnets: readonly { readonly name: string; readonly vlanRanges: readonly string[] }[];
+  readonly l3: boolean;
+  /**
+   * `overlay`: the cloud drops 802.1Q tags (AWS), so tenant frames, tags included, ride a
+   * VXLAN mesh between the tenant-network nodes; `native`: the tenant NIC carries them.
+   */
+  readonly tenantTransport: 'overlay' | 'native';
+}
+
 export interface StagingPlan {
   readonly rehearsalId: string;
   readonly profile: string;
@@ -150,6 +162,10 @@ export interface StagingPlan {
   readonly activeSide: Side;
   readonly cells: readonly CellPlan[];
   readonly swift: SwiftPlan;
+  readonly neutron: NeutronPlan;
+  readonly installer: { readonly kind: string; readonly packages: string; readonly localChanges: boolean };
+  /** Production's monitoring and the log lines it ignores (the list a new log format can break). */
+  readonly monitoring: { readonly system: string; readonly logIgnorePatterns: readonly string[] };
   readonly networks: readonly NetworkPlan[];
   readonly apis: readonly ApiPlan[];
   readonly flows: readonly FlowPlan[];

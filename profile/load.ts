@@ -35,6 +35,10 @@ function readPatterns(file: string, source: string): string[] {
   const patterns: string[] = [];
   text.split('\n').forEach((line, i) => {
     if (line.trim() === '' || line.startsWith('#')) return;
+    if (/[$%]\{/.test(line)) {
+      // The list travels inside Terraform strings (user data), where these start an interpolation.
+      throw new InputError(source, 'monitoring.logIgnorePatterns', `line ${i + 1} of ${file} holds '\${' or '%{'; write '\\$\\{' or '%\\{' instead`);
+    }
     try {
       new RegExp(line);
     } catch {

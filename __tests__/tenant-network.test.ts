@@ -1,0 +1,59 @@
+import { spawnSync } from 'node:child_process';
+import { loadProfile } from '../profile/load';
+import { buildPlan } from '../plan/plan';
+import { assetOptionsFor } from '../assets/options';
+import { userDataParts, AWS_USER_DATA_LIMIT } from '../assets/user-data-limit';
+import { ml2Answers, overlayBootcmd, overlayPeers } from '../assets/tenant-network';
+import { target } from './support/shapes';
+
+const profile = loadProfile();
+
+describe('on AWS the tenant VLANs ride a VXLAN mesh', () => {
+  const plan = buildPlan(profile, target('aws'));
+  const tenantNodes = plan.nodes.filter((n) => n.addresses.tenant);
+  const compute = plan.nodes.find((n) => n.role === 'compute')!;
+  const neutron = plan.nodes.find((n) => n.role === 'neutron-server' && n.side === 'new')!;
+
+  test('compute nodes replicate to every other tenant node, neutron servers to compute nodes only', () => {
+    expect(plan.neutron.tenantTransport).toBe('overlay');
+    expect(overlayPeers(plan, compute).sort()).toEqual(tenantNodes.filter((n) => n !== compute).map((n) => n.addresses.tenant!).sort());
+    expect(overlayPeers(plan, neutron).sort()).toEqual(tenantNodes.filter((n) => n.role === 'compute').map((n) => n.addresses.tenant!).sort());
+  });
+
+  test('the overlay is built at every boot from the node own tenant address, and passes shellcheck', () => {
+    const [, , script] = overlayBootcmd(plan, compute)!;
+    expect(script).toContain(`local ${compute.addresses.tenant}`);
+    expect(script).toContain('dstport 4789');
+    const check = spawnSync('shellcheck', ['-s', 'sh', '-'], { input: `#!/bin/sh\n${script}\n`, encoding: 'utf8' });
+    expect([check.status, check.stdout]).toEqual([0, '']);
+    expect(overlayBootcmd(plan, plan.nodes.find((n) => n.role === 'keystone')!)).toBeUndefined();
+  });
+
+  test("Packstack bridges production's VLAN ranges to the overlay", () => {
+    expect(Object.fromEntries(ml2Answers(plan, compute))).toEqual(
+      expect.objectContaining({ CONFIG_NEUTRON_ML2_VLAN_RANGES: 'physnet1:1000:2999', CONFIG_NEUTRON_OVS_BRIDGE_MAPPINGS: 'physnet1:br-vlan', CONFIG_NEUTRON_OVS_BRIDGE_IFACES: 'br-vlan:vxlan-tenant' }),
+    );
+    expect(ml2Answers(plan, plan.nodes.find((n) => n.role === 'glance')!)).toEqual([]);
+  });
+
+  test('a one-to-one clone still fits every compute node user data in 16 KiB', () => {
+    const full = buildPlan(profile, target('aws', { scale: 1, budgetPerHour: 100000 }));
+    const options = assetOptionsFor(full, target('aws'));
+    const computes = full.nodes.filter((n) => n.role === 'compute');
+    expect(computes).toHaveLength(360);
+    for (const node of [computes[0], computes[359]]) {
+      const parts = userDataParts(full, node, options);
+      expect(Buffer.byteLength(parts.inline)).toBeLessThanOrEqual(AWS_USER_DATA_LIMIT);
+    }
+  });
+});
+
+test('on an OpenStack cloud the tenant NIC carries the tags itself', () => {
+  const plan = buildPlan(profile, target('openstack'));
+  const compute = plan.nodes.find((n) => n.role === 'compute')!;
+  const neutron = plan.nodes.find((n) => n.role === 'neutron-server')!;
+  expect(plan.neutron.tenantTransport).toBe('native');
+  expect(overlayBootcmd(plan, compute)).toBeUndefined();
+  expect(Object.fromEntries(ml2Answers(plan, compute)).CONFIG_NEUTRON_OVS_BRIDGE_IFACES).toBe('br-vlan:eth1');
+  expect(Object.fromEntries(ml2Answers(plan, neutron)).CONFIG_NEUTRON_OVS_BRIDGE_IFACES).toBe('br-vlan:eth2');
+});
