@@ -135,6 +135,11 @@ describe('least-privilege network rules', () => {
     expect(into('old-cell-database').filter((g) => g.startsWith('new-'))).toEqual([]);
   });
 
+  test('across sides, Swift storage nodes reach each other for the rsync copy only', () => {
+    const cross = rules.filter((r) => r.group === 'new-swift-storage' && 'group' in r.from && r.from.group === 'old-swift-storage');
+    expect(cross.map((r) => r.ports)).toEqual([[873, 873]]);
+  });
+
   test('only operators reach SSH, and nothing is open to the world', () => {
     const ssh = rules.filter((r) => r.ports[0] === 22);
     expect(ssh.every((r) => 'cidrs' in r.from && r.from.cidrs.join() === '198.51.100.0/24')).toBe(true);

@@ -112,7 +112,8 @@ export function flows(): FlowPlan[] {
     tcp('glance', 'swift-proxy', [8080, 8080], 'Glance images stored in Swift'),
     tcp('swift-proxy', 'swift-storage', [6000, 6002], 'object, container and account servers'),
     tcp('swift-storage', 'swift-storage', [6000, 6002], 'replication'),
-    tcp('swift-storage', 'swift-storage', [873, 873], 'rsync replication'),
+    // Across sides too: the upgrade copies the old side's devices to the new side with rsync.
+    tcp('swift-storage', 'swift-storage', [873, 873], 'rsync replication and the cross-side data copy', false),
     tcp('keystone', 'database', [3306, 3306], 'keystone DB'),
     tcp('glance', 'database', [3306, 3306], 'glance DB'),
     tcp('neutron-server', 'database', [3306, 3306], 'neutron DB'),

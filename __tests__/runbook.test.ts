@@ -1,0 +1,253 @@
+/**
+ * The rehearsal runbook: phase order, the Nova migration path of every cell
+ * (reference and 24 cells), the dummy broker around it, a rollback that only
+ * redeploys the edge and never migrates or touches the old side's databases,
+ * the exact cut-over command, a dry run that executes nothing, and shellcheck.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadProfile, REFERENCE_PROFILE } from '../profile/load';
+import { buildPlan } from '../plan/plan';
+import type { StagingPlan } from '../plan/types';
+import { checkLogs, inventoryDiff, serverProblems } from '../runbook/checks';
+import { databaseTargets } from '../runbook/databases';
+import { CUT_OVER, ROLL_BACK } from '../runbook/edge';
+import { runbookOptionsFor } from '../runbook/options';
+import { runSteps, selectSteps } from '../runbook/run';
+import { rehearsalSteps } from '../runbook/steps';
+import { kindOf, PHASES, type Step } from '../runbook/types';
+import { planShape, target } from './support/shapes';
+
+jest.setTimeout(60_000);
+
+const ROOT = join(__dirname, '..');
+
+function stepsOf(plan: StagingPlan, cloud: 'aws' | 'openstack' = 'aws'): Step[] {
+  return rehearsalSteps(plan, runbookOptionsFor(target(cloud), loadProfile(REFERENCE_PROFILE)));
+}
+
+const PLANS: Record<string, () => StagingPlan> = {
+  reference: () => buildPlan(loadProfile(REFERENCE_PROFILE), target()),
+  '24 cells': () => planShape('24 cells').plan,
+};
+const cache = new Map<string, Step[]>();
+const stepsFor = (name: string): Step[] => cache.get(name) ?? (cache.set(name, stepsOf(PLANS[name]())), cache.get(name)!);
+const indexOf = (steps: Step[], id: string): number => {
+  const i = steps.findIndex((s) => s.id === id);
+  if (i < 0) throw new Error(`no step ${id}`);
+  return i;
+};
+
+describe('phases', () => {
+  const steps = stepsFor('reference');
+
+  it('run deploy, seed, then upgrade / rollback / upgrade each followed by verify, teardown last', () => {
+    const phases = steps.map((s) => s.phase).filter((p, i, all) => i === 0 || all[i - 1] !== p);
+    expect(phases).toEqual([...PHASES]);
+    expect(phases.map(kindOf)).toEqual(['deploy', 'seed', 'upgrade', 'verify', 'rollback', 'verify', 'upgrade', 'verify', 'teardown']);
+    expect(steps[steps.length - 1].commands).toEqual(["npx cdktf destroy '*' --auto-approve"]);
+  });
+
+  it('give every step commands and a unique id', () => {
+    expect(new Set(steps.map((s) => s.id)).size).toBe(steps.length);
+    for (const s of steps) expect(s.commands.length).toBeGreaterThan(0);
+  });
+
+  it('rebuild the new side before the second upgrade only', () => {
+    expect(steps.filter((s) => s.commands.some((c) => c.includes('destroy control-new cells-new swift-new'))).map((s) => s.id)).toEqual(['upgrade-2.destroy-new']);
+  });
+});
+
+describe.each(Object.keys(PLANS))('Nova migration of every cell (%s)', (name) => {
+  const plan = PLANS[name]();
+  const steps = stepsFor(name);
+  const nova = databaseTargets(plan).filter((db) => db.service === 'nova');
+
+  it('covers the API cell and every child cell', () => {
+    expect(nova.map((db) => db.cell!.name).sort()).toEqual(plan.cells.map((c) => c.name).sort());
+    if (name === '24 cells') expect(nova).toHaveLength(25);
+  });
+
+  it.each(['upgrade-1', 'upgrade-2'])('%s: Kilo sync, migrate_flavor_data loop, Liberty sync, in that order, on the cell\'s new DB', (round) => {
+    const kiloTools = indexOf(steps, `${round}.tools-kilo`);
+    const libertyTools = indexOf(steps, `${round}.tools-liberty`);
+    for (const db of nova) {
+      const restore = indexOf(steps, `${round}.restore.${db.key}`);
+      const kilo = indexOf(steps, `${round}.sync-kilo.${db.key}`);
+      const flavors = indexOf(steps, `${round}.flavor-data.${db.key}`);
+      const liberty = indexOf(steps, `${round}.sync-liberty.${db.key}`);
+      expect([restore < kilo, kiloTools < kilo, kilo < flavors, flavors < libertyTools, libertyTools < liberty]).toEqual([true, true, true, true, true]);
+      expect(steps[kilo].commands.join('\n')).toMatch(new RegExp(`nova:\\$NOVA_DB_PASSWORD@${db.address.new.replace(/\./g, '\\.')}/nova[\\s\\S]*nova-manage --config-file /etc/nova/migrate-${db.cell!.name}\\.conf db sync`));
+      const loop = steps[flavors].commands.join('\n');
+      expect(loop).toMatch(/while :; do[\s\S]*migrate_flavor_data[\s\S]*\[ "\$matched" -eq 0 \] && break[\s\S]*done/);
+      expect(loop).toContain(`/etc/nova/migrate-${db.cell!.name}.conf`);
+    }
+  });
+
+  it.each(['upgrade-1', 'upgrade-2'])('%s: the dummy RabbitMQ runs around the whole Nova migration', (round) => {
+    const start = indexOf(steps, `${round}.dummy-rabbitmq-start`);
+    const stop = indexOf(steps, `${round}.dummy-rabbitmq-stop`);
+    const novaSteps = steps.map((s, i) => [s, i] as const).filter(([s]) => s.phase === round && s.commands.some((c) => /nova-manage --config-file \/etc\/nova\/migrate-/.test(c)));
+    expect(novaSteps.length).toBe(nova.length * 3);
+    for (const [, i] of novaSteps) expect(start < i && i < stop).toBe(true);
+    expect(steps[start].commands.join('\n')).toContain('service rabbitmq-server start');
+    expect(steps[stop].commands.join('\n')).toContain('service rabbitmq-server stop');
+  });
+
+  it('never writes to an old-side database, anywhere in the runbook', () => {
+    const oldAddresses = new Set(databaseTargets(plan).map((db) => db.address.old));
+    const writes = /db sync|db_sync|neutron-db-manage|migrate_flavor_data|DROP DATABASE|DELETE FROM|downgrade|\| MYSQL_PWD|gunzip/;
+    for (const step of steps) {
+      for (const command of step.commands.filter((c) => writes.test(c))) {
+        for (const address of oldAddresses) expect({ step: step.id, touchesOld: new RegExp(`@${address.replace(/\./g, '\\.')}[/ ]|-h ${address.replace(/\./g, '\\.')} `).test(command) }).toEqual({ step: step.id, touchesOld: false });
+      }
+    }
+  });
+});
+
+describe('cut-over and rollback', () => {
+  const steps = stepsFor('reference');
+  const rollback = steps.filter((s) => s.phase === 'rollback');
+
+  it('cut over with exactly the edge-only deploy', () => {
+    expect(CUT_OVER).toBe('STAGING_ACTIVE_SIDE=new npx cdktf deploy edge --ignore-missing-stack-dependencies --auto-approve');
+    for (const round of ['upgrade-1', 'upgrade-2']) expect(steps[indexOf(steps, `${round}.cut-over`)].commands).toEqual([CUT_OVER]);
+    const edgeDeploys = steps.flatMap((s) => s.commands).filter((c) => /cdktf deploy[^\n]*\bedge\b/.test(c));
+    expect(edgeDeploys.sort()).toEqual([ROLL_BACK, CUT_OVER, ROLL_BACK, CUT_OVER].sort()); // deploy (old), 2 cut-overs, rollback
+  });
+
+  it('rollback deploys only the edge, migrates nothing backwards and touches no database', () => {
+    const cdktf = rollback.flatMap((s) => s.commands).filter((c) => c.includes('cdktf'));
+    expect(cdktf).toEqual(['STAGING_ACTIVE_SIDE=old npx cdktf deploy edge --ignore-missing-stack-dependencies --auto-approve']);
+    for (const command of rollback.flatMap((s) => s.commands)) {
+      expect(command).not.toMatch(/db sync|db_sync|db-manage|downgrade|mysql|migrate_flavor_data|DROP |DELETE /i);
+    }
+    const text = rollback.flatMap((s) => s.commands).join('\n');
+    for (const db of databaseTargets(PLANS.reference())) expect(text).not.toContain(db.address.old);
+  });
+
+  it('is followed by a verify of the old side', () => {
+    const verify = steps.filter((s) => s.phase === 'verify-rollback');
+    expect(verify.map((s) => s.id)).toContain('verify-rollback.canary-inventory');
+  });
+});
+
+describe('running', () => {
+  const steps = stepsFor('reference');
+
+  it('dry run calls nothing and records every step', () => {
+    const exec = jest.fn(() => 0);
+    const report = runSteps('r', steps, { execute: false, exec, write: () => undefined });
+    expect(exec).not.toHaveBeenCalled();
+    expect(report.steps.map((t) => t.id)).toEqual(steps.map((s) => s.id));
+    expect(new Set(report.steps.map((t) => `${t.status}/${t.seconds}`))).toEqual(new Set(['dry-run/0']));
+  });
+
+  it('execute times each step, stops at the first failure and totals upgrade and rollback', () => {
+    let clock = 0;
+    const now = () => new Date((clock += 1000));
+    const failing = indexOf(steps, 'rollback.edge');
+    const calls: string[] = [];
+    // The deploy phase's edge command is the same text: fail the one after a cut-over.
+    const exec = (c: string) => (calls.push(c), c === ROLL_BACK && calls.includes(CUT_OVER) ? 3 : 0);
+    const report = runSteps('r', steps, { execute: true, exec, now, write: () => undefined });
+    expect(report.steps[failing]).toMatchObject({ status: 'failed', exitCode: 3, failedCommand: 0 });
+    expect(report.steps.slice(failing + 1).every((t) => t.status === 'not run')).toBe(true);
+    expect(calls[calls.length - 1]).toBe(ROLL_BACK);
+    expect(report.totals.upgradeSeconds['upgrade-1']).toBe(steps.filter((s) => s.phase === 'upgrade-1').length);
+    expect(report.totals.rollbackSeconds).toBe(steps.filter((s) => s.phase === 'rollback').length);
+  });
+
+  it('--from and --only select steps, and reject unknown ones', () => {
+    expect(selectSteps(steps, { only: 'rollback' }).map((s) => s.phase)).toEqual(steps.filter((s) => s.phase === 'rollback').map(() => 'rollback'));
+    expect(selectSteps(steps, { from: 'teardown.destroy' })).toHaveLength(1);
+    expect(() => selectSteps(steps, { only: 'upgrade' })).toThrow(/not a phase/);
+    expect(() => selectSteps(steps, { from: 'nope' })).toThrow(/no step/);
+  });
+
+  it('the command line in dry run executes no tool and writes a report of every step', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rehearse-'));
+    const bin = join(dir, 'bin');
+    const calls = join(dir, 'calls.log');
+    mkdirSync(bin);
+    for (const tool of ['npx', 'ssh', 'scp', 'aws', 'openstack', 'rsync', 'mysql', 'bash', 'sh']) {
+      writeFileSync(join(bin, tool), `#!/bin/sh\necho "${tool} $*" >> ${calls}\n`);
+      chmodSync(join(bin, tool), 0o755);
+    }
+    const report = join(dir, 'report');
+    const result = spawnSync(process.execPath, ['-r', './bin/register.js', 'bin/rehearse.ts', '--report', report], {
+      cwd: ROOT,
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+      encoding: 'utf8',
+    });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(existsSync(calls)).toBe(false);
+    const json = JSON.parse(readFileSync(join(report, 'report.json'), 'utf8'));
+    expect(json.mode).toBe('dry-run');
+    expect(json.steps.map((t: { id: string }) => t.id)).toEqual(steps.map((s) => s.id));
+    expect(readFileSync(join(report, 'report.md'), 'utf8')).toContain('| upgrade-1 | `upgrade-1.cut-over` |');
+    expect(result.stdout).toContain(CUT_OVER);
+  });
+});
+
+describe('shellcheck', () => {
+  const shellcheck = (script: string, extra: string[] = []): Promise<{ status: number | null; stdout: string }> =>
+    new Promise((resolve, reject) => {
+      const child = spawn('shellcheck', ['-s', 'bash', ...extra, '-']);
+      let stdout = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.on('error', reject);
+      child.on('close', (status) => resolve({ status, stdout }));
+      child.stdin.end(script);
+    });
+  const heredocBodies = (script: string): string => {
+    const out: string[] = [];
+    let inside = false;
+    for (const line of script.split('\n')) {
+      if (line === 'REMOTE') inside = false;
+      else if (inside) out.push(line);
+      else if (line.endsWith("<<'REMOTE'")) inside = true;
+    }
+    return out.join('\n') + '\n';
+  };
+  const cases = [['reference', 'aws'], ['reference', 'openstack'], ['24 cells', 'aws']] as const;
+
+  it('passes on every command, and on every remote script, of the reference (AWS, OpenStack) and 24 cells', async () => {
+    const checks = cases.flatMap(([name, cloud]) => {
+      const plan = name === 'reference' ? buildPlan(loadProfile(REFERENCE_PROFILE), target(cloud)) : planShape(name, cloud).plan;
+      const script = stepsOf(plan, cloud).flatMap((s) => s.commands).join('\n') + '\n';
+      // The remote scripts source the node's secrets file, which shellcheck cannot follow. Those of
+      // 24 cells come from the same code as the reference's, only more of them (5 s more of shellcheck).
+      const remote = name === 'reference' ? [shellcheck(heredocBodies(script), ['-e', 'SC1091'])] : [];
+      return [shellcheck(script), ...remote].map((p) => p.then((r) => ({ case: `${name}/${cloud}`, ...r })));
+    });
+    for (const result of await Promise.all(checks)) expect(result).toEqual({ case: result.case, status: 0, stdout: '' });
+  });
+});
+
+describe('checks', () => {
+  const inventory = { projects: { a: 'p1' }, servers: { s1: { id: 'i1', cell: 'c1' }, s2: { id: 'i2', cell: 'c2' } }, objects: { 'c/o': 'etag' } };
+
+  it('find a lost or changed canary and a server that is not ACTIVE', () => {
+    expect(inventoryDiff(inventory, inventory)).toEqual([]);
+    const { s2: _gone, ...servers } = inventory.servers;
+    expect(inventoryDiff(inventory, { ...inventory, servers, objects: { 'c/o': 'other' } })).toEqual(['objects.c/o: "etag" -> "other"', 'servers.s2: {"id":"i2","cell":"c2"} -> undefined']);
+    expect(serverProblems(inventory, [{ ID: 'i1', Name: 's1', Status: 'ACTIVE' }, { ID: 'i2', Name: 's2', Status: 'SHUTOFF' }])).toEqual(['s2 (i2): SHUTOFF']);
+  });
+
+  it('report ignore patterns that stopped matching and new unmatched lines', () => {
+    const patterns = ['^\\S+ \\S+ \\d+ INFO nova\\.osapi_compute\\.wsgi\\.server', 'never'];
+    const old = ['2016-01-01 10:00:00.1 123 INFO nova.osapi_compute.wsgi.server [req-1] GET', 'noise 1'];
+    const fresh = ['2016-09-01 10:00:00.1 123 INFO nova.osapi_compute.wsgi.server [req-1 abc] GET', 'noise 2', 'brand new 7', 'brand new 8'];
+    // Liberty still logs this one with the same prefix: still matching.
+    expect(checkLogs(patterns, old, fresh).stoppedMatching).toEqual([]);
+    const changed = ['2016-09-01 10:00:00.1 123 INFO nova.api.openstack.wsgi [req-1] GET', 'brand new 7'];
+    const f = checkLogs(patterns, old, changed);
+    expect(f.stoppedMatching).toEqual([patterns[0]]);
+    expect(f.neverMatched).toEqual(['never']);
+    expect(f.newUnmatched.map((u) => u.count)).toEqual([1, 1]);
+  });
+});

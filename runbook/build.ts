@@ -1,0 +1,73 @@
+/**
+ * Phases that build and remove infrastructure with cdktf: the first deploy
+ * (foundation, old side, compute, monitoring, migration toolbox, edge), the
+ * canary seed, the new side's build (and rebuild), the teardown. Inputs (profile,
+ * target, target config) reach cdktf through the STAGING_* environment.
+ */
+import { shQuote } from '../assets/shell';
+import type { Side } from '../plan/types';
+import { locateDumpsBucket } from './dumps';
+import { edgeCommand } from './edge';
+import { work, type Context } from './remote';
+import { collectLogsStep, recordInventoryStep } from './verify';
+import { linkCellsStep, ringsStep, waitConfiguredStep } from './sides';
+import type { Phase, Step } from './types';
+
+const deploy = (stacks: readonly string[]): string => `npx cdktf deploy ${stacks.join(' ')} --auto-approve`;
+export const sideStacks = (side: Side): string[] => [`control-${side}`, `cells-${side}`, `swift-${side}`];
+
+/** OpenStack nodes get the secrets file over SSH (no secret store assumed there); AWS nodes fetch it themselves. */
+function secretsSteps(ctx: Context, phase: Phase, id: string, when: 'create' | 'distribute'): Step[] {
+  const aws = ctx.plan.cloud === 'aws';
+  if (when === 'distribute' && aws) return [];
+  const script = `bash assets/secrets/create-secrets.sh${when === 'distribute' ? ` --distribute --ssh-user ${ctx.options.sshUser}` : ''}`;
+  const command = aws ? `bash ${work(ctx, 'assets', 'secrets', 'create-secrets.sh')}` : `(cd ${shQuote(ctx.options.workDir)} && ${script})`;
+  return [{ id, phase, title: when === 'create' ? 'Create the rehearsal\'s secrets (once; never overwritten)' : 'Copy the secrets file to every node', where: 'operator', commands: [command], rollbackSafe: true }];
+}
+
+export function deploySteps(ctx: Context): Step[] {
+  const phase: Phase = 'deploy';
+  const step = (id: string, title: string, commands: string[]): Step => ({ id: `deploy.${id}`, phase, title, where: 'operator', commands, rollbackSafe: true });
+  return [
+    step('assets', 'Render the assets (rings, cells, cloud-init) for the steps that use them', [`npm run assets -- --out ${work(ctx, 'assets')}`]),
+    ...secretsSteps(ctx, phase, 'deploy.secrets', 'create'),
+    step('foundation', 'Deploy the foundation (networks, security groups, buckets)', [deploy(['foundation'])]),
+    ...(ctx.plan.cloud === 'aws' ? [locateDumpsBucket(ctx, phase)] : []),
+    step('old-side', 'Deploy the old side (control plane, cells, Swift)', [deploy(sideStacks('old'))]),
+    step('compute', 'Deploy the compute nodes (shared, upgraded in place later)', [deploy(['compute'])]),
+    step('monitoring', 'Deploy monitoring', [deploy(['monitoring'])]),
+    step('migration', 'Deploy the migration toolbox', [deploy(['migration'])]),
+    step('edge', 'Deploy the edge, serving the old side', [edgeCommand('old'), `npx cdktf output edge --outputs-file ${work(ctx, 'edge.json')}`]),
+    ...secretsSteps(ctx, phase, 'deploy.secrets-distribute', 'distribute'),
+    waitConfiguredStep(ctx, phase, 'deploy.wait-old', 'old'),
+    waitConfiguredStep(ctx, phase, 'deploy.wait-shared', 'shared'),
+    ringsStep(ctx, phase, 'deploy.rings-old', 'old', 'deploy'),
+    linkCellsStep(ctx, phase, 'deploy.cells-old', 'old'),
+  ];
+}
+
+export function seedSteps(ctx: Context): Step[] {
+  const phase: Phase = 'seed';
+  return [
+    { id: 'seed.canary', phase, title: 'Create the canary workload through the staging cloud\'s own API', where: 'operator', commands: [deploy(['canary'])], rollbackSafe: true },
+    recordInventoryStep(ctx, phase, 'seed.inventory', 'seed'),
+    { id: 'seed.log-ignore', phase, title: 'Keep the log-monitoring ignore list beside the logs', where: 'operator', commands: [`cp ${shQuote(ctx.options.logIgnoreFile)} ${work(ctx, 'log-ignore.txt')}`], rollbackSafe: true },
+    collectLogsStep(ctx, phase, 'seed.logs-baseline', 'old', 'baseline'),
+  ];
+}
+
+/** Procedure step 1: the new side beside the old one; the second round destroys the first round's new side first. */
+export function buildNewSideSteps(ctx: Context, phase: Phase, round: string, rebuild: boolean): Step[] {
+  const step = (id: string, title: string, commands: string[]): Step => ({ id: `${round}.${id}`, phase, title, where: 'operator', commands, rollbackSafe: true });
+  return [
+    ...(rebuild ? [step('destroy-new', 'Destroy the previous new side (the old side serves)', [`npx cdktf destroy ${sideStacks('new').join(' ')} --auto-approve`])] : []),
+    step('build-new', 'Build the new side beside the old one (control plane, cells, Swift)', [deploy(sideStacks('new'))]),
+    ...secretsSteps(ctx, phase, `${round}.secrets-distribute`, 'distribute'),
+    waitConfiguredStep(ctx, phase, `${round}.wait-new`, 'new'),
+    ringsStep(ctx, phase, `${round}.rings-new`, 'new', round),
+  ];
+}
+
+export function teardownSteps(): Step[] {
+  return [{ id: 'teardown.destroy', phase: 'teardown', title: 'Destroy every stack (buckets are emptied with it)', where: 'operator', commands: ["npx cdktf destroy '*' --auto-approve"], rollbackSafe: false }];
+}

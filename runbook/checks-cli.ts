@@ -1,0 +1,46 @@
+/**
+ * The checks as commands the steps run on the operator machine:
+ *   checks-cli.ts inventory RECORDED.json CURRENT.json [SERVERS.json]   exit 1 on any difference
+ *   checks-cli.ts logs PATTERNS OLD_LOG_DIR NEW_LOG_DIR REPORT.md      findings are a report, exit 0
+ *   checks-cli.ts endpoint EDGE_OUTPUTS.json                            prints the edge endpoint
+ */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkLogs, inventoryDiff, inventoryOf, patternsOf, serverProblems } from './checks';
+
+const json = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
+const linesIn = (dir: string): string[] => readdirSync(dir).flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n'));
+
+function main([command, ...args]: string[]): number {
+  switch (command) {
+    case 'inventory': {
+      const [recorded, current, servers] = args;
+      const before = inventoryOf(json(recorded));
+      const problems = [...inventoryDiff(before, inventoryOf(json(current))), ...(servers ? serverProblems(before, json(servers)) : [])];
+      problems.forEach((p) => process.stdout.write(`canary: ${p}\n`));
+      process.stdout.write(problems.length ? `${problems.length} canary problem(s)\n` : 'every canary survived\n');
+      return problems.length ? 1 : 0;
+    }
+    case 'logs': {
+      const [patterns, oldDir, newDir, out] = args;
+      const f = checkLogs(patternsOf(readFileSync(patterns, 'utf8')), linesIn(oldDir), linesIn(newDir));
+      const text = [
+        `# Log-ignore check: ${newDir} against ${oldDir}`, '',
+        `## Patterns that stopped matching (${f.stoppedMatching.length})`, ...f.stoppedMatching.map((p) => `- \`${p}\``), '',
+        `## Patterns matching nothing on either side (${f.neverMatched.length})`, ...f.neverMatched.map((p) => `- \`${p}\``), '',
+        `## New unmatched line shapes (${f.newUnmatched.length})`, ...f.newUnmatched.slice(0, 200).map((u) => `- ${u.count} x \`${u.example}\``), '',
+      ].join('\n');
+      writeFileSync(out, text);
+      process.stdout.write(`${f.stoppedMatching.length} pattern(s) stopped matching, ${f.newUnmatched.length} new unmatched shape(s): ${out}\n`);
+      return 0;
+    }
+    case 'endpoint':
+      process.stdout.write(`${json(args[0]).edge.endpoint}\n`);
+      return 0;
+    default:
+      process.stderr.write('usage: checks-cli.ts inventory|logs|endpoint ...\n');
+      return 2;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));

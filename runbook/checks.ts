@@ -1,0 +1,69 @@
+/**
+ * The rehearsal's own checks, pure so they are tested without a cloud: the
+ * canary inventory against the one recorded after seeding (what must survive
+ * every upgrade and rollback), and the log-monitoring ignore list against the
+ * logs of the release now serving (the list grew on Icehouse's log format).
+ */
+
+type Json = Record<string, any>;
+
+/** The `inventory` output of the canary stack from a `cdktf output --outputs-file` file. */
+export const inventoryOf = (outputs: Json): Json => {
+  const inventory = outputs?.canary?.inventory;
+  if (!inventory || typeof inventory !== 'object') throw new Error('no canary inventory in the outputs file');
+  return inventory;
+};
+
+/** Every difference between two inventories, as `path: before -> after`. Empty when everything survived. */
+export function inventoryDiff(before: Json, after: Json, path = ''): string[] {
+  const keys = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])].sort();
+  return keys.flatMap((key) => {
+    const [a, b, at] = [before?.[key], after?.[key], path ? `${path}.${key}` : key];
+    if (a && b && typeof a === 'object' && typeof b === 'object') return inventoryDiff(a, b, at);
+    return JSON.stringify(a) === JSON.stringify(b) ? [] : [`${at}: ${JSON.stringify(a)} -> ${JSON.stringify(b)}`];
+  });
+}
+
+/** Canary servers missing from a live `openstack server list -f json`, or not ACTIVE there. */
+export function serverProblems(inventory: Json, live: readonly { ID: string; Name: string; Status: string }[]): string[] {
+  const byId = new Map(live.map((s) => [s.ID, s]));
+  return Object.entries<Json>(inventory.servers ?? {}).flatMap(([name, s]) => {
+    const found = byId.get(s.id);
+    if (!found) return [`${name} (${s.id}): gone`];
+    return found.Status === 'ACTIVE' ? [] : [`${name} (${s.id}): ${found.Status}`];
+  });
+}
+
+export interface LogFindings {
+  /** Patterns that matched the old release's logs and match nothing in the new one's: their alerts are back. */
+  readonly stoppedMatching: readonly string[];
+  /** Patterns matching nothing in either. */
+  readonly neverMatched: readonly string[];
+  /** Shapes of new-release lines no pattern ignores and the old release never logged, with a count and an example. */
+  readonly newUnmatched: readonly { readonly shape: string; readonly count: number; readonly example: string }[];
+}
+
+/** A line with its variable parts (numbers, ids, addresses, timestamps) masked, to group alike lines. */
+export const shapeOf = (line: string): string => line.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/gi, '<uuid>').replace(/\b(req-)?[0-9a-f]{32,}\b/gi, '<id>').replace(/\d+/g, '#');
+
+export function checkLogs(patterns: readonly string[], oldLines: readonly string[], newLines: readonly string[]): LogFindings {
+  const regexes = patterns.map((p) => new RegExp(p));
+  const matchesAny = (lines: readonly string[], re: RegExp) => lines.some((l) => re.test(l));
+  const unmatched = (lines: readonly string[]) => lines.filter((l) => l.trim() !== '' && !regexes.some((re) => re.test(l)));
+  const oldShapes = new Set(unmatched(oldLines).map(shapeOf));
+  const counts = new Map<string, { count: number; example: string }>();
+  for (const line of unmatched(newLines)) {
+    const shape = shapeOf(line);
+    if (oldShapes.has(shape)) continue;
+    const entry = counts.get(shape) ?? { count: 0, example: line };
+    counts.set(shape, { ...entry, count: entry.count + 1 });
+  }
+  return {
+    stoppedMatching: patterns.filter((_, i) => matchesAny(oldLines, regexes[i]) && !matchesAny(newLines, regexes[i])),
+    neverMatched: patterns.filter((_, i) => !matchesAny(oldLines, regexes[i]) && !matchesAny(newLines, regexes[i])),
+    newUnmatched: [...counts].map(([shape, v]) => ({ shape, ...v })).sort((a, b) => b.count - a.count),
+  };
+}
+
+/** Pattern file lines: comments and blank lines are not patterns. */
+export const patternsOf = (text: string): string[] => text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));

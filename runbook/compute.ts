@@ -1,0 +1,78 @@
+/**
+ * Compute nodes are upgraded in place (procedure: everything else is built
+ * anew) and repointed at the new side's cell database and broker. Before that
+ * their configuration is saved and the yum transaction is recorded, so that the
+ * rollback puts back the old packages (`yum history undo`) and configuration;
+ * the VMs keep running throughout (only nova-compute and the agent stop).
+ */
+import { cellEndpoints, cellOf, firstAddress, RABBIT_PORT } from '../assets/endpoints';
+import { rdoRepoPath } from '../assets/repos';
+import { SECRETS_FILE } from '../assets/secrets';
+import { InputError } from '../profile/errors';
+import type { NodePlan } from '../plan/types';
+import { nodesWith, onEach, type Context } from './remote';
+import { OPENSTACK_SERVICES, serviceLines } from './services';
+import type { Phase, Step } from './types';
+
+const STATE = '/var/lib/openstack-staging';
+const SERVICES = OPENSTACK_SERVICES.compute!;
+
+/** Compute nodes grouped by cell: one command per cell, since each cell has its own database and broker. */
+const byCell = (ctx: Context): [string, NodePlan[]][] => {
+  const groups = new Map<string, NodePlan[]>();
+  for (const node of nodesWith(ctx.plan, 'shared', ['compute'])) groups.set(node.cell!, [...(groups.get(node.cell!) ?? []), node]);
+  return [...groups];
+};
+
+function repoLines(ctx: Context, node: NodePlan): string[] {
+  const release = ctx.plan.releases.to;
+  const archive = ctx.options.packageArchives[release];
+  if (!archive) throw new InputError('target config', `packageArchives.${release}`, `is required: compute nodes are upgraded in place to ${release}`);
+  const url = (archive.endsWith('/') ? archive : archive + '/') + rdoRepoPath(release, node.os);
+  return [
+    `printf '%s\\n' '[openstack-${release}]' 'name=OpenStack ${release} (RDO)' 'baseurl=${url}' 'enabled=1' 'gpgcheck=0' > /etc/yum.repos.d/openstack-${release}.repo`,
+    `sed -i 's/^enabled=1/enabled=0/' /etc/yum.repos.d/openstack-${ctx.plan.releases.from}.repo`,
+  ];
+}
+
+export function computeUpgradeStep(ctx: Context, phase: Phase, round: string): Step {
+  const commands = byCell(ctx).map(([, nodes]) => {
+    const cell = cellOf(ctx.plan, nodes[0]);
+    const { databases, brokers } = cellEndpoints(ctx.plan, cell, 'new');
+    const rabbit = brokers.map((ip) => `${ip}:${RABBIT_PORT}`).join(',');
+    const neutronRabbit = `${firstAddress(ctx.plan, 'rabbitmq', 'new')}:${RABBIT_PORT}`;
+    return onEach(ctx, nodes, [
+      `. ${SECRETS_FILE}`,
+      ...serviceLines('stop', SERVICES),
+      `mkdir -p ${STATE}`,
+      `tar -czf ${STATE}/config-before-${round}.tgz /etc/nova /etc/neutron /etc/yum.repos.d`,
+      ...repoLines(ctx, nodes[0]),
+      "yum -y update 'openstack-nova-*' 'python-nova' 'openstack-neutron*' 'python-neutron'",
+      `yum history list | awk '$1 ~ /^[0-9]+$/ { print $1; exit }' > ${STATE}/upgrade-${round}.yum`,
+      // The new side's cell database and broker (Kilo moved the broker settings).
+      `crudini --set /etc/nova/nova.conf database connection "mysql://nova:$NOVA_DB_PASSWORD@${databases[0]}/nova"`,
+      'crudini --del /etc/nova/nova.conf DEFAULT rabbit_hosts',
+      `crudini --set /etc/nova/nova.conf oslo_messaging_rabbit rabbit_hosts ${rabbit}`,
+      'crudini --del /etc/neutron/neutron.conf DEFAULT rabbit_hosts',
+      'crudini --del /etc/neutron/neutron.conf DEFAULT rabbit_host',
+      `crudini --set /etc/neutron/neutron.conf oslo_messaging_rabbit rabbit_hosts ${neutronRabbit}`,
+      ...serviceLines('start', SERVICES),
+    ]);
+  });
+  return { id: `${round}.compute-upgrade`, phase, title: 'Upgrade compute nodes in place and point them at the new side\'s cell DB and broker', where: 'operator', commands, checks: ['nova-compute runs on every compute node'], rollbackSafe: true };
+}
+
+/** Puts back the packages and configuration of the round's upgrade. Touches no database. */
+export function computeRollbackStep(ctx: Context, phase: Phase, round: string): Step {
+  const nodes = nodesWith(ctx.plan, 'shared', ['compute']);
+  const command = onEach(ctx, nodes, [
+    ...serviceLines('stop', SERVICES),
+    `yum -y history undo "$(cat ${STATE}/upgrade-${round}.yum)"`,
+    // The archive puts back what was there; the repository added for the upgrade was not.
+    `rm -f /etc/yum.repos.d/openstack-${ctx.plan.releases.to}.repo`,
+    `tar -xzf ${STATE}/config-before-${round}.tgz -C /`,
+    ...serviceLines('start', SERVICES),
+  ]);
+  return { id: 'rollback.compute', phase, title: 'Put compute nodes back on the old release and the old side\'s cells', where: 'operator', commands: [command], rollbackSafe: true };
+}
+

@@ -1,0 +1,66 @@
+/**
+ * Backups of procedure step 4: a consistent `mysqldump` of every database of the
+ * old side, taken by the migration toolbox once every OpenStack service is
+ * stopped, kept on its dumps volume (the restore reads them there) and copied
+ * to the rehearsal's dumps bucket, the backup a real rollback would restore.
+ */
+import { SECRETS_FILE } from '../assets/secrets';
+import { databaseTargets, type DatabaseTarget } from './databases';
+import { onNode, SSH, work, type Context } from './remote';
+import type { Phase, Step } from './types';
+
+export const TOOLBOX = 'migration-toolbox';
+export const DUMPS_DIR = '/srv/dumps';
+
+/** The bucket name is drawn at deploy time from this prefix (as the foundation stack makes it). */
+export const awsDumpsPrefix = (rehearsalId: string): string => `${rehearsalId}-dumps-`.slice(0, 37);
+
+export const dumpFile = (round: string, db: DatabaseTarget): string => `${DUMPS_DIR}/${round}/${db.key}.sql.gz`;
+
+/** `MYSQL_PWD` keeps the password out of the process list. */
+export const mysqlAs = (db: DatabaseTarget, side: 'old' | 'new', tool = 'mysql'): string => `MYSQL_PWD="$${db.passwordSecret}" ${tool} -h ${db.address[side]} -u ${db.name}`;
+
+/** Operator step (AWS): find the dumps bucket's drawn name once the foundation exists. */
+export function locateDumpsBucket(ctx: Context, phase: Phase): Step {
+  const prefix = awsDumpsPrefix(ctx.plan.rehearsalId);
+  return {
+    id: 'deploy.dumps-bucket',
+    phase,
+    title: 'Record the name of the dumps bucket',
+    where: 'operator',
+    commands: [`aws s3api list-buckets --region ${ctx.plan.region} --query "Buckets[?starts_with(Name, '${prefix}')].Name | [0]" --output text > ${work(ctx, 'dumps-bucket')}`],
+    checks: [`${ctx.options.workDir}/dumps-bucket names one bucket`],
+    rollbackSafe: true,
+  };
+}
+
+function upload(ctx: Context, round: string): string[] {
+  if (ctx.plan.cloud === 'aws') {
+    return [
+      onNode(ctx, TOOLBOX, [`aws s3 cp --recursive --only-show-errors ${DUMPS_DIR}/${round}/ "s3://$1/${round}/" --region ${ctx.plan.region}`], [`"$(cat ${work(ctx, 'dumps-bucket')})"`]),
+    ];
+  }
+  // The toolbox holds no credentials of the cloud it runs on: the operator carries the dumps over.
+  const tar = work(ctx, `dumps-${round}.tar`);
+  return [
+    `${SSH} ${ctx.options.sshUser}@${addressOfToolbox(ctx)} sudo tar -C ${DUMPS_DIR} -cf - ${round} > ${tar}`,
+    `openstack --os-cloud ${ctx.options.targetCloud ?? 'TARGET-CLOUD'} object create --name ${round}.tar ${ctx.plan.rehearsalId}-dumps ${tar}`,
+  ];
+}
+
+const addressOfToolbox = (ctx: Context): string => ctx.plan.nodes.find((n) => n.name === TOOLBOX)!.addresses.management!;
+
+/** Dumps every database of the old side, then copies them to the bucket. Reads the old side only. */
+export function dumpSteps(ctx: Context, phase: Phase, round: string): Step[] {
+  const dbs = databaseTargets(ctx.plan);
+  const dump = onNode(ctx, TOOLBOX, [
+    `. ${SECRETS_FILE}`,
+    `mkdir -p ${DUMPS_DIR}/${round}`,
+    ...dbs.map((db) => `${mysqlAs(db, 'old', 'mysqldump')} --single-transaction --routines --triggers ${db.name} | gzip > ${dumpFile(round, db)}`),
+    `ls -l ${DUMPS_DIR}/${round}`,
+  ]);
+  return [
+    { id: `${round}.dump`, phase, title: `Dump all ${dbs.length} databases of the old side (API-level and every cell)`, where: TOOLBOX, commands: [dump], checks: dbs.map((db) => dumpFile(round, db)), rollbackSafe: true },
+    { id: `${round}.dump-upload`, phase, title: 'Copy the dumps to the dumps bucket', where: TOOLBOX, commands: upload(ctx, round), rollbackSafe: true },
+  ];
+}

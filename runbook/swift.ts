@@ -1,0 +1,55 @@
+/**
+ * Swift data copy, procedure steps 2 and 4: each old storage node pushes its
+ * devices to the new storage node in the same region and zone with rsync, over
+ * the storage network, to the rsync daemon Swift's own replication uses
+ * (modules `object`, `container`, `account` rooted at /srv/node). Chosen over a
+ * `swift` client copy through the proxies because it keeps the on-disk layout,
+ * timestamps and the metadata Swift keeps in extended attributes (`-X`), reads no
+ * object twice, and a second pass copies only what changed (the delta of step 4).
+ * Both sides build their rings with the same seed from the same layout, so a
+ * partition lands on the same device; anything misplaced is moved by the new
+ * side's replicators.
+ */
+import { addressOf } from '../assets/endpoints';
+import type { NodePlan } from '../plan/types';
+import { nodesWith, onNode, type Context } from './remote';
+import type { Phase, Step } from './types';
+
+const zoneKey = (n: NodePlan): string => `r${n.swiftZone?.region}z${n.swiftZone?.zone}`;
+
+/** Old storage node -> new storage node, matched by zone, then by rank within the zone. */
+export function swiftPairs(ctx: Context): [NodePlan, NodePlan][] {
+  const old = nodesWith(ctx.plan, 'old', ['swift-storage']);
+  const fresh = nodesWith(ctx.plan, 'new', ['swift-storage']);
+  return old.map((o) => {
+    const sameZoneOld = old.filter((n) => zoneKey(n) === zoneKey(o));
+    const sameZoneNew = fresh.filter((n) => zoneKey(n) === zoneKey(o));
+    const target = sameZoneNew[sameZoneOld.indexOf(o) % Math.max(1, sameZoneNew.length)];
+    if (!target) throw new Error(`no new Swift storage node in ${zoneKey(o)} to copy ${o.name} to`);
+    return [o, target];
+  });
+}
+
+export function swiftCopyStep(ctx: Context, phase: Phase, round: string, pass: 'initial' | 'delta'): Step {
+  const commands = swiftPairs(ctx).map(([from, to]) =>
+    onNode(ctx, from.name, [
+      `target=${addressOf(to, 'storage')}`,
+      'for dev in /srv/node/*/; do',
+      '  dev=$(basename "$dev")',
+      '  for module in account container object; do',
+      '    [ -d "/srv/node/$dev/$module"s ] || continue',
+      `    rsync -aHX --numeric-ids${pass === 'delta' ? ' --delete' : ''} "/srv/node/$dev/$module"s/ "$target::$module/$dev/$module"s/`,
+      '  done',
+      'done',
+    ]),
+  );
+  return {
+    id: `${round}.swift-copy-${pass}`,
+    phase,
+    title: pass === 'initial' ? 'Copy Swift data to the new storage nodes while the old side serves' : 'Copy the Swift data that changed meanwhile (rsync delta, API closed)',
+    where: 'operator',
+    commands,
+    checks: ['rsync exits 0 on every pair; the new side\'s replicators settle after start'],
+    rollbackSafe: true,
+  };
+}

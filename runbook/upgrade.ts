@@ -1,0 +1,78 @@
+/**
+ * One upgrade round, procedure steps 1 to 7 in order: build the new side, copy
+ * Swift while the old side serves, close the API, copy the Swift delta, stop the
+ * old side and monitoring, back up (configuration, then every database), fill and
+ * migrate the new side's databases, upgrade compute in place, start the new side,
+ * check it, cut over, restart monitoring.
+ */
+import { SECRETS_FILE } from '../assets/secrets';
+import { buildNewSideSteps } from './build';
+import { databaseTargets } from './databases';
+import { dumpSteps, mysqlAs, TOOLBOX } from './dumps';
+import { computeUpgradeStep } from './compute';
+import { CUT_OVER } from './edge';
+import { migrationSteps } from './migration';
+import { collectFromEach, onNode, work, type Context } from './remote';
+import { closeApiStep, linkCellsStep, monitoringStep, sideServicesStep } from './sides';
+import { swiftCopyStep } from './swift';
+import type { Phase, Step } from './types';
+import { cellNovaNodes } from './verify';
+
+/** Configuration of every old-side node, kept on the operator machine. */
+function configBackupStep(ctx: Context, phase: Phase, round: string): Step {
+  const nodes = ctx.plan.nodes.filter((n) => n.side === 'old');
+  return { id: `${round}.config-backup`, phase, title: 'Back up the configuration of every old-side node', where: 'operator', commands: [collectFromEach(ctx, nodes, ['tar -czf - /etc'], work(ctx, `config-${round}`), 'tgz')], rollbackSafe: true };
+}
+
+/** The restored cell databases still name the old side's brokers as parents and children. */
+function forgetOldLinksStep(ctx: Context, phase: Phase, round: string): Step {
+  const nova = databaseTargets(ctx.plan).filter((db) => db.service === 'nova');
+  return {
+    id: `${round}.cells-forget-old`,
+    phase,
+    title: 'Remove the old side\'s cell links from the restored Nova databases',
+    where: TOOLBOX,
+    commands: [onNode(ctx, TOOLBOX, [`. ${SECRETS_FILE}`, ...nova.map((db) => `${mysqlAs(db, 'new')} ${db.name} -e 'DELETE FROM cells'`)])],
+    rollbackSafe: true,
+  };
+}
+
+/** Before the cut-over: every cell's Nova services are up and Keystone issues a token. */
+function basicChecksStep(ctx: Context, phase: Phase, round: string): Step {
+  const keystone = ctx.plan.nodes.find((n) => n.side === 'new' && n.role === 'keystone')!;
+  return {
+    id: `${round}.basic-checks`,
+    phase,
+    title: 'Basic checks of the new side before the cut-over',
+    where: 'operator',
+    commands: [
+      onNode(ctx, keystone.name, ['. /root/keystonerc_admin', 'openstack token issue -f value -c expires']),
+      ...cellNovaNodes(ctx, 'new').map(([, node]) => onNode(ctx, node.name, ['nova-manage service list 2>/dev/null | tee /dev/stderr | awk \'$5 == "XXX" { dead = 1 } END { exit dead }\''])),
+    ],
+    rollbackSafe: true,
+  };
+}
+
+export function upgradeSteps(ctx: Context, phase: Phase, round: string, rebuild: boolean): Step[] {
+  return [
+    ...buildNewSideSteps(ctx, phase, round, rebuild),
+    // Packstack started the new services on empty databases: nothing may write while they are filled.
+    sideServicesStep(ctx, phase, `${round}.stop-new`, 'new', 'stop'),
+    swiftCopyStep(ctx, phase, round, 'initial'),
+    closeApiStep(ctx, phase, round),
+    swiftCopyStep(ctx, phase, round, 'delta'),
+    // Stopped before the dumps: a dump taken while conductors and computes still write is not consistent.
+    sideServicesStep(ctx, phase, `${round}.stop-old`, 'old', 'stop'),
+    monitoringStep(ctx, phase, `${round}.monitoring-stop`, 'stop'),
+    configBackupStep(ctx, phase, round),
+    ...dumpSteps(ctx, phase, round),
+    ...migrationSteps(ctx, phase, round),
+    forgetOldLinksStep(ctx, phase, round),
+    linkCellsStep(ctx, phase, `${round}.cells-new`, 'new'),
+    computeUpgradeStep(ctx, phase, round),
+    sideServicesStep(ctx, phase, `${round}.start-new`, 'new', 'start'),
+    basicChecksStep(ctx, phase, round),
+    { id: `${round}.cut-over`, phase, title: 'Cut-over: the edge sends users to the new side', where: 'operator', commands: [CUT_OVER], rollbackSafe: true },
+    monitoringStep(ctx, phase, `${round}.monitoring-start`, 'start'),
+  ];
+}
