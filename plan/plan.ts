@@ -13,7 +13,7 @@ import { fidelityTable } from './fidelity';
 import { APIS, carveNetworks, flows } from './network';
 import { NodeBuilder, scaled } from './nodes';
 import { violations } from './rules';
-import type { CellPlan, NetworkPlan, NodePlan, StagingPlan, SwiftPlan } from './types';
+import type { CellPlan, CostPlan, NetworkPlan, NodePlan, StagingPlan, SwiftPlan } from './types';
 
 /** Scales tried by `scale: auto`, largest first; 0 is the smallest faithful clone. */
 export const SCALE_LADDER: readonly number[] = [1, 0.5, 0.25, 0.1, 0.05, 0.02, 0.01, 0];
@@ -21,35 +21,49 @@ export const SCALE_LADDER: readonly number[] = [1, 0.5, 0.25, 0.1, 0.05, 0.02, 0
 export function buildPlan(profile: Profile, target: TargetConfig): StagingPlan {
   const prices = priceList(target);
   const networks = carveNetworks(target.networkCidr, target.availabilityZones, target.source);
+  const size = (factor: number) => sized(profile, target, prices, networks, factor);
   if (target.scale !== 'auto') {
-    const plan = planAt(profile, target, prices, networks, target.scale, 'target');
-    if (plan.cost.perHour > target.budgetPerHour) {
-      const cheapest = planAt(profile, target, prices, networks, 0, 'budget');
-      throw new InputError(target.source, 'budgetPerHour', `scale ${target.scale} costs ${money(plan)} per hour, above the budget of ${target.budgetPerHour}; ${describe(cheapest)}`);
+    const candidate = size(target.scale);
+    if (candidate.cost.perHour > target.budgetPerHour) {
+      throw new InputError(target.source, 'budgetPerHour', `scale ${target.scale} costs ${money(candidate.cost)} per hour, above the budget of ${target.budgetPerHour}; ${describe(size(0))}`);
     }
-    return plan;
+    return complete(profile, target, candidate, 'target');
   }
+  // Only the nodes and their cost are computed for the scales that do not fit.
   for (const factor of SCALE_LADDER) {
-    const plan = planAt(profile, target, prices, networks, factor, 'budget');
-    if (plan.cost.perHour <= target.budgetPerHour) return plan;
+    const candidate = size(factor);
+    if (candidate.cost.perHour <= target.budgetPerHour) return complete(profile, target, candidate, 'budget');
     if (factor === 0) {
-      throw new InputError(target.source, 'budgetPerHour', `a budget of ${target.budgetPerHour} ${plan.cost.currency} per hour cannot hold the invariants; ${describe(plan)}`);
+      throw new InputError(target.source, 'budgetPerHour', `a budget of ${target.budgetPerHour} ${candidate.cost.currency} per hour cannot hold the invariants; ${describe(candidate)}`);
     }
   }
   throw new Error('unreachable: the ladder ends with the smallest clone');
 }
 
-const money = (plan: StagingPlan) => `${plan.cost.perHour.toFixed(2)} ${plan.cost.currency}`;
+const money = (cost: CostPlan) => `${cost.perHour.toFixed(2)} ${cost.currency}`;
 
-function describe(cheapest: StagingPlan): string {
+function describe(cheapest: Sized): string {
   const computes = cheapest.nodes.filter((n) => n.role === 'compute').length;
-  return `the cheapest plan that keeps every invariant has ${cheapest.nodes.length} nodes (${computes} compute) and costs ${money(cheapest)} per hour`;
+  return `the cheapest plan that keeps every invariant has ${cheapest.nodes.length} nodes (${computes} compute) and costs ${money(cheapest.cost)} per hour`;
 }
 
-/** One plan at one scale; invariants checked, cost and fidelity attached. */
-export function planAt(profile: Profile, target: TargetConfig, prices: PriceList, networks: readonly NetworkPlan[], factor: number, chosenBy: 'budget' | 'target'): StagingPlan {
+/** The nodes of a clone at one scale and what they cost: enough to choose a scale. */
+interface Sized {
+  readonly factor: number;
+  readonly builder: NodeBuilder;
+  readonly nodes: readonly NodePlan[];
+  readonly networks: readonly NetworkPlan[];
+  readonly cost: CostPlan;
+}
+
+function sized(profile: Profile, target: TargetConfig, prices: PriceList, networks: readonly NetworkPlan[], factor: number): Sized {
   const builder = new NodeBuilder(profile, target, prices, networks);
   const nodes = builder.build(factor);
+  return { factor, builder, nodes, networks, cost: costOf(nodes, prices, target.budgetPerHour) };
+}
+
+/** The whole plan at the chosen scale: invariants checked, fidelity and canaries attached. */
+function complete(profile: Profile, target: TargetConfig, { factor, builder, nodes, networks, cost }: Sized, chosenBy: 'budget' | 'target'): StagingPlan {
   const draft: Omit<StagingPlan, 'fidelity' | 'cost' | 'canary'> = {
     rehearsalId: `${profile.name}-${target.cloud}`,
     profile: profile.name,
@@ -78,7 +92,7 @@ export function planAt(profile: Profile, target: TargetConfig, prices: PriceList
     const v = broken[0];
     throw new InputError(profile.source, v.field, `breaks invariant ${v.rule}: ${v.reason}`);
   }
-  return { ...draft, fidelity: fidelityTable(draft, profile, target.cloud), cost: costOf(nodes, prices, target.budgetPerHour), canary: canaryPlan(draft, profile) };
+  return { ...draft, fidelity: fidelityTable(draft, profile, target.cloud), cost, canary: canaryPlan(draft, profile) };
 }
 
 /** Every OS the plan uses needs a base image in the target config. */
