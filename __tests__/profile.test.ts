@@ -68,6 +68,12 @@ describe('budgets', () => {
     expect(() => buildPlan(profile, target('aws', { scale: 1, budgetPerHour: 50 }))).toThrow(/budgetPerHour: scale 1 costs \d+\.\d\d USD per hour, above the budget of 50/);
   });
 
+  test('more ring devices per node than the cloud attaches is refused at plan time', () => {
+    const doc = referenceDoc();
+    doc.swift.devicesPerNode = 24;
+    expect(() => buildPlan(profileFrom(doc), target('aws', { scale: 1, budgetPerHour: 100000 }))).toThrow(/swift\.devicesPerNode: old-swift-r1z1-1 would need 24 volumes; the aws target attaches at most 20 per node/);
+  });
+
   test('a compute override without KVM is refused', () => {
     expect(() => buildPlan(profile, target('aws', { instanceTypes: { compute: 'm7i.xlarge' } }))).toThrow(/instanceTypes\.compute: 'm7i\.xlarge' gives no KVM/);
   });

@@ -2,6 +2,7 @@
  * Nodes of the staging clone at a given scale: both sides of every non-compute
  * role, compute shared between the sides, the migration toolbox and monitoring.
  */
+import { InputError } from '../profile/errors';
 import type { Profile, NodeRole, VmSize, Release } from '../profile/schema';
 import { CONTROLLER_ROLES } from '../profile/schema';
 import type { TargetConfig } from '../targets/config';
@@ -136,6 +137,10 @@ export class NodeBuilder {
     const wanted = STAGING_SIZE[req.role];
     const need = wanted === 'production' ? { vcpus: req.production!.vcpus, memoryGiB: req.production!.memoryGiB } : wanted;
     const offer = pickOffer(this.prices, req.role, need, this.target.source, overrideField(this.target));
+    if ((req.volumes?.length ?? 0) > this.prices.maxVolumesPerNode) {
+      const field = req.role === 'swift-storage' ? 'swift.devicesPerNode' : 'nova.cells';
+      throw new InputError(this.profile.source, field, `${req.name} would need ${req.volumes!.length} volumes; the ${this.target.cloud} target attaches at most ${this.prices.maxVolumesPerNode} per node`);
+    }
     const addresses = Object.fromEntries(networksOf(req.role).map((net) => [net, this.addresses.assign(net, zone)]));
     const hypervisor: HypervisorPlan | undefined = req.role === 'compute' && offer.kvm ? { virtType: 'kvm', acceleration: offer.kvm } : undefined;
     this.nodes.push({

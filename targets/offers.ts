@@ -28,6 +28,8 @@ export interface PriceList {
   readonly overrides: Partial<Record<NodeRole, string>>;
   /** The KVM acceleration compute nodes must get, when the target pins it. */
   readonly computeKvm?: Offer['kvm'];
+  /** Data volumes one node can take besides its root disk. */
+  readonly maxVolumesPerNode: number;
 }
 
 export function priceList(target: TargetConfig): PriceList {
@@ -40,6 +42,8 @@ export function priceList(target: TargetConfig): PriceList {
       loadBalancerPerHour: AWS_PRICES.loadBalancerPerHour,
       overrides: target.instanceTypes,
       computeKvm: target.computeKvm === 'metal' ? 'hardware' : 'nested',
+      // EBS device names /dev/sdf to /dev/sdy; Nitro types share about 28 attachments with the interfaces.
+      maxVolumesPerNode: 20,
     };
   }
   return {
@@ -55,6 +59,8 @@ export function priceList(target: TargetConfig): PriceList {
     volumePerGiBHour: target.volumePricePerGiBHour,
     loadBalancerPerHour: target.loadBalancerPricePerHour,
     overrides: target.roleFlavors,
+    // virtio disks vdb to vdz.
+    maxVolumesPerNode: 25,
   };
 }
 

@@ -21,13 +21,7 @@ import { nodeTags } from './tags';
 /** EBS attachment names /dev/sdf… (Nitro shows them as NVMe; `devicePath` maps them back). */
 export const ebsDeviceName = (index: number): string => `/dev/sd${String.fromCharCode('f'.charCodeAt(0) + index)}`;
 
-/** Most EC2 types take at most this many EBS volumes besides the root. */
-const MAX_VOLUMES = 11;
-
 export function awsNode(scope: Construct, plan: StagingPlan, config: AwsTargetConfig, node: NodePlan, f: AwsFoundation, userData: UserDataFor, ami: (os: string) => string): NodeHandle {
-  if (node.volumes.length > MAX_VOLUMES) {
-    throw new Error(`${node.name} plans ${node.volumes.length} volumes; EC2 attaches at most ${MAX_VOLUMES} here`);
-  }
   const volumes = node.volumes.map(
     (volume) =>
       new EbsVolume(scope, `${node.name}-${volume.name}`, {
