@@ -9,8 +9,11 @@ import type { FlowPlan, NodePlan, StagingPlan } from './types';
 export interface SecurityRule {
   /** Group the rule admits traffic into. */
   readonly group: string;
-  /** Source group, or CIDR blocks for operators and the load balancer subnets. */
-  readonly from: { readonly group: string } | { readonly cidrs: readonly string[] };
+  /**
+   * Source group, or CIDR blocks: the load balancer subnets, or the operators (`operators`
+   * set), whom a target may also let in through its own access path.
+   */
+  readonly from: { readonly group: string } | { readonly cidrs: readonly string[]; readonly operators?: true };
   readonly protocol: 'tcp' | 'udp';
   readonly ports: readonly [number, number];
   readonly purpose: string;
@@ -45,7 +48,7 @@ export function securityRules(plan: StagingPlan, adminCidrs: readonly string[]):
   for (const flow of plan.flows) {
     for (const to of groupsOfRole(plan, flow.to)) {
       const base = { group: to.group, protocol: flow.protocol, ports: flow.ports, purpose: flow.purpose };
-      if (flow.from === 'admin') push({ ...base, from: { cidrs: adminCidrs } });
+      if (flow.from === 'admin') push({ ...base, from: { cidrs: adminCidrs, operators: true } });
       else if (flow.from === 'edge') push({ ...base, from: { cidrs: apiSubnets } });
       else for (const from of groupsOfRole(plan, flow.from)) if (reaches(flow, from.side, to.side)) push({ ...base, from: { group: from.group } });
     }

@@ -25,6 +25,29 @@ function secretsSteps(ctx: Context, phase: Phase, id: string, when: 'create' | '
   return [{ id, phase, title: when === 'create' ? 'Create the rehearsal\'s secrets (once; never overwritten)' : 'Copy the secrets file to every node', where: 'operator', commands: [command], rollbackSafe: true }];
 }
 
+/**
+ * AWS: every later ssh and scp (the steps' and the ring and secrets scripts') reaches
+ * the private nodes through the Instance Connect Endpoint, by the SSH configuration
+ * the foundation outputs; the operator includes it once from ~/.ssh/config.
+ */
+function accessStep(ctx: Context, phase: Phase): Step {
+  const outputs = work(ctx, 'foundation.json');
+  const config = work(ctx, 'ssh_config');
+  const first = ctx.plan.nodes[0].addresses.management;
+  return {
+    id: 'deploy.access',
+    phase,
+    title: 'Write the SSH configuration that reaches the nodes through the Instance Connect Endpoint',
+    where: 'operator',
+    commands: [
+      `npx cdktf output foundation --outputs-file ${outputs}`,
+      `node -e 'process.stdout.write(require(require("path").resolve(process.argv[1])).foundation["ssh-config"])' ${outputs} > ${config}`,
+      `ssh -G ${first} | grep -qi '^proxycommand aws ec2-instance-connect' || { echo "add to ~/.ssh/config, then resume at this step: Include $(pwd)/${ctx.options.workDir}/ssh_config" >&2; exit 1; }`,
+    ],
+    rollbackSafe: true,
+  };
+}
+
 export function deploySteps(ctx: Context): Step[] {
   const phase: Phase = 'deploy';
   const step = (id: string, title: string, commands: string[]): Step => ({ id: `deploy.${id}`, phase, title, where: 'operator', commands, rollbackSafe: true });
@@ -32,7 +55,7 @@ export function deploySteps(ctx: Context): Step[] {
     step('assets', 'Render the assets (rings, cells, cloud-init) for the steps that use them', [`npm run assets -- --out ${work(ctx, 'assets')}`]),
     ...secretsSteps(ctx, phase, 'deploy.secrets', 'create'),
     step('foundation', 'Deploy the foundation (networks, security groups, buckets)', [deploy(['foundation'])]),
-    ...(ctx.plan.cloud === 'aws' ? [locateDumpsBucket(ctx, phase)] : []),
+    ...(ctx.plan.cloud === 'aws' ? [accessStep(ctx, phase), locateDumpsBucket(ctx, phase)] : []),
     step('old-side', 'Deploy the old side (control plane, cells, Swift)', [deploy(sideStacks('old'))]),
     step('compute', 'Deploy the compute nodes (shared, upgraded in place later)', [deploy(['compute'])]),
     step('monitoring', 'Deploy monitoring', [deploy(['monitoring'])]),

@@ -3,7 +3,8 @@
  * package downloads, one security group per role and side with only the planned
  * flows, buckets for dumps, backups and assets, and the nodes' instance profiles.
  */
-import type { TerraformStack } from 'cdktf';
+import { TerraformOutput, type TerraformStack } from 'cdktf';
+import { Ec2InstanceConnectEndpoint } from '@cdktf/provider-aws/lib/ec2-instance-connect-endpoint';
 import { Eip } from '@cdktf/provider-aws/lib/eip';
 import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
@@ -51,7 +52,8 @@ export function awsFoundation(stack: TerraformStack, plan: StagingPlan, config: 
     }
   }
   routes(stack, plan, vpc, subnets);
-  const groups = groupsAndRules(stack, plan, config, vpc);
+  const access = operatorAccess(stack, plan, config, vpc, subnets);
+  const groups = groupsAndRules(stack, plan, config, vpc, access);
   const buckets = bucketsOf(stack, plan);
   const profiles = instanceProfiles(stack, plan, buckets);
   return {
@@ -76,7 +78,31 @@ function routes(stack: TerraformStack, plan: StagingPlan, vpc: Vpc, subnets: Map
   }
 }
 
-function groupsAndRules(stack: TerraformStack, plan: StagingPlan, config: AwsTargetConfig, vpc: Vpc): Map<string, SecurityGroup> {
+/**
+ * Operators reach the private nodes through an EC2 Instance Connect Endpoint: no
+ * bastion to patch, no public address on any node, access granted by IAM. The
+ * foundation outputs an SSH configuration that tunnels through it.
+ */
+function operatorAccess(stack: TerraformStack, plan: StagingPlan, config: AwsTargetConfig, vpc: Vpc, subnets: Map<string, Subnet>): SecurityGroup {
+  const sg = new SecurityGroup(stack, 'sg-operator-access', { name: `${plan.rehearsalId}-operator-access`, description: `operators' SSH path into rehearsal ${plan.rehearsalId}`, vpcId: vpc.id, tags: shared(plan, 'operator-access', 'access') });
+  new VpcSecurityGroupEgressRule(stack, 'sg-operator-access-out-22', { securityGroupId: sg.id, ipProtocol: 'tcp', fromPort: 22, toPort: 22, cidrIpv4: config.networkCidr, description: 'SSH to the staging nodes' });
+  const zone = config.availabilityZones[0];
+  const endpoint = new Ec2InstanceConnectEndpoint(stack, 'operator-access', { subnetId: subnets.get(`management/${zone}`)!.id, securityGroupIds: [sg.id], preserveClientIp: false, tags: shared(plan, 'operator-access', 'access') });
+  const hosts = plan.nodes.map((n) => n.addresses.management).join(' ');
+  new TerraformOutput(stack, 'ssh-config', {
+    description: 'SSH configuration reaching every node through the Instance Connect Endpoint; Include it from ~/.ssh/config',
+    value: [
+      `# Staging nodes of ${plan.rehearsalId}, through the EC2 Instance Connect Endpoint (operators need ec2-instance-connect:OpenTunnel).`,
+      `Host ${hosts}`,
+      '  User centos',
+      `  ProxyCommand aws ec2-instance-connect open-tunnel --region ${config.region} --instance-connect-endpoint-id ${endpoint.id} --private-ip-address %h --remote-port %p`,
+      '',
+    ].join('\n'),
+  });
+  return sg;
+}
+
+function groupsAndRules(stack: TerraformStack, plan: StagingPlan, config: AwsTargetConfig, vpc: Vpc, access: SecurityGroup): Map<string, SecurityGroup> {
   const groups = new Map<string, SecurityGroup>();
   for (const group of securityGroups(plan)) {
     const sg = new SecurityGroup(stack, `sg-${group}`, {
@@ -93,7 +119,9 @@ function groupsAndRules(stack: TerraformStack, plan: StagingPlan, config: AwsTar
     new VpcSecurityGroupEgressRule(stack, `sg-${group}-out-vpc`, { securityGroupId: sg.id, ipProtocol: '-1', cidrIpv4: config.networkCidr, description: 'staging network' });
   }
   securityRules(plan, config.adminCidrs).forEach((rule, i) => {
-    const sources = 'group' in rule.from ? [{ referencedSecurityGroupId: groups.get(rule.from.group)!.id }] : rule.from.cidrs.map((cidrIpv4) => ({ cidrIpv4 }));
+    const sources: ({ referencedSecurityGroupId: string } | { cidrIpv4: string })[] =
+      'group' in rule.from ? [{ referencedSecurityGroupId: groups.get(rule.from.group)!.id }] : rule.from.cidrs.map((cidrIpv4) => ({ cidrIpv4 }));
+    if ('operators' in rule.from) sources.push({ referencedSecurityGroupId: access.id });
     sources.forEach((source, j) => {
       new VpcSecurityGroupIngressRule(stack, `rule-${i}-${j}`, {
         securityGroupId: groups.get(rule.group)!.id,
