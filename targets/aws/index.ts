@@ -1,5 +1,5 @@
 /** The AWS realization of a plan. */
-import type { TerraformStack } from 'cdktf';
+import { TerraformStack } from 'cdktf';
 import { configureState } from '../state';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { StagingPlan } from '../../plan/types';
@@ -30,7 +30,8 @@ export function awsTarget(plan: StagingPlan, config: AwsTargetConfig): CloudTarg
     },
     foundation: (stack) => awsFoundation(stack, plan, config),
     node(scope, node, foundation, userData) {
-      const stack = scope as TerraformStack;
+      // One image lookup per OS and stack: data sources cannot be shared across stacks.
+      const stack = TerraformStack.of(scope);
       if (!amis.has(stack)) amis.set(stack, amiLookup(stack, config.imageByOs, [CENTOS_OWNER]));
       return awsNode(scope, plan, config, node, foundation as AwsFoundation, userData, amis.get(stack)!);
     },
