@@ -5,6 +5,7 @@
 import { assetOptionsFor } from '../assets/options';
 import { devicePathsFrom } from '../assets/devices';
 import { userDataParts } from '../assets/user-data-limit';
+import { InputError } from '../profile/errors';
 import type { NodePlan, StagingPlan } from '../plan/types';
 import type { TargetConfig } from '../targets/config';
 import type { Foundation, UserDataFor } from '../targets/target';
@@ -17,7 +18,7 @@ export function nodeUserData(plan: StagingPlan, target: TargetConfig): NodeUserD
     const parts = userDataParts(plan, node, options);
     if (parts.bucketObjects.length > 0) {
       // Uploading the moved files is not wired into the stacks yet: refuse rather than boot a half-configured node.
-      throw new Error(`${node.name}: user data over the limit needs ${parts.bucketObjects.length} files in the assets bucket, which the stacks do not upload yet`);
+      throw new InputError(target.source, `nodes.${node.name}`, `its user data is over the cloud's limit and would need ${parts.bucketObjects.length} files in the assets bucket, which the stacks do not upload yet; use a smaller scale`);
     }
     return parts.inline;
   };
