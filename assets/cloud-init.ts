@@ -9,6 +9,7 @@ import type { NodePlan, StagingPlan } from '../plan/types';
 import type { DevicePath } from './devices';
 import { sideOf } from './endpoints';
 import { HANDOFF_SCRIPT, handoffScript, NOVA_SERVICES } from './handoff';
+import { directorySetup, keystoneFragments, keystoneServices } from './ldap';
 import { novaFragments } from './nova-conf';
 import { ANSWER_FILE, isPackstackNode, packstackAnswers } from './packstack';
 import { yumRepos, type RepoOptions } from './repos';
@@ -46,27 +47,30 @@ export const CLOUD_CONFIG_HEADER = '#cloud-config';
 /** Root-only: these files hold secrets once the hand-off has filled them. */
 const secretFile = (path: string, content: string): WriteFile => ({ path, content, owner: 'root:root', permissions: '0600' });
 
-/** Packstack; crudini for the nova.conf merge; nova-cells, which Packstack does not install. */
-function packagesOf(node: NodePlan, nova: boolean): string[] {
+/** Packstack; crudini for the nova.conf and keystone.conf merges; nova-cells, which Packstack does not install. */
+function packagesOf(node: NodePlan, merges: boolean): string[] {
   const cells = (NOVA_SERVICES[node.role] ?? []).includes('openstack-nova-cells');
-  return ['openstack-packstack', ...(nova ? ['crudini'] : []), ...(cells ? ['openstack-nova-cells'] : [])];
+  return ['openstack-packstack', ...(merges ? ['crudini'] : []), ...(cells ? ['openstack-nova-cells'] : [])];
 }
 
 /** Packstack and the configuration files of a Packstack-configured node. */
 function configurationManagement(plan: StagingPlan, node: NodePlan, options: UserDataOptions, mountPoints: readonly string[]) {
   const nova = novaFragments(plan, node);
-  const files = [secretFile(ANSWER_FILE, packstackAnswers(plan, node)), ...nova.map((f) => secretFile(f.path, f.content))];
+  const keystone = keystoneFragments(plan, node);
+  const files = [secretFile(ANSWER_FILE, packstackAnswers(plan, node)), ...[...nova, ...keystone].map((f) => secretFile(f.path, f.content))];
   const script = handoffScript(node, {
     mountPoints,
     placeholderFiles: files.map((f) => f.path),
     novaFragments: nova.map((f) => f.path),
-    restart: nova.length ? NOVA_SERVICES[node.role] ?? [] : [],
+    keystoneFragments: keystone.filter((f) => 'merge' in f.apply).map((f) => f.path),
+    installs: keystone.flatMap((f) => ('installAs' in f.apply ? [{ source: f.path, target: f.apply.installAs, group: 'keystone' }] : [])),
+    restart: [...(nova.length ? NOVA_SERVICES[node.role] ?? [] : []), ...(keystone.length ? keystoneServices(node.release) : [])],
     swiftDevices: node.role === 'swift-storage' ? mountPoints : [],
     secretsCommand: options.secretsCommand,
     configureCommand: options.configureCommand ?? `packstack --answer-file=${ANSWER_FILE}`,
   });
   return {
-    packages: packagesOf(node, nova.length > 0),
+    packages: packagesOf(node, nova.length + keystone.length > 0),
     writeFiles: [...files, { path: HANDOFF_SCRIPT, content: script, owner: 'root:root', permissions: '0700' }],
     runcmd: [[HANDOFF_SCRIPT]],
   };
@@ -77,7 +81,8 @@ export function cloudConfig(plan: StagingPlan, node: NodePlan, options: UserData
   const disks = diskConfig(node, options.devicePath);
   const cm = isPackstackNode(node) ? configurationManagement(plan, node, options, disks?.mountPoints ?? []) : undefined;
   const overlay = overlayBootcmd(plan, node);
-  const setups = [logForwarding(plan, node), monitoringSetup(plan, node), toolboxSetup(plan, node)].filter((s) => s !== undefined);
+  // The directory stand-in last: it may wait for its secrets, the log receiver must not.
+  const setups = [logForwarding(plan, node), monitoringSetup(plan, node), toolboxSetup(plan, node), directorySetup(plan, node, options.secretsCommand)].filter((s) => s !== undefined);
   const packages = [...new Set([...setups.flatMap((s) => s.packages), ...(cm?.packages ?? [])])];
   const writeFiles = [...setups.flatMap((s) => s.writeFiles), ...(cm?.writeFiles ?? [])];
   // The role's own setup first; the configuration-management hand-off last.

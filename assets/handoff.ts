@@ -19,6 +19,10 @@ export interface HandoffSpec {
   readonly placeholderFiles: readonly string[];
   /** nova.conf fragments merged into /etc/nova/nova.conf after configuration management. */
   readonly novaFragments: readonly string[];
+  /** keystone.conf fragments merged into /etc/keystone/keystone.conf after configuration management. */
+  readonly keystoneFragments?: readonly string[];
+  /** Files installed after configuration management, readable by a service's group (the group exists only then). */
+  readonly installs?: readonly { readonly source: string; readonly target: string; readonly group: string }[];
   /** Services restarted after the merge so they read it. */
   readonly restart: readonly string[];
   /** Swift devices handed to the swift user once its packages exist. */
@@ -38,7 +42,7 @@ export const NOVA_SERVICES: Readonly<Record<string, readonly string[]>> = {
 
 const words = (list: readonly string[]): string => list.map(shQuote).join(' ');
 
-function secretsFunctions(command: string | undefined): string[] {
+export function secretsFunctions(command: string | undefined): string[] {
   if (command === undefined) {
     return shFunction('get_secrets', 'No secrets command is configured: the runbook copies the file over SSH; wait up to an hour.', [
       'local tries=0',
@@ -62,7 +66,7 @@ function secretsFunctions(command: string | undefined): string[] {
   ]);
 }
 
-const FILL = shFunction('fill_placeholders', 'Replaces each placeholder with its secret; refuses values sed or a URL could misread, and any placeholder left over.', [
+export const FILL = shFunction('fill_placeholders', 'Replaces each placeholder with its secret; refuses values sed or a URL could misread, and any placeholder left over.', [
   'local key value',
   "while IFS='=' read -r key value || [ -n \"$key\" ]; do",
   "  case \"$key\" in ''|'#'*) continue ;; esac",
@@ -100,6 +104,14 @@ const MERGE_NOVA = shFunction('merge_nova', 'Applies the cells settings over nov
   'done',
 ]);
 
+const MERGE_KEYSTONE = shFunction('merge_keystone', 'Applies the identity settings over keystone.conf as written by configuration management.', [
+  'local fragment',
+  'command -v crudini >/dev/null || fail "crudini is missing: it merges the keystone.conf fragments"',
+  'for fragment in "$@"; do',
+  '  crudini --merge /etc/keystone/keystone.conf < "$fragment"',
+  'done',
+]);
+
 /** The hand-off script of one node. */
 export function handoffScript(node: NodePlan, spec: HandoffSpec): string {
   const main = [
@@ -110,6 +122,8 @@ export function handoffScript(node: NodePlan, spec: HandoffSpec): string {
     'ensure_ssh_key',
     spec.configureCommand,
     ...(spec.novaFragments.length ? [`merge_nova ${words(spec.novaFragments)}`] : []),
+    ...(spec.keystoneFragments?.length ? [`merge_keystone ${words(spec.keystoneFragments)}`] : []),
+    ...(spec.installs ?? []).map((i) => `install -D -m 0640 -o root -g ${shQuote(i.group)} ${shQuote(i.source)} ${shQuote(i.target)}`),
     ...spec.restart.map((service) => `chkconfig ${shQuote(service)} on && service ${shQuote(service)} restart`),
     ...(spec.swiftDevices.length ? [`chown swift:swift ${words(spec.swiftDevices)}`] : []),
     `mkdir -p ${DONE_MARKER.replace(/\/[^/]+$/, '')} && touch ${DONE_MARKER}`,
@@ -129,6 +143,7 @@ export function handoffScript(node: NodePlan, spec: HandoffSpec): string {
     ...FILL,
     ...SSH_KEY,
     ...(spec.novaFragments.length ? MERGE_NOVA : []),
+    ...(spec.keystoneFragments?.length ? MERGE_KEYSTONE : []),
     ...main,
     '',
   ].join('\n');

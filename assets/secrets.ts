@@ -23,6 +23,10 @@ export const SECRET_NAMES = [
   'SWIFT_KS_PASSWORD',
   'SWIFT_HASH_SUFFIX',
   'RABBIT_PASSWORD',
+  // The company-directory stand-in: its administrator, the read-only account Keystone binds with, the test accounts.
+  'LDAP_ADMIN_PASSWORD',
+  'LDAP_BIND_PASSWORD',
+  'LDAP_TEST_PASSWORD',
 ] as const;
 export type SecretName = (typeof SECRET_NAMES)[number];
 

@@ -17,7 +17,8 @@ export interface CanaryPlan {
 }
 
 /** Two projects, so that isolation between tenants is part of what survives. */
-const PROJECTS = ['canary-a', 'canary-b'];
+export const CANARY_PROJECTS: readonly string[] = ['canary-a', 'canary-b'];
+const PROJECTS = CANARY_PROJECTS;
 
 export function canaryPlan(plan: Pick<StagingPlan, 'cells'>, profile: Profile): CanaryPlan {
   const physnet = profile.neutron.physnets[0];

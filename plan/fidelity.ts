@@ -30,7 +30,7 @@ export function fidelityTable(plan: Draft, p: Profile, cloud: CloudName): Fideli
     const staged = count(n, role);
     rows.push(row(`controller ${role}`, `${size!.count} x ${size!.vcpus} vCPU/${size!.memoryGiB} GiB`, `${staged} per side x ${sizeText(n, role)}`, staged === size!.count ? 'kept' : 'scaled', staged === size!.count ? 'same count on each side' : 'fewer replicas: service behaviour is rehearsed, not high availability'));
   }
-  rows.push(row('keystone external auth', p.keystone.externalAuth ? `${p.keystone.externalAuth.kind} (${p.keystone.externalAuth.description ?? 'company-wide'})` : 'none', p.keystone.externalAuth ? `${p.keystone.externalAuth.kind} stand-in seeded with test accounts` : 'none', p.keystone.externalAuth ? 'emulated' : 'kept', p.keystone.externalAuth ? 'the company-wide directory is not reachable from the staging cloud' : 'nothing to emulate'));
+  rows.push(externalAuthRow(plan));
   for (const cell of plan.cells) {
     const dbs = cell.database.old.length;
     rows.push(row(`nova cell ${cell.name}`, cell.type === 'api' ? 'API cell, own DB and RabbitMQ' : `${cell.productionComputeHosts} compute hosts, own DB (${cell.dbSizeGiB} GiB) and RabbitMQ`, cell.type === 'api' ? `API cell on both sides, ${dbs} DB node(s) per side` : `${cell.computeHosts} compute node(s), own DB and RabbitMQ on both sides`, cell.type === 'api' || cell.computeHosts === cell.productionComputeHosts ? 'kept' : 'scaled', 'every cell keeps its own database (full production dump) and broker; compute hosts are scaled'));
@@ -56,6 +56,18 @@ export function fidelityTable(plan: Draft, p: Profile, cloud: CloudName): Fideli
   rows.push(row('monitoring', `${p.monitoring.system}, ${p.logIgnorePatterns.length} log-ignore patterns`, `monitoring node with the same ${p.logIgnorePatterns.length} patterns`, 'kept', 'the new release log format must be checked against the ignore list'));
   rows.push(row('public API entry', 'load balancer in front of the old side', cloud === 'aws' ? 'network load balancer, one target group per side' : 'Octavia load balancer, one pool per side', 'emulated', 'the cut-over is the same act: point the balancer at the other side'));
   return rows;
+}
+
+/** Emulated only where a stand-in is built (LDAP); any other company-wide system is dropped, and says so. */
+function externalAuthRow(plan: Draft): FidelityRow {
+  const { externalAuth, directory } = plan.keystone;
+  if (!externalAuth) return row('keystone external auth', 'none', 'none', 'kept', 'nothing to emulate');
+  const production = `${externalAuth.kind} (${externalAuth.description ?? 'company-wide'})`;
+  if (!directory) {
+    return row('keystone external auth', production, 'not built: Keystone keeps its SQL identity', 'dropped', `no ${externalAuth.kind} stand-in is built (only LDAP is emulated); the company-wide system is not reachable from the staging cloud`);
+  }
+  const staging = `OpenLDAP on the monitoring node (${directory.suffix}), ${directory.accounts.length} test accounts in ${directory.groups.length} groups, read by both sides' Keystone (domain ${directory.keystoneDomain})`;
+  return row('keystone external auth', production, staging, 'emulated', "the company-wide directory is not reachable from the staging cloud; the stand-in is read with the same Keystone LDAP identity driver settings (read-only, assignments in SQL)");
 }
 
 const osText = (m: Record<string, string>) => Object.entries(m).map(([k, v]) => (k === 'default' ? v : `${k}: ${v}`)).join(', ');

@@ -91,8 +91,8 @@ const tcp = (from: FlowPlan['from'], to: NodeRole, ports: [number, number], purp
 
 const API_CLIENTS: readonly NodeRole[] = ['keystone', 'glance', 'nova-api', 'neutron-server', 'horizon', 'swift-proxy', 'cell-services', 'compute', 'monitoring'];
 
-/** Every allowed flow. Anything not listed is closed. */
-export function flows(): FlowPlan[] {
+/** Every allowed flow. Anything not listed is closed. `directory`: the plan builds the LDAP stand-in on the monitoring node. */
+export function flows(options: { readonly directory?: boolean } = {}): FlowPlan[] {
   const list: FlowPlan[] = [];
   for (const api of APIS) {
     list.push(tcp('edge', api.role, [api.port, api.port], `${api.name} API from the edge load balancer`));
@@ -140,5 +140,7 @@ export function flows(): FlowPlan[] {
     list.push(tcp(role, 'monitoring', [514, 514], 'log shipping (rsyslog) to log monitoring', false));
   }
   list.push(tcp('admin', 'monitoring', [22, 22], 'operator SSH'), tcp('admin', 'monitoring', [80, 80], 'monitoring web UI'));
+  // Both sides' Keystone read the one directory stand-in: production keeps one company-wide directory across the upgrade.
+  if (options.directory) list.push(tcp('keystone', 'monitoring', [389, 389], 'Keystone LDAP identity to the company-directory stand-in', false));
   return list;
 }

@@ -9,6 +9,7 @@ import type { TargetConfig } from '../targets/config';
 import { priceList, type PriceList } from '../targets/offers';
 import { canaryPlan } from './canary';
 import { costOf } from './cost';
+import { keystonePlan } from './directory';
 import { fidelityTable } from './fidelity';
 import { APIS, carveNetworks, flows } from './network';
 import { NodeBuilder, scaled } from './nodes';
@@ -64,6 +65,7 @@ function sized(profile: Profile, target: TargetConfig, prices: PriceList, networ
 
 /** The whole plan at the chosen scale: invariants checked, fidelity and canaries attached. */
 function complete(profile: Profile, target: TargetConfig, { factor, builder, nodes, networks, cost }: Sized, chosenBy: 'budget' | 'target'): StagingPlan {
+  const keystone = keystonePlan(profile);
   const draft: Omit<StagingPlan, 'fidelity' | 'cost' | 'canary'> = {
     rehearsalId: `${profile.name}-${target.cloud}`,
     profile: profile.name,
@@ -79,11 +81,12 @@ function complete(profile: Profile, target: TargetConfig, { factor, builder, nod
     cells: cellsOf(profile, nodes),
     swift: swiftOf(profile, builder, factor),
     neutron: { ...profile.neutron, tenantTransport: target.cloud === 'aws' ? 'overlay' : 'native' },
+    keystone,
     installer: profile.installer,
     monitoring: { system: profile.monitoring.system, logIgnorePatterns: profile.logIgnorePatterns },
     networks,
     apis: APIS,
-    flows: flows(),
+    flows: flows({ directory: keystone.directory !== undefined }),
     nodes,
   };
   checkImages(nodes, target);

@@ -5,6 +5,7 @@
 import type { NodeRole, Release } from '../profile/schema';
 import type { CloudName } from '../targets/config';
 import type { CanaryPlan } from './canary';
+import type { KeystonePlan } from './directory';
 
 /** The two sides of the blue/green upgrade. */
 export type Side = 'old' | 'new';
@@ -163,6 +164,8 @@ export interface StagingPlan {
   readonly cells: readonly CellPlan[];
   readonly swift: SwiftPlan;
   readonly neutron: NeutronPlan;
+  /** Keystone's company-wide identity backend and the directory stand-in built for it. */
+  readonly keystone: KeystonePlan;
   readonly installer: { readonly kind: string; readonly packages: string; readonly localChanges: boolean };
   /** Production's monitoring and the log lines it ignores (the list a new log format can break). */
   readonly monitoring: { readonly system: string; readonly logIgnorePatterns: readonly string[] };
