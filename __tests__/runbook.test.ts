@@ -251,3 +251,18 @@ describe('checks', () => {
     expect(f.newUnmatched.map((u) => u.count)).toEqual([1, 1]);
   });
 });
+
+describe('the directory stand-in', () => {
+  test("each side's Keystone gets the directory domain once configured; a profile without one gets no such step", () => {
+    const steps = stepsFor('reference');
+    for (const [domain, wait] of [['deploy.directory-old', 'deploy.wait-old'], ['upgrade-1.directory-new', 'upgrade-1.wait-new'], ['upgrade-2.directory-new', 'upgrade-2.wait-new']]) {
+      expect(indexOf(steps, domain)).toBeGreaterThan(indexOf(steps, wait));
+    }
+    const plan = PLANS.reference();
+    const step = steps[indexOf(steps, 'deploy.directory-old')];
+    expect(step.commands[0]).toContain("openstack domain create --description 'company directory stand-in' directory");
+    expect(step.commands[0]).toContain(plan.nodes.find((n) => n.role === 'keystone' && n.side === 'old')!.addresses.management);
+    const none = stepsOf({ ...plan, keystone: {} });
+    expect(none.some((s) => s.id.includes('directory'))).toBe(false);
+  });
+});

@@ -10,7 +10,7 @@ import { locateDumpsBucket } from './dumps';
 import { edgeCommand } from './edge';
 import { work, type Context } from './remote';
 import { collectLogsStep, recordInventoryStep } from './verify';
-import { linkCellsStep, ringsStep, waitConfiguredStep } from './sides';
+import { directoryDomainSteps, linkCellsStep, ringsStep, waitConfiguredStep } from './sides';
 import type { Phase, Step } from './types';
 
 const deploy = (stacks: readonly string[]): string => `npx cdktf deploy ${stacks.join(' ')} --auto-approve`;
@@ -64,6 +64,7 @@ export function deploySteps(ctx: Context): Step[] {
     ...secretsSteps(ctx, phase, 'deploy.secrets-distribute', 'distribute'),
     waitConfiguredStep(ctx, phase, 'deploy.wait-old', 'old'),
     waitConfiguredStep(ctx, phase, 'deploy.wait-shared', 'shared'),
+    ...directoryDomainSteps(ctx, phase, 'deploy.directory-old', 'old'),
     ringsStep(ctx, phase, 'deploy.rings-old', 'old', 'deploy'),
     linkCellsStep(ctx, phase, 'deploy.cells-old', 'old'),
   ];
@@ -87,6 +88,7 @@ export function buildNewSideSteps(ctx: Context, phase: Phase, round: string, reb
     step('build-new', 'Build the new side beside the old one (control plane, cells, Swift)', [deploy(sideStacks('new'))]),
     ...secretsSteps(ctx, phase, `${round}.secrets-distribute`, 'distribute'),
     waitConfiguredStep(ctx, phase, `${round}.wait-new`, 'new'),
+    ...directoryDomainSteps(ctx, phase, `${round}.directory-new`, 'new'),
     ringsStep(ctx, phase, `${round}.rings-new`, 'new', round),
   ];
 }
