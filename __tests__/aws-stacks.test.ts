@@ -86,6 +86,8 @@ test('nodes sit at their planned addresses, one interface per extra network', ()
   }
   const proxies = stacks['swift-old'].resource.aws_network_interface;
   expect(Object.keys(proxies).filter((k) => k.startsWith('old-swift-proxy-1-'))).toEqual(['old-swift-proxy-1-api', 'old-swift-proxy-1-storage']);
+  expect(proxies['old-swift-proxy-1-storage'].attachment).toEqual([{ instance: '${aws_instance.old-swift-proxy-1.id}', device_index: 2 }]);
+  expect(proxies['old-swift-proxy-1-storage'].private_ips).toEqual([plan.nodes.find((n) => n.name === 'old-swift-proxy-1')!.addresses.storage]);
 });
 
 test('taggable resources carry rehearsal, side, role and cell', () => {

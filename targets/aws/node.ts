@@ -9,7 +9,6 @@ import { DataAwsAmi } from '@cdktf/provider-aws/lib/data-aws-ami';
 import { EbsVolume } from '@cdktf/provider-aws/lib/ebs-volume';
 import { Instance } from '@cdktf/provider-aws/lib/instance';
 import { NetworkInterface } from '@cdktf/provider-aws/lib/network-interface';
-import { NetworkInterfaceAttachmentA } from '@cdktf/provider-aws/lib/network-interface-attachment';
 import { VolumeAttachment } from '@cdktf/provider-aws/lib/volume-attachment';
 import { groupOf } from '../../plan/security';
 import type { NetworkRole, NodePlan, StagingPlan } from '../../plan/types';
@@ -55,14 +54,15 @@ export function awsNode(scope: Construct, plan: StagingPlan, config: AwsTargetCo
   });
   const extra = (Object.keys(node.addresses) as NetworkRole[]).filter((n) => n !== 'management');
   extra.forEach((network, i) => {
-    const eni = new NetworkInterface(scope, `${node.name}-${network}`, {
+    // Attached in the interface itself: one resource per interface, not two.
+    new NetworkInterface(scope, `${node.name}-${network}`, {
       subnetId: f.subnet(network, node.zone),
       privateIps: [node.addresses[network]!],
       securityGroups: [f.securityGroup(groupOf(node))],
       description: `${node.name} on the ${network} network`,
+      attachment: [{ instance: instance.id, deviceIndex: i + 1 }],
       tags: nodeTags(plan, node, `-${network}`),
     });
-    new NetworkInterfaceAttachmentA(scope, `${node.name}-${network}-attach`, { instanceId: instance.id, networkInterfaceId: eni.id, deviceIndex: i + 1 });
   });
   return { name: node.name, id: instance.id };
 }
