@@ -23,6 +23,7 @@ export function fidelityTable(plan: Draft, p: Profile, cloud: CloudName): Fideli
   const rows: FidelityRow[] = [
     row('release path', path, path, 'kept', 'the same releases and the same intermediate database steps'),
     row('operating system', osText(p.os.old), osText(p.os.old) + ' (old side), ' + osText(p.os.new) + ' (new side)', 'kept', 'same OS per role; base images are chosen by OS name'),
+    row('base images', 'production build of each OS', 'the image named per OS in the target config (imageByOs)', 'kept', cloud === 'aws' ? 'same OS release; EC2 Nitro types need ENA and NVMe drivers, which EL images before 7.4 lack: add them to the image' : 'same OS release, from the images the target config names'),
     row('installer', `${p.installer.kind}, ${p.installer.packages}${p.installer.localChanges ? ' with local changes' : ''}`, 'the same, handed over by cloud-init', 'kept', 'configuration management is part of what is rehearsed'),
     row('controllers as VMs', p.controllers.virtualized ? 'KVM virtual machines' : 'bare metal', `${cloud === 'aws' ? 'EC2 instances' : 'public-cloud instances'}`, p.controllers.virtualized ? 'emulated' : 'kept', 'controllers are virtual machines of the commercial cloud instead of KVM guests of in-house hypervisors'),
   ];
