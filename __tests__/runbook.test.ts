@@ -92,8 +92,8 @@ describe.each(Object.keys(PLANS))('Nova migration of every cell (%s)', (name) =>
     const novaSteps = steps.map((s, i) => [s, i] as const).filter(([s]) => s.phase === round && s.commands.some((c) => /nova-manage --config-file \/etc\/nova\/migrate-/.test(c)));
     expect(novaSteps.length).toBe(nova.length * 3);
     for (const [, i] of novaSteps) expect(start < i && i < stop).toBe(true);
-    expect(steps[start].commands.join('\n')).toContain('service rabbitmq-server start');
-    expect(steps[stop].commands.join('\n')).toContain('service rabbitmq-server stop');
+    expect(steps[start].commands.join('\n')).toContain('/usr/local/sbin/staging-dummy-rabbit start');
+    expect(steps[stop].commands.join('\n')).toContain('/usr/local/sbin/staging-dummy-rabbit stop');
   });
 
   it('never writes to an old-side database, anywhere in the runbook', () => {

@@ -8,6 +8,7 @@
  * a dummy RabbitMQ runs on the toolbox for the whole Nova migration. Only the
  * new side's addresses are ever written to.
  */
+import { DUMMY_RABBIT_SCRIPT } from '../assets/toolbox';
 import { SECRETS_FILE } from '../assets/secrets';
 import type { Release } from '../profile/schema';
 import { databaseTargets, type DatabaseTarget } from './databases';
@@ -128,7 +129,8 @@ export function flavorLoopLines(db: DatabaseTarget): string[] {
 }
 
 function dummyRabbit(ctx: Context, phase: Phase, round: string, action: 'start' | 'stop'): Step {
-  const lines = action === 'start' ? ['service rabbitmq-server start', 'rabbitmqctl status >/dev/null'] : ['service rabbitmq-server stop'];
+  // The toolbox's own script (its user data installs it), so the broker is set up in one place.
+  const lines = action === 'start' ? [`${DUMMY_RABBIT_SCRIPT} start`, 'rabbitmqctl status >/dev/null'] : [`${DUMMY_RABBIT_SCRIPT} stop`];
   return {
     id: `${round}.dummy-rabbitmq-${action}`,
     phase,
