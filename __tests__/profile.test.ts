@@ -71,7 +71,7 @@ describe('budgets', () => {
   test('more ring devices per node than the cloud attaches is refused at plan time', () => {
     const doc = referenceDoc();
     doc.swift.devicesPerNode = 24;
-    expect(() => buildPlan(profileFrom(doc), target('aws', { scale: 1, budgetPerHour: 100000 }))).toThrow(/swift\.devicesPerNode: old-swift-r1z1-1 would need 24 volumes; the aws target attaches at most 20 per node/);
+    expect(() => buildPlan(profileFrom(doc), target('aws', { scale: 1, budgetPerHour: 100000 }))).toThrow(/swift\.devicesPerNode: 24 ring devices per storage node at scale 1; the aws target attaches at most 20 volumes per node/);
   });
 
   test('a compute override without KVM is refused', () => {

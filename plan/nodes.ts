@@ -112,6 +112,10 @@ export class NodeBuilder {
   swiftDevices(factor: number): VolumePlan[] {
     // Two devices at least (where production has them) so mounts and weights are rehearsed per device.
     const count = Math.max(Math.min(2, this.profile.swift.devicesPerNode), scaled(this.profile.swift.devicesPerNode, factor));
+    if (count > this.prices.maxVolumesPerNode) {
+      // Only Swift nodes carry more than one data volume: one per ring device.
+      throw new InputError(this.profile.source, 'swift.devicesPerNode', `${count} ring devices per storage node at scale ${factor}; the ${this.target.cloud} target attaches at most ${this.prices.maxVolumesPerNode} volumes per node`);
+    }
     const size = factor >= 1 ? this.profile.swift.deviceSizeGiB : this.target.swiftDeviceSizeGiB;
     return Array.from({ length: count }, (_, i) => ({ name: `d${i + 1}`, sizeGiB: size, purpose: 'swift-device' as const }));
   }
@@ -137,10 +141,6 @@ export class NodeBuilder {
     const wanted = STAGING_SIZE[req.role];
     const need = wanted === 'production' ? { vcpus: req.production!.vcpus, memoryGiB: req.production!.memoryGiB } : wanted;
     const offer = pickOffer(this.prices, req.role, need, this.target.source, overrideField(this.target));
-    if ((req.volumes?.length ?? 0) > this.prices.maxVolumesPerNode) {
-      const field = req.role === 'swift-storage' ? 'swift.devicesPerNode' : 'nova.cells';
-      throw new InputError(this.profile.source, field, `${req.name} would need ${req.volumes!.length} volumes; the ${this.target.cloud} target attaches at most ${this.prices.maxVolumesPerNode} per node`);
-    }
     const addresses = Object.fromEntries(networksOf(req.role).map((net) => [net, this.addresses.assign(net, zone)]));
     const hypervisor: HypervisorPlan | undefined = req.role === 'compute' && offer.kvm ? { virtType: 'kvm', acceleration: offer.kvm } : undefined;
     this.nodes.push({
