@@ -18,8 +18,12 @@ export const fitsUserDataLimit = (text: string, limit: number = AWS_USER_DATA_LI
 /** Shell command that copies a bucket object to a path on the node. */
 export type BucketFetch = (key: string, dest: string) => string;
 
-/** With the AWS CLI and the node's instance profile (read access to the assets bucket). */
-export const awsBucketFetch = (bucket: string, region: string): BucketFetch => (key, dest) => `aws s3 cp --quiet --region ${region} s3://${bucket}/${key} ${dest}`;
+/**
+ * With the AWS CLI and the node's instance profile (read access to the assets bucket),
+ * retried for five minutes: the objects are uploaded by the same deploy that boots the node.
+ */
+export const awsBucketFetch = (bucket: string, region: string): BucketFetch => (key, dest) =>
+  `{ n=0; until aws s3 cp --quiet --region ${region} s3://${bucket}/${key} ${dest}; do n=$((n + 1)); [ "$n" -lt 30 ] || exit 1; sleep 10; done; }`;
 
 export interface BucketObject {
   readonly key: string;

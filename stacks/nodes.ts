@@ -25,7 +25,8 @@ export class NodeStack extends TerraformStack {
     super(scope, id);
     props.target.configure(this, id);
     this.nodes = props.nodes;
-    const handles = props.nodes.map((node) => props.target.node(this, node, props.foundation, props.userData(node, props.foundation)));
+    const upload = (key: string, content: string) => props.target.upload(this, props.foundation, key, content);
+    const handles = props.nodes.map((node) => props.target.node(this, node, props.foundation, props.userData(node, props.foundation, upload)));
     new TerraformOutput(this, 'instances', { value: Object.fromEntries(handles.map((h) => [h.name, h.id])) });
   }
 }

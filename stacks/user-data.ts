@@ -4,22 +4,32 @@
  */
 import { assetOptionsFor } from '../assets/options';
 import { devicePathsFrom } from '../assets/devices';
-import { userDataParts } from '../assets/user-data-limit';
+import { userDataParts, type PartsOptions, type UserDataParts } from '../assets/user-data-limit';
 import { InputError } from '../profile/errors';
 import type { NodePlan, StagingPlan } from '../plan/types';
 import type { TargetConfig } from '../targets/config';
 import type { Foundation, UserDataFor } from '../targets/target';
 
-export type NodeUserData = (node: NodePlan, foundation: Foundation) => UserDataFor;
+/** Puts a file in the assets bucket, from the node's own stack. */
+export type Upload = (key: string, content: string) => void;
 
-export function nodeUserData(plan: StagingPlan, target: TargetConfig): NodeUserData {
-  return (node, foundation) => (paths) => {
-    const options = assetOptionsFor(plan, target, { assetsBucket: foundation.buckets.assets, devicePath: devicePathsFrom(paths) });
-    const parts = userDataParts(plan, node, options);
-    if (parts.bucketObjects.length > 0) {
-      // Uploading the moved files is not wired into the stacks yet: refuse rather than boot a half-configured node.
-      throw new InputError(target.source, `nodes.${node.name}`, `its user data is over the cloud's limit and would need ${parts.bucketObjects.length} files in the assets bucket, which the stacks do not upload yet; use a smaller scale`);
+export type NodeUserData = (node: NodePlan, foundation: Foundation, upload: Upload) => UserDataFor;
+
+/**
+ * User data within the cloud's limit: a node whose document is too big gets an inline
+ * part that fetches its files from the assets bucket, and the files are uploaded.
+ * `overrides` lets tests force a small limit.
+ */
+export function nodeUserData(plan: StagingPlan, target: TargetConfig, overrides: Partial<PartsOptions> = {}): NodeUserData {
+  return (node, foundation, upload) => (paths) => {
+    const options = assetOptionsFor(plan, target, { assetsBucket: foundation.buckets.assets, devicePath: devicePathsFrom(paths), ...overrides });
+    let parts: UserDataParts;
+    try {
+      parts = userDataParts(plan, node, options);
+    } catch (e) {
+      throw new InputError(target.source, `nodes.${node.name}`, (e as Error).message.replace(`${node.name}: `, ''));
     }
+    for (const object of parts.bucketObjects) upload(object.key, object.content);
     return parts.inline;
   };
 }

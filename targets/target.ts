@@ -36,6 +36,8 @@ export interface CloudTarget {
    * differently, and the path may hold the volume id, known at deploy time).
    */
   node(scope: Construct, node: NodePlan, foundation: Foundation, userData: UserDataFor): NodeHandle;
+  /** Puts a file in the assets bucket (or container), for nodes whose user data is over the cloud's limit. */
+  upload(scope: Construct, foundation: Foundation, key: string, content: string): void;
   /** The public entry: a listener per API, a target group or pool per side, forwarding to `active`. */
   edge(stack: TerraformStack, foundation: Foundation, active: Side): EdgeHandle;
 }

@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'cdktf';
+import type { PartsOptions } from '../../assets/user-data-limit';
 import type { StagingPlan } from '../../plan/types';
 import { buildStacks } from '../../stacks/app';
 import { skipTokenTraces } from '../../stacks/token-traces';
@@ -18,11 +19,11 @@ export interface Synthesized {
   readonly manifest: Record<string, any>;
 }
 
-export function synthesize(plan: StagingPlan, config: TargetConfig): Synthesized {
+export function synthesize(plan: StagingPlan, config: TargetConfig, userDataOverrides: Partial<PartsOptions> = {}): Synthesized {
   skipTokenTraces(); // as main.ts does
   const outdir = mkdtempSync(join(tmpdir(), 'staging-synth-'));
   const app = new App({ outdir, skipValidation: false });
-  buildStacks(app, { plan, target: cloudTarget(plan, config), config, userData: nodeUserData(plan, config) });
+  buildStacks(app, { plan, target: cloudTarget(plan, config), config, userData: nodeUserData(plan, config, userDataOverrides) });
   app.synth();
   const stacks: Record<string, StackJson> = {};
   for (const name of readdirSync(join(outdir, 'stacks')).sort()) {

@@ -2,6 +2,7 @@
 import { TerraformStack } from 'cdktf';
 import { configureState } from '../state';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
 import type { StagingPlan } from '../../plan/types';
 import type { AwsTargetConfig } from '../config';
 import type { CloudTarget, Foundation } from '../target';
@@ -34,6 +35,9 @@ export function awsTarget(plan: StagingPlan, config: AwsTargetConfig): CloudTarg
       const stack = TerraformStack.of(scope);
       if (!amis.has(stack)) amis.set(stack, amiLookup(stack, config.imageByOs, [CENTOS_OWNER]));
       return awsNode(scope, plan, config, node, foundation as AwsFoundation, userData, amis.get(stack)!);
+    },
+    upload(scope, foundation, key, content) {
+      new S3Object(scope, `asset-${key.replace(/[^A-Za-z0-9-]+/g, '-')}`, { bucket: foundation.buckets.assets, key, content, serverSideEncryption: 'AES256' });
     },
     edge: (stack, foundation: Foundation, active) => awsEdge(stack, plan, config, foundation as AwsFoundation, active),
   };

@@ -30,6 +30,7 @@ import { NetworkingSecgroupRuleV2 } from './provider/networking-secgroup-rule-v2
 import { NetworkingSecgroupV2 } from './provider/networking-secgroup-v2';
 import { NetworkingSubnetV2 } from './provider/networking-subnet-v2';
 import { ObjectstorageContainerV1 } from './provider/objectstorage-container-v1';
+import { ObjectstorageObjectV1 } from './provider/objectstorage-object-v1';
 import { OpenstackProvider } from './provider/provider';
 
 /** Provider version the schema file reflects. */
@@ -125,6 +126,10 @@ export function openstackTarget(plan: StagingPlan, config: OpenstackTargetConfig
       });
       volumes.forEach((v, i) => new ComputeVolumeAttachV2(scope, `${node.name}-${node.volumes[i].name}-attach`, { instanceId: instance.id, volumeId: v.id }));
       return { name: node.name, id: instance.id };
+    },
+
+    upload(scope: Construct, f, key, content) {
+      new ObjectstorageObjectV1(scope, `asset-${key.replace(/[^A-Za-z0-9-]+/g, '-')}`, { containerName: f.buckets.assets, name: key, content });
     },
 
     edge(stack: TerraformStack, f, active) {
