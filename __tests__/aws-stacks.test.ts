@@ -5,14 +5,14 @@ import { awsSecretsParameter } from '../assets/secrets';
 import { AWS_PROVIDER_CONSTRAINT } from '../targets/aws';
 import { planShape, target } from './support/shapes';
 import { expectOnlyListenersMove } from './support/switch';
-import { countOf, resources, synthesize, type StackJson } from './support/synth';
+import { members, resources, synthesize, type StackJson } from './support/synth';
 
 const profile = loadProfile();
 const config = target('aws');
 const plan = buildPlan(profile, config);
 const { stacks, manifest } = synthesize(plan, config);
 
-const instances = (stack: StackJson) => Object.values(resources(stack, 'aws_instance')) as any[];
+const instances = (stack: StackJson) => Object.values(members(stack, 'aws_instance')) as any[];
 const allInstances = Object.values(stacks).flatMap(instances);
 const planned = (p: StagingPlan, role: string, side: string) => p.nodes.filter((n) => n.role === role && n.side === side).length;
 
@@ -50,11 +50,11 @@ test('every cell has its database and RabbitMQ on each side', () => {
 test('one EBS volume, attached, per Swift ring device on each side', () => {
   for (const side of ['old', 'new']) {
     const stack = stacks[`swift-${side}`];
-    const devices = Object.values(resources(stack, 'aws_ebs_volume')).filter((v: any) => v.tags.purpose === 'swift-device');
+    const devices = Object.values(members(stack, 'aws_ebs_volume')).filter((v: any) => v.tags.purpose === 'swift-device');
     const storageNodes = planned(plan, 'swift-storage', side);
     expect(devices).toHaveLength(storageNodes * plan.swift.devicesPerNode);
     expect(devices.every((v: any) => v.size === plan.swift.deviceSizeGiB && v.encrypted === true)).toBe(true);
-    expect(countOf(stack, 'aws_volume_attachment')).toBe(countOf(stack, 'aws_ebs_volume'));
+    expect(Object.keys(members(stack, 'aws_volume_attachment'))).toEqual(Object.keys(members(stack, 'aws_ebs_volume')));
   }
 });
 
@@ -84,16 +84,16 @@ test('nodes sit at their planned addresses, one interface per extra network', ()
     const node = byName.get(i.tags.Name.replace(`${plan.rehearsalId}-`, ''))!;
     expect(i.private_ip).toBe(node.addresses.management);
   }
-  const proxies = stacks['swift-old'].resource.aws_network_interface;
-  expect(Object.keys(proxies).filter((k) => k.startsWith('old-swift-proxy-1-'))).toEqual(['old-swift-proxy-1-api', 'old-swift-proxy-1-storage']);
-  expect(proxies['old-swift-proxy-1-storage'].attachment).toEqual([{ instance: '${aws_instance.old-swift-proxy-1.id}', device_index: 2 }]);
-  expect(proxies['old-swift-proxy-1-storage'].private_ips).toEqual([plan.nodes.find((n) => n.name === 'old-swift-proxy-1')!.addresses.storage]);
+  const proxies = members(stacks['swift-old'], 'aws_network_interface');
+  expect(Object.keys(proxies).filter((k) => k.startsWith('old-swift-proxy-1/'))).toEqual(['old-swift-proxy-1/api', 'old-swift-proxy-1/storage']);
+  expect(proxies['old-swift-proxy-1/storage'].attachment).toEqual([{ instance: '${aws_instance.nodes["old-swift-proxy-1"].id}', device_index: 2 }]);
+  expect(proxies['old-swift-proxy-1/storage'].private_ips).toEqual([plan.nodes.find((n) => n.name === 'old-swift-proxy-1')!.addresses.storage]);
 });
 
 test('taggable resources carry rehearsal, side, role and cell', () => {
   for (const [type] of [['aws_instance'], ['aws_ebs_volume'], ['aws_network_interface'], ['aws_subnet'], ['aws_security_group'], ['aws_lb_target_group'], ['aws_s3_bucket']]) {
     for (const stack of Object.values(stacks)) {
-      for (const r of Object.values(resources(stack, type)) as any[]) {
+      for (const r of Object.values(members(stack, type)) as any[]) {
         expect(Object.keys(r.tags)).toEqual(expect.arrayContaining(['rehearsal', 'side', 'role', 'cell']));
         expect(r.tags.rehearsal).toBe(plan.rehearsalId);
       }
@@ -166,7 +166,7 @@ test('operators reach the private nodes through an Instance Connect Endpoint, ne
   const endpoint = Object.values(resources(stacks.foundation, 'aws_ec2_instance_connect_endpoint')) as any[];
   expect(endpoint).toHaveLength(1);
   expect(endpoint[0].preserve_client_ip).toBe(false);
-  const ssh = Object.values(resources(stacks.foundation, 'aws_vpc_security_group_ingress_rule')).filter((r: any) => r.from_port === 22) as any[];
+  const ssh = Object.values(members(stacks.foundation, 'aws_vpc_security_group_ingress_rule')).filter((r: any) => r.from_port === 22) as any[];
   const fromAccess = ssh.filter((r) => r.referenced_security_group_id === '${aws_security_group.sg-operator-access.id}');
   const fromOperators = ssh.filter((r) => r.cidr_ipv4 !== undefined);
   expect(fromAccess.length).toBe(fromOperators.length);

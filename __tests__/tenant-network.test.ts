@@ -4,6 +4,7 @@ import { buildPlan } from '../plan/plan';
 import { assetOptionsFor } from '../assets/options';
 import { userDataParts, AWS_USER_DATA_LIMIT } from '../assets/user-data-limit';
 import { ml2Answers, overlayBootcmd, overlayPeers } from '../assets/tenant-network';
+import { DEPLOY_TIME_SLACK } from '../stacks/user-data';
 import { target } from './support/shapes';
 
 const profile = loadProfile();
@@ -43,7 +44,8 @@ describe('on AWS the tenant VLANs ride a VXLAN mesh', () => {
     expect(computes).toHaveLength(360);
     for (const node of [computes[0], computes[359]]) {
       const parts = userDataParts(full, node, options);
-      expect(Buffer.byteLength(parts.inline)).toBeLessThanOrEqual(AWS_USER_DATA_LIMIT);
+      expect(parts.bucketObjects).toEqual([]);
+      expect(Buffer.byteLength(parts.inline)).toBeLessThanOrEqual(AWS_USER_DATA_LIMIT - DEPLOY_TIME_SLACK);
     }
   });
 });

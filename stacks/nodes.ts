@@ -26,7 +26,7 @@ export class NodeStack extends TerraformStack {
     props.target.configure(this, id);
     this.nodes = props.nodes;
     const upload = (key: string, content: string) => props.target.upload(this, props.foundation, key, content);
-    const handles = props.nodes.map((node) => props.target.node(this, node, props.foundation, props.userData(node, props.foundation, upload)));
+    const handles = props.target.nodes(this, props.nodes, props.foundation, (node) => props.userData(node, props.foundation, upload));
     new TerraformOutput(this, 'instances', { value: Object.fromEntries(handles.map((h) => [h.name, h.id])) });
   }
 }

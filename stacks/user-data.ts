@@ -4,11 +4,14 @@
  */
 import { assetOptionsFor } from '../assets/options';
 import { devicePathsFrom } from '../assets/devices';
-import { userDataParts, type PartsOptions, type UserDataParts } from '../assets/user-data-limit';
+import { AWS_USER_DATA_LIMIT, userDataParts, type PartsOptions, type UserDataParts } from '../assets/user-data-limit';
 import { InputError } from '../profile/errors';
 import type { NodePlan, StagingPlan } from '../plan/types';
 import type { TargetConfig } from '../targets/config';
 import type { Foundation, UserDataFor } from '../targets/target';
+
+/** Bytes kept free under the cloud's limit for values that replace their placeholders at deploy time. */
+export const DEPLOY_TIME_SLACK = 1024;
 
 /** Puts a file in the assets bucket, from the node's own stack. */
 export type Upload = (key: string, content: string) => void;
@@ -25,7 +28,8 @@ export function nodeUserData(plan: StagingPlan, target: TargetConfig, overrides:
     const options = assetOptionsFor(plan, target, { assetsBucket: foundation.buckets.assets, devicePath: devicePathsFrom(paths), ...overrides });
     let parts: UserDataParts;
     try {
-      parts = userDataParts(plan, node, options);
+      // The text holds placeholders for values known only at deploy (bucket name, volume ids) that can be longer.
+      parts = userDataParts(plan, node, { ...options, limit: (options.limit ?? AWS_USER_DATA_LIMIT) - DEPLOY_TIME_SLACK });
     } catch (e) {
       throw new InputError(target.source, `nodes.${node.name}`, (e as Error).message.replace(`${node.name}: `, ''));
     }

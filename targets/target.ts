@@ -31,11 +31,11 @@ export interface CloudTarget {
   /** Networks, security groups and rules, buckets. */
   foundation(stack: TerraformStack): Foundation;
   /**
-   * One node: volumes, instance, extra interfaces. `userData` receives the path
-   * under which the node sees each planned volume (clouds name attached disks
-   * differently, and the path may hold the volume id, known at deploy time).
+   * The nodes of one stack: volumes, instances, extra interfaces. `userData(node)`
+   * receives the path under which the node sees each planned volume (clouds name
+   * attached disks differently, and the path may hold the volume id, known at deploy time).
    */
-  node(scope: Construct, node: NodePlan, foundation: Foundation, userData: UserDataFor): NodeHandle;
+  nodes(scope: Construct, nodes: readonly NodePlan[], foundation: Foundation, userData: (node: NodePlan) => UserDataFor): NodeHandle[];
   /** Puts a file in the assets bucket (or container), for nodes whose user data is over the cloud's limit. */
   upload(scope: Construct, foundation: Foundation, key: string, content: string): void;
   /** The public entry: a listener per API, a target group or pool per side, forwarding to `active`. */

@@ -35,3 +35,31 @@ export function synthesize(plan: StagingPlan, config: TargetConfig, userDataOver
 /** Resources of a type in a stack, by logical id. */
 export const resources = (stack: StackJson, type: string): Record<string, any> => stack.resource?.[type] ?? {};
 export const countOf = (stack: StackJson, type: string): number => Object.keys(resources(stack, type)).length;
+
+/** `${each.value.x}` and `${each.key}` replaced by one member's values, everywhere in a resource body. */
+function substitute(body: unknown, key: string, value: Record<string, unknown>): unknown {
+  if (typeof body === 'string') {
+    if (body === '${each.key}') return key;
+    const field = /^\$\{each\.value\.(\w+)\}$/.exec(body);
+    return field ? value[field[1]] : body;
+  }
+  if (Array.isArray(body)) return body.map((item) => substitute(item, key, value));
+  if (body && typeof body === 'object') {
+    return Object.fromEntries(Object.entries(body).filter(([k]) => k !== 'for_each').map(([k, v]) => [k, substitute(v, key, value)]));
+  }
+  return body;
+}
+
+/**
+ * Every member of the resources of a type, by key: a plain resource as it is, each
+ * member of a `for_each` resource with its own values, as Terraform will see them.
+ */
+export function members(stack: StackJson, type: string): Record<string, any> {
+  const out: Record<string, any> = {};
+  for (const [id, body] of Object.entries(resources(stack, type))) {
+    if (body.for_each && typeof body.for_each === 'object') {
+      for (const [key, value] of Object.entries(body.for_each as Record<string, Record<string, unknown>>)) out[key] = substitute(body, key, value);
+    } else out[id] = body;
+  }
+  return out;
+}

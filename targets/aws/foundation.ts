@@ -3,7 +3,7 @@
  * package downloads, one security group per role and side with only the planned
  * flows, buckets for dumps, backups and assets, and the nodes' instance profiles.
  */
-import { TerraformOutput, type TerraformStack } from 'cdktf';
+import { MapTerraformIterator, TerraformIterator, TerraformOutput, type TerraformStack } from 'cdktf';
 import { Ec2InstanceConnectEndpoint } from '@cdktf/provider-aws/lib/ec2-instance-connect-endpoint';
 import { Eip } from '@cdktf/provider-aws/lib/eip';
 import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
@@ -104,6 +104,8 @@ function operatorAccess(stack: TerraformStack, plan: StagingPlan, config: AwsTar
 
 function groupsAndRules(stack: TerraformStack, plan: StagingPlan, config: AwsTargetConfig, vpc: Vpc, access: SecurityGroup): Map<string, SecurityGroup> {
   const groups = new Map<string, SecurityGroup>();
+  const http: Record<string, object> = {};
+  const staging: Record<string, object> = {};
   for (const group of securityGroups(plan)) {
     const sg = new SecurityGroup(stack, `sg-${group}`, {
       name: `${plan.rehearsalId}-${group}`,
@@ -113,28 +115,38 @@ function groupsAndRules(stack: TerraformStack, plan: StagingPlan, config: AwsTar
     });
     groups.set(group, sg);
     // Outbound: package archives over HTTP(S), and the VPC (the inbound rules are the gate).
-    for (const port of [80, 443]) {
-      new VpcSecurityGroupEgressRule(stack, `sg-${group}-out-${port}`, { securityGroupId: sg.id, ipProtocol: 'tcp', fromPort: port, toPort: port, cidrIpv4: '0.0.0.0/0', description: 'package archives' });
-    }
-    new VpcSecurityGroupEgressRule(stack, `sg-${group}-out-vpc`, { securityGroupId: sg.id, ipProtocol: '-1', cidrIpv4: config.networkCidr, description: 'staging network' });
+    for (const port of [80, 443]) http[`${group} tcp/${port}`] = { group: sg.id, port };
+    staging[group] = { group: sg.id };
   }
-  securityRules(plan, config.adminCidrs).forEach((rule, i) => {
-    const sources: ({ referencedSecurityGroupId: string } | { cidrIpv4: string })[] =
-      'group' in rule.from ? [{ referencedSecurityGroupId: groups.get(rule.from.group)!.id }] : rule.from.cidrs.map((cidrIpv4) => ({ cidrIpv4 }));
-    if ('operators' in rule.from) sources.push({ referencedSecurityGroupId: access.id });
-    sources.forEach((source, j) => {
-      new VpcSecurityGroupIngressRule(stack, `rule-${i}-${j}`, {
-        securityGroupId: groups.get(rule.group)!.id,
-        ipProtocol: rule.protocol,
-        fromPort: rule.ports[0],
-        toPort: rule.ports[1],
-        description: rule.purpose,
-        ...source,
-      });
-    });
-  });
+  // Rules are `for_each` resources keyed by what they allow: a handful of resources, not hundreds.
+  const out = TerraformIterator.fromMap(http);
+  new VpcSecurityGroupEgressRule(stack, 'egress-package-archives', { forEach: out, securityGroupId: out.getString('group'), ipProtocol: 'tcp', fromPort: out.getNumber('port'), toPort: out.getNumber('port'), cidrIpv4: '0.0.0.0/0', description: 'package archives' });
+  const internal = TerraformIterator.fromMap(staging);
+  new VpcSecurityGroupEgressRule(stack, 'egress-staging-network', { forEach: internal, securityGroupId: internal.getString('group'), ipProtocol: '-1', cidrIpv4: config.networkCidr, description: 'staging network' });
+
+  const fromGroups: Record<string, object> = {};
+  const fromCidrs: Record<string, object> = {};
+  for (const rule of securityRules(plan, config.adminCidrs)) {
+    const what = `${rule.group} ${rule.protocol}/${rule.ports[0]}-${rule.ports[1]} from`;
+    const base = { group: groups.get(rule.group)!.id, protocol: rule.protocol, from: rule.ports[0], to: rule.ports[1], description: rule.purpose };
+    if ('group' in rule.from) fromGroups[`${what} ${rule.from.group}`] ??= { ...base, source: groups.get(rule.from.group)!.id };
+    else for (const cidr of rule.from.cidrs) fromCidrs[`${what} ${cidr}`] ??= { ...base, source: cidr };
+    if ('operators' in rule.from) fromGroups[`${what} operator-access`] ??= { ...base, source: access.id };
+  }
+  const byGroup = TerraformIterator.fromMap(fromGroups);
+  new VpcSecurityGroupIngressRule(stack, 'ingress-from-groups', { forEach: byGroup, ...ingress(byGroup), referencedSecurityGroupId: byGroup.getString('source') });
+  const byCidr = TerraformIterator.fromMap(fromCidrs);
+  new VpcSecurityGroupIngressRule(stack, 'ingress-from-cidrs', { forEach: byCidr, ...ingress(byCidr), cidrIpv4: byCidr.getString('source') });
   return groups;
 }
+
+const ingress = (each: MapTerraformIterator) => ({
+  securityGroupId: each.getString('group'),
+  ipProtocol: each.getString('protocol'),
+  fromPort: each.getNumber('from'),
+  toPort: each.getNumber('to'),
+  description: each.getString('description'),
+});
 
 type Buckets = Record<'dumps' | 'backups' | 'assets', S3Bucket>;
 

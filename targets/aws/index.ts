@@ -8,7 +8,7 @@ import type { AwsTargetConfig } from '../config';
 import type { CloudTarget, Foundation } from '../target';
 import { awsEdge } from './edge';
 import { awsFoundation, type AwsFoundation } from './foundation';
-import { amiLookup, awsNode } from './node';
+import { amiLookup, awsNodes } from './node';
 
 /** The nested-virtualization CPU option arrived in the AWS provider 6.33; the prebuilt bindings pin 6.25. */
 export const AWS_PROVIDER_CONSTRAINT = '>= 6.33.0, < 7.0.0';
@@ -17,7 +17,6 @@ export const AWS_PROVIDER_CONSTRAINT = '>= 6.33.0, < 7.0.0';
 const CENTOS_OWNER = '125523088429';
 
 export function awsTarget(plan: StagingPlan, config: AwsTargetConfig): CloudTarget {
-  const amis = new WeakMap<object, (os: string) => string>();
   return {
     cloud: 'aws',
     configure(stack: TerraformStack, stackName: string) {
@@ -30,11 +29,10 @@ export function awsTarget(plan: StagingPlan, config: AwsTargetConfig): CloudTarg
       configureState(stack, stackName, plan, config);
     },
     foundation: (stack) => awsFoundation(stack, plan, config),
-    node(scope, node, foundation, userData) {
+    nodes(scope, nodes, foundation, userData) {
       // One image lookup per OS and stack: data sources cannot be shared across stacks.
-      const stack = TerraformStack.of(scope);
-      if (!amis.has(stack)) amis.set(stack, amiLookup(stack, config.imageByOs, [CENTOS_OWNER]));
-      return awsNode(scope, plan, config, node, foundation as AwsFoundation, userData, amis.get(stack)!);
+      const ami = amiLookup(TerraformStack.of(scope), config.imageByOs, [CENTOS_OWNER]);
+      return awsNodes(scope, nodes, userData, { plan, config, foundation: foundation as AwsFoundation, ami });
     },
     upload(scope, foundation, key, content) {
       new S3Object(scope, `asset-${key.replace(/[^A-Za-z0-9-]+/g, '-')}`, { bucket: foundation.buckets.assets, key, content, serverSideEncryption: 'AES256' });

@@ -8,10 +8,10 @@
 import { Fn, type TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { groupOf, securityGroups, securityRules } from '../../plan/security';
-import { SIDES, type NetworkRole, type StagingPlan } from '../../plan/types';
+import { SIDES, type NetworkRole, type NodePlan, type StagingPlan } from '../../plan/types';
 import type { OpenstackTargetConfig } from '../config';
 import { configureState } from '../state';
-import type { CloudTarget, Foundation } from '../target';
+import type { CloudTarget, Foundation, NodeHandle, UserDataFor } from '../target';
 import { BlockstorageVolumeV3 } from './provider/blockstorage-volume-v3';
 import { ComputeInstanceV2 } from './provider/compute-instance-v2';
 import { ComputeVolumeAttachV2 } from './provider/compute-volume-attach-v2';
@@ -44,6 +44,38 @@ interface OpenstackFoundation extends Foundation {
 export function openstackTarget(plan: StagingPlan, config: OpenstackTargetConfig): CloudTarget {
   const name = (suffix: string) => `${plan.rehearsalId}-${suffix}`;
   const tags = (what: { side: string; role: string; cell?: string }) => [`rehearsal=${plan.rehearsalId}`, `side=${what.side}`, `role=${what.role}`, `cell=${what.cell ?? 'none'}`];
+  /** One node: ports at its planned addresses, a volume per planned volume, the instance. */
+  function openstackNode(scope: Construct, node: NodePlan, f: Foundation, userData: UserDataFor): NodeHandle {
+    const networks = Object.keys(node.addresses) as NetworkRole[];
+    const ports = networks.map(
+      (network) =>
+        new NetworkingPortV2(scope, `${node.name}-${network}`, {
+          name: name(`${node.name}-${network}`),
+          networkId: (f as OpenstackFoundation).network(network),
+          fixedIp: [{ subnetId: f.subnet(network, node.zone), ipAddress: node.addresses[network]! }],
+          ...(network === 'tenant' ? { portSecurityEnabled: false } : { securityGroupIds: [f.securityGroup(groupOf(node))] }),
+          tags: tags(node),
+        }),
+    );
+    const volumes = node.volumes.map(
+      (v) => new BlockstorageVolumeV3(scope, `${node.name}-${v.name}`, { name: name(`${node.name}-${v.name}`), size: v.sizeGiB, availabilityZone: node.zone, metadata: { rehearsal: plan.rehearsalId, side: node.side, role: node.role, cell: node.cell ?? 'none', purpose: v.purpose } }),
+    );
+    const instance = new ComputeInstanceV2(scope, node.name, {
+      name: node.name,
+      flavorName: node.size.offer,
+      imageName: config.imageByOs[node.os],
+      availabilityZone: node.zone,
+      keyPair: config.keyName,
+      // virtio disks appear under /dev/disk/by-id with the first 20 characters of the volume id.
+      userData: userData(volumes.map((v) => `/dev/disk/by-id/virtio-${Fn.substr(v.id, 0, 20)}`)),
+      network: ports.map((p) => ({ port: p.id })),
+      metadata: { rehearsal: plan.rehearsalId, side: node.side, role: node.role, cell: node.cell ?? 'none' },
+      tags: tags(node),
+    });
+    volumes.forEach((v, i) => new ComputeVolumeAttachV2(scope, `${node.name}-${node.volumes[i].name}-attach`, { instanceId: instance.id, volumeId: v.id }));
+    return { name: node.name, id: instance.id };
+  }
+
   return {
     cloud: 'openstack',
     configure(stack: TerraformStack, stackName: string) {
@@ -97,35 +129,8 @@ export function openstackTarget(plan: StagingPlan, config: OpenstackTargetConfig
       };
     },
 
-    node(scope: Construct, node, f, userData) {
-      const networks = Object.keys(node.addresses) as NetworkRole[];
-      const ports = networks.map(
-        (network) =>
-          new NetworkingPortV2(scope, `${node.name}-${network}`, {
-            name: name(`${node.name}-${network}`),
-            networkId: (f as OpenstackFoundation).network(network),
-            fixedIp: [{ subnetId: f.subnet(network, node.zone), ipAddress: node.addresses[network]! }],
-            ...(network === 'tenant' ? { portSecurityEnabled: false } : { securityGroupIds: [f.securityGroup(groupOf(node))] }),
-            tags: tags(node),
-          }),
-      );
-      const volumes = node.volumes.map(
-        (v) => new BlockstorageVolumeV3(scope, `${node.name}-${v.name}`, { name: name(`${node.name}-${v.name}`), size: v.sizeGiB, availabilityZone: node.zone, metadata: { rehearsal: plan.rehearsalId, side: node.side, role: node.role, cell: node.cell ?? 'none', purpose: v.purpose } }),
-      );
-      const instance = new ComputeInstanceV2(scope, node.name, {
-        name: node.name,
-        flavorName: node.size.offer,
-        imageName: config.imageByOs[node.os],
-        availabilityZone: node.zone,
-        keyPair: config.keyName,
-        // virtio disks appear under /dev/disk/by-id with the first 20 characters of the volume id.
-        userData: userData(volumes.map((v) => `/dev/disk/by-id/virtio-${Fn.substr(v.id, 0, 20)}`)),
-        network: ports.map((p) => ({ port: p.id })),
-        metadata: { rehearsal: plan.rehearsalId, side: node.side, role: node.role, cell: node.cell ?? 'none' },
-        tags: tags(node),
-      });
-      volumes.forEach((v, i) => new ComputeVolumeAttachV2(scope, `${node.name}-${node.volumes[i].name}-attach`, { instanceId: instance.id, volumeId: v.id }));
-      return { name: node.name, id: instance.id };
+    nodes(scope: Construct, nodes, f, userData) {
+      return nodes.map((node) => openstackNode(scope, node, f, userData(node)));
     },
 
     upload(scope: Construct, f, key, content) {
