@@ -35,11 +35,14 @@ function runOnce(script: string, env: Record<string, string>): Sample {
   const rss = Number(/BENCH_MAX_RSS_KB=(\d+)/.exec(result.stderr)?.[1] ?? NaN);
   const resources = readdirSync(join(outdir, 'stacks')).reduce((sum, stack) => {
     const json = JSON.parse(readFileSync(join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8'));
-    return sum + Object.values<Record<string, unknown>>(json.resource ?? {}).reduce((n, byId) => n + Object.keys(byId).length, 0);
+    // Terraform resources, counting every member of a for_each resource.
+    return sum + Object.values<Record<string, { for_each?: unknown }>>(json.resource ?? {}).reduce((n, byId) => n + Object.values(byId).reduce((m, body) => m + members(body), 0), 0);
   }, 0);
   rmSync(outdir, { recursive: true, force: true });
   return { ms, rssMiB: rss / 1024, resources };
 }
+
+const members = (body: { for_each?: unknown }): number => (body.for_each && typeof body.for_each === 'object' ? Object.keys(body.for_each).length : 1);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
