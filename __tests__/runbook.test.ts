@@ -96,10 +96,12 @@ describe.each(Object.keys(PLANS))('Nova migration of every cell (%s)', (name) =>
     expect(steps[stop].commands.join('\n')).toContain('/usr/local/sbin/staging-dummy-rabbit stop');
   });
 
-  it('never writes to an old-side database, anywhere in the runbook', () => {
+  it('never writes to an old-side database once production data is loaded (upgrades, rollback, verifies)', () => {
     const oldAddresses = new Set(databaseTargets(plan).map((db) => db.address.old));
-    const writes = /db sync|db_sync|neutron-db-manage|migrate_flavor_data|DROP DATABASE|DELETE FROM|downgrade|\| MYSQL_PWD|gunzip/;
-    for (const step of steps) {
+    const writes = /db sync|db_sync|neutron-db-manage|migrate_flavor_data|DROP DATABASE|DELETE FROM|UPDATE endpoint|downgrade|\| MYSQL_PWD|gunzip/;
+    const loading = steps.filter((s) => s.phase === 'deploy' && writes.test(s.commands.join('\n'))).map((s) => s.id);
+    expect(loading).toEqual(['deploy.production-restore', 'deploy.production-catalog']);
+    for (const step of steps.filter((s) => s.phase !== 'deploy')) {
       for (const command of step.commands.filter((c) => writes.test(c))) {
         for (const address of oldAddresses) expect({ step: step.id, touchesOld: new RegExp(`@${address.replace(/\./g, '\\.')}[/ ]|-h ${address.replace(/\./g, '\\.')} `).test(command) }).toEqual({ step: step.id, touchesOld: false });
       }
@@ -264,5 +266,37 @@ describe('the directory stand-in', () => {
     expect(step.commands[0]).toContain(plan.nodes.find((n) => n.role === 'keystone' && n.side === 'old')!.addresses.management);
     const none = stepsOf({ ...plan, keystone: {} });
     expect(none.some((s) => s.id.includes('directory'))).toBe(false);
+  });
+});
+
+describe("production's data in the old side", () => {
+  const plan = PLANS.reference();
+  const steps = stepsFor('reference');
+  const ids = steps.map((s) => s.id);
+
+  it('is checked, copied, restored for every database, and repointed, before the old cells are linked and anything is seeded', () => {
+    const order = ['deploy.production-check', 'deploy.production-copy', 'deploy.production-stop-old', 'deploy.production-restore', 'deploy.production-catalog', 'deploy.production-start-old', 'deploy.production-passwords', 'deploy.cells-old'];
+    expect(order.map((id) => indexOf(steps, id))).toEqual([...order.map((id) => indexOf(steps, id))].sort((a, b) => a - b));
+    expect(indexOf(steps, 'deploy.cells-old')).toBeLessThan(ids.findIndex((id) => id.startsWith('seed.')));
+    const restore = steps[indexOf(steps, 'deploy.production-restore')].commands.join('\n');
+    for (const db of databaseTargets(plan)) {
+      expect(restore).toContain(`gunzip -c /srv/dumps/production/${db.key}.sql.gz | MYSQL_PWD="$${db.passwordSecret}" mysql -h ${db.address.old} -u ${db.name} ${db.name}`);
+    }
+    expect(steps[indexOf(steps, 'deploy.production-check')].commands[0]).toContain(databaseTargets(plan).map((db) => db.key).join(' '));
+  });
+
+  it('points each side catalog at the edge (public) and at its own nodes (internal, admin), the new side before it starts', () => {
+    for (const [id, side] of [['deploy.production-catalog', 'old'], ['upgrade-1.catalog-new', 'new'], ['upgrade-2.catalog-new', 'new']] as const) {
+      const sql = steps[indexOf(steps, id)].commands.join('\n');
+      const nova = plan.nodes.find((n) => n.side === side && n.role === 'nova-api')!.addresses.management;
+      expect(sql).toContain(`CONCAT('http://EDGE:8774', SUBSTRING(e.url, LOCATE('/', e.url, 9))) WHERE s.type = 'compute' AND e.interface = 'public'`);
+      expect(sql).toContain(`CONCAT('http://${nova}:8774', SUBSTRING(e.url, LOCATE('/', e.url, 9))) WHERE s.type = 'compute' AND e.interface = 'internal'`);
+    }
+    expect(indexOf(steps, 'upgrade-1.catalog-new')).toBeLessThan(indexOf(steps, 'upgrade-1.start-new'));
+  });
+
+  it("gives production's service users the staging's passwords", () => {
+    const reset = steps[indexOf(steps, 'deploy.production-passwords')].commands.join('\n');
+    for (const user of ['admin', 'nova', 'glance', 'neutron', 'swift']) expect(reset).toMatch(new RegExp(`user-password-update --pass "\\$[A-Z_]+" ${user}\n`));
   });
 });

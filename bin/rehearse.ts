@@ -1,6 +1,6 @@
 /**
  * npm run rehearse -- [--profile FILE] [--target aws|openstack] [--target-config FILE]
- *                     [--execute] [--report DIR] [--only PHASE] [--from STEP] [--ssh-user USER] [--work-dir DIR]
+ *                     [--execute] [--report DIR] [--only PHASE] [--from STEP] [--ssh-user USER] [--work-dir DIR] [--production-dumps DIR]
  * The upgrade rehearsal: deploy, seed canaries, upgrade, verify, roll back, verify,
  * upgrade again, verify, tear down. Prints the steps and their commands (dry run)
  * unless --execute is given; then runs them, timing each, stopping at the first
@@ -16,7 +16,7 @@ import { runSteps, selectSteps, writeReport } from '../runbook/run';
 import { rehearsalSteps } from '../runbook/steps';
 import { COMMON_OPTIONS, inputsFrom, parseArgs, planFrom, runCli } from './cli';
 
-const USAGE = `usage: npm run rehearse -- [--profile FILE] [--target aws|openstack] [--target-config FILE] [--execute] [--report DIR] [--only PHASE] [--from STEP] [--ssh-user USER] [--work-dir DIR]`;
+const USAGE = `usage: npm run rehearse -- [--profile FILE] [--target aws|openstack] [--target-config FILE] [--execute] [--report DIR] [--only PHASE] [--from STEP] [--ssh-user USER] [--work-dir DIR] [--production-dumps DIR]`;
 
 runCli(() => {
   const { values } = parseArgs({
@@ -28,6 +28,7 @@ runCli(() => {
       from: { type: 'string' },
       'ssh-user': { type: 'string' },
       'work-dir': { type: 'string' },
+      'production-dumps': { type: 'string' },
     },
     strict: true,
   });
@@ -41,6 +42,7 @@ runCli(() => {
   const options = runbookOptionsFor(target, loadProfile(inputs.profileFile), {
     ...(values['ssh-user'] ? { sshUser: values['ssh-user'] } : {}),
     ...(values['work-dir'] ? { workDir: values['work-dir'] } : {}),
+    ...(values['production-dumps'] ? { productionDumps: values['production-dumps'] } : {}),
   });
   const steps = rehearsalSteps(plan, options);
   try {

@@ -7,6 +7,7 @@
 import { shQuote } from '../assets/shell';
 import type { Side } from '../plan/types';
 import { locateDumpsBucket } from './dumps';
+import { productionDataSteps } from './production-data';
 import { edgeCommand } from './edge';
 import { work, type Context } from './remote';
 import { collectLogsStep, recordInventoryStep } from './verify';
@@ -66,6 +67,7 @@ export function deploySteps(ctx: Context): Step[] {
     waitConfiguredStep(ctx, phase, 'deploy.wait-shared', 'shared'),
     ...directoryDomainSteps(ctx, phase, 'deploy.directory-old', 'old'),
     ringsStep(ctx, phase, 'deploy.rings-old', 'old', 'deploy'),
+    ...productionDataSteps(ctx, phase),
     linkCellsStep(ctx, phase, 'deploy.cells-old', 'old'),
   ];
 }

@@ -43,10 +43,13 @@ export interface RunbookOptions {
   readonly canaryCloud: string;
   /** clouds.yaml entry of the OpenStack cloud the staging runs on (its `cloudName`); AWS uses its credential chain. */
   readonly targetCloud?: string;
+  /** Directory on the operator machine holding production's dumps, `<database key>.sql.gz`. */
+  readonly productionDumps: string;
 }
 
 export const DEFAULT_OPTIONS: Omit<RunbookOptions, 'logIgnoreFile' | 'packageArchives'> = {
   sshUser: 'centos',
   workDir: 'rehearsal',
   canaryCloud: 'staging-inside',
+  productionDumps: 'production-dumps',
 };

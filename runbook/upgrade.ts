@@ -12,6 +12,7 @@ import { dumpSteps, mysqlAs, TOOLBOX } from './dumps';
 import { computeUpgradeStep } from './compute';
 import { CUT_OVER } from './edge';
 import { migrationSteps } from './migration';
+import { catalogStep } from './production-data';
 import { collectFromEach, onNode, work, type Context } from './remote';
 import { closeApiStep, linkCellsStep, monitoringStep, sideServicesStep } from './sides';
 import { swiftCopyStep } from './swift';
@@ -68,6 +69,7 @@ export function upgradeSteps(ctx: Context, phase: Phase, round: string, rebuild:
     ...dumpSteps(ctx, phase, round),
     ...migrationSteps(ctx, phase, round),
     forgetOldLinksStep(ctx, phase, round),
+    catalogStep(ctx, phase, `${round}.catalog-new`, 'new'),
     linkCellsStep(ctx, phase, `${round}.cells-new`, 'new'),
     computeUpgradeStep(ctx, phase, round),
     sideServicesStep(ctx, phase, `${round}.start-new`, 'new', 'start'),
