@@ -49,7 +49,7 @@ export function fidelityTable(plan: Draft, p: Profile, cloud: CloudName): Fideli
   const prodNodes = p.swift.regions.flatMap((r) => r.zones).reduce((s, z) => s + z.nodes, 0);
   const stagedNodes = count(n, 'swift-storage');
   rows.push(row('swift storage', `${prodNodes} nodes x ${p.swift.devicesPerNode} devices of ${p.swift.deviceSizeGiB} GiB`, `${stagedNodes} nodes x ${sw.devicesPerNode} devices of ${sw.deviceSizeGiB} GiB per side`, stagedNodes === prodNodes && sw.devicesPerNode === p.swift.devicesPerNode ? 'kept' : 'scaled', 'one volume per ring device; fewer, smaller devices'));
-  rows.push(row('swift data', `${p.swift.storedDataTiB} TiB`, 'a sample of containers plus every Glance image', 'scaled', 'copy time is measured on the sample and extrapolated'));
+  rows.push(row('swift data', `${p.swift.storedDataTiB} TiB`, "the canary's objects and image, plus any sample the operator uploads to the old side", 'scaled', 'the copy to the new side is timed on what is there; production objects are not copied automatically'));
   rows.push(row('glance backend', p.glance.backend, p.glance.backend, 'kept', `${p.glance.images} images, ${p.glance.sizeGiB} GiB`));
   rows.push(row('databases', `${p.databases.engine} ${p.databases.version}`, `${p.databases.engine} ${p.databases.version}, production-size servers, full dumps`, 'kept', 'the migration is rehearsed on real production data'));
   rows.push(row('horizon', p.horizon.customized ? 'customized' : 'stock', p.horizon.customized ? 'customized (same packages)' : 'stock', 'kept', 'the customizations are upgraded too'));
