@@ -24,7 +24,13 @@ export function fidelityTable(plan: Draft, p: Profile, cloud: CloudName): Fideli
     row('release path', path, path, 'kept', 'the same releases and the same intermediate database steps'),
     row('operating system', osText(p.os.old), osText(p.os.old) + ' (old side), ' + osText(p.os.new) + ' (new side)', 'kept', 'same OS per role; base images are chosen by OS name'),
     row('base images', 'production build of each OS', 'the image named per OS in the target config (imageByOs)', 'kept', cloud === 'aws' ? 'same OS release; EC2 Nitro types need ENA and NVMe drivers, which EL images before 7.4 lack: add them to the image' : 'same OS release, from the images the target config names'),
-    row('installer', `${p.installer.kind}, ${p.installer.packages}${p.installer.localChanges ? ' with local changes' : ''}`, 'the same, handed over by cloud-init', 'kept', 'configuration management is part of what is rehearsed'),
+    row(
+      'installer',
+      `${p.installer.kind}, ${p.installer.packages}${p.installer.localChanges ? ' with local changes' : ''}`,
+      `${p.installer.kind} from the release archives in the target config, run by cloud-init`,
+      p.installer.localChanges ? 'emulated' : 'kept',
+      p.installer.localChanges ? 'upstream packages unless packageArchives name your own repositories with the local changes' : 'configuration management is part of what is rehearsed',
+    ),
     row('controllers as VMs', p.controllers.virtualized ? 'KVM virtual machines' : 'bare metal', `${cloud === 'aws' ? 'EC2 instances' : 'public-cloud instances'}`, p.controllers.virtualized ? 'emulated' : 'kept', 'controllers are virtual machines of the commercial cloud instead of KVM guests of in-house hypervisors'),
   ];
   for (const [role, size] of Object.entries(p.controllers.roles)) {
@@ -52,9 +58,9 @@ export function fidelityTable(plan: Draft, p: Profile, cloud: CloudName): Fideli
   rows.push(row('swift data', `${p.swift.storedDataTiB} TiB`, "the canary's objects and image, plus any sample the operator uploads to the old side", 'scaled', 'the copy to the new side is timed on what is there; production objects are not copied automatically'));
   rows.push(row('glance backend', p.glance.backend, p.glance.backend, 'kept', `${p.glance.images} images, ${p.glance.sizeGiB} GiB`));
   rows.push(row('databases', `${p.databases.engine} ${p.databases.version}`, `${p.databases.engine} ${p.databases.version}, production-size servers, full dumps`, 'kept', 'the migration is rehearsed on real production data'));
-  rows.push(row('horizon', p.horizon.customized ? 'customized' : 'stock', p.horizon.customized ? 'customized (same packages)' : 'stock', 'kept', 'the customizations are upgraded too'));
+  rows.push(row('horizon', p.horizon.customized ? 'customized' : 'stock', p.horizon.customized ? 'the packages of the archives in the target config' : 'stock', p.horizon.customized ? 'emulated' : 'kept', p.horizon.customized ? 'the customizations come only from your own repositories in packageArchives' : 'same packages'));
   rows.push(row('cinder', p.cinder.enabled ? 'enabled' : 'none', p.cinder.enabled ? 'not built' : 'none', p.cinder.enabled ? 'dropped' : 'kept', p.cinder.enabled ? 'block storage is not part of this tool yet' : 'nothing to build'));
-  rows.push(row('monitoring', `${p.monitoring.system}, ${p.logIgnorePatterns.length} log-ignore patterns`, `monitoring node with the same ${p.logIgnorePatterns.length} patterns`, 'kept', 'the new release log format must be checked against the ignore list'));
+  rows.push(row('monitoring', `${p.monitoring.system}, ${p.logIgnorePatterns.length} log-ignore patterns`, `every node's logs on a monitoring node, checked against the same ${p.logIgnorePatterns.length} patterns`, 'emulated', 'the ignore list is production\'s and the new log format is checked against it; the monitoring system itself is not installed'));
   rows.push(row('public API entry', 'load balancer in front of the old side', cloud === 'aws' ? 'network load balancer, one target group per side' : 'Octavia load balancer, one pool per side', 'emulated', 'the cut-over is the same act: point the balancer at the other side'));
   return rows;
 }
