@@ -91,7 +91,7 @@ test('nodes sit at their planned addresses, one interface per extra network', ()
 });
 
 test('taggable resources carry rehearsal, side, role and cell', () => {
-  for (const [type] of [['aws_instance'], ['aws_ebs_volume'], ['aws_network_interface'], ['aws_subnet'], ['aws_security_group'], ['aws_lb_target_group'], ['aws_s3_bucket']]) {
+  for (const [type] of [['aws_instance'], ['aws_ebs_volume'], ['aws_network_interface'], ['aws_subnet'], ['aws_security_group'], ['aws_vpc_security_group_ingress_rule'], ['aws_vpc_security_group_egress_rule'], ['aws_lb_target_group'], ['aws_s3_bucket']]) {
     for (const stack of Object.values(stacks)) {
       for (const r of Object.values(members(stack, type)) as any[]) {
         expect(Object.keys(r.tags)).toEqual(expect.arrayContaining(['rehearsal', 'side', 'role', 'cell']));

@@ -30,10 +30,10 @@ export function awsEdge(stack: TerraformStack, plan: StagingPlan, config: AwsTar
   const sg = new SecurityGroup(stack, 'edge-sg', { name: `${plan.rehearsalId}-edge`, description: `edge load balancer of rehearsal ${plan.rehearsalId}`, vpcId: f.vpcId, tags: tagsFor(plan, { name: 'edge', side: 'shared', role: 'edge' }) });
   for (const api of plan.apis) {
     config.adminCidrs.forEach((cidr, i) => {
-      new VpcSecurityGroupIngressRule(stack, `edge-in-${api.name}-${i}`, { securityGroupId: sg.id, ipProtocol: 'tcp', fromPort: api.port, toPort: api.port, cidrIpv4: cidr, description: `${api.name} API from operators` });
+      new VpcSecurityGroupIngressRule(stack, `edge-in-${api.name}-${i}`, { securityGroupId: sg.id, ipProtocol: 'tcp', fromPort: api.port, toPort: api.port, cidrIpv4: cidr, description: `${api.name} API from operators`, tags: tagsFor(plan, { name: `edge in ${api.name} ${cidr}`, side: 'shared', role: 'edge' }) });
     });
     apiSubnets.forEach((s, i) => {
-      new VpcSecurityGroupEgressRule(stack, `edge-out-${api.name}-${i}`, { securityGroupId: sg.id, ipProtocol: 'tcp', fromPort: api.port, toPort: api.port, cidrIpv4: s.cidr, description: `${api.name} API targets` });
+      new VpcSecurityGroupEgressRule(stack, `edge-out-${api.name}-${i}`, { securityGroupId: sg.id, ipProtocol: 'tcp', fromPort: api.port, toPort: api.port, cidrIpv4: s.cidr, description: `${api.name} API targets`, tags: tagsFor(plan, { name: `edge out ${api.name} ${s.cidr}`, side: 'shared', role: 'edge' }) });
     });
   }
   const lb = new Lb(stack, 'edge', {

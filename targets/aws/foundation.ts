@@ -85,7 +85,7 @@ function routes(stack: TerraformStack, plan: StagingPlan, vpc: Vpc, subnets: Map
  */
 function operatorAccess(stack: TerraformStack, plan: StagingPlan, config: AwsTargetConfig, vpc: Vpc, subnets: Map<string, Subnet>): SecurityGroup {
   const sg = new SecurityGroup(stack, 'sg-operator-access', { name: `${plan.rehearsalId}-operator-access`, description: `operators' SSH path into rehearsal ${plan.rehearsalId}`, vpcId: vpc.id, tags: shared(plan, 'operator-access', 'access') });
-  new VpcSecurityGroupEgressRule(stack, 'sg-operator-access-out-22', { securityGroupId: sg.id, ipProtocol: 'tcp', fromPort: 22, toPort: 22, cidrIpv4: config.networkCidr, description: 'SSH to the staging nodes' });
+  new VpcSecurityGroupEgressRule(stack, 'sg-operator-access-out-22', { securityGroupId: sg.id, ipProtocol: 'tcp', fromPort: 22, toPort: 22, cidrIpv4: config.networkCidr, description: 'SSH to the staging nodes', tags: shared(plan, 'operator-access out tcp/22', 'access') });
   const zone = config.availabilityZones[0];
   const endpoint = new Ec2InstanceConnectEndpoint(stack, 'operator-access', { subnetId: subnets.get(`management/${zone}`)!.id, securityGroupIds: [sg.id], preserveClientIp: false, tags: shared(plan, 'operator-access', 'access') });
   const hosts = plan.nodes.map((n) => n.addresses.management).join(' ');
@@ -111,27 +111,28 @@ function groupsAndRules(stack: TerraformStack, plan: StagingPlan, config: AwsTar
       name: `${plan.rehearsalId}-${group}`,
       description: `${group} nodes of rehearsal ${plan.rehearsalId}`,
       vpcId: vpc.id,
-      tags: tagsFor(plan, { name: group, side: group.startsWith('old-') ? 'old' : group.startsWith('new-') ? 'new' : 'shared', role: group.replace(/^(old|new)-/, '') }),
+      tags: groupTags(plan, group, group),
     });
     groups.set(group, sg);
     // Outbound: package archives over HTTP(S), and the VPC (the inbound rules are the gate).
-    for (const port of [80, 443]) http[`${group} tcp/${port}`] = { group: sg.id, port };
-    staging[group] = { group: sg.id };
+    for (const port of [80, 443]) http[`${group} tcp/${port}`] = { group: sg.id, port, tags: groupTags(plan, group, `${group} out tcp/${port}`) };
+    staging[group] = { group: sg.id, tags: groupTags(plan, group, `${group} out staging`) };
   }
   // Rules are `for_each` resources keyed by what they allow: a handful of resources, not hundreds.
   const out = TerraformIterator.fromMap(http);
-  new VpcSecurityGroupEgressRule(stack, 'egress-package-archives', { forEach: out, securityGroupId: out.getString('group'), ipProtocol: 'tcp', fromPort: out.getNumber('port'), toPort: out.getNumber('port'), cidrIpv4: '0.0.0.0/0', description: 'package archives' });
+  new VpcSecurityGroupEgressRule(stack, 'egress-package-archives', { forEach: out, securityGroupId: out.getString('group'), ipProtocol: 'tcp', fromPort: out.getNumber('port'), toPort: out.getNumber('port'), cidrIpv4: '0.0.0.0/0', description: 'package archives', tags: out.getStringMap('tags') });
   const internal = TerraformIterator.fromMap(staging);
-  new VpcSecurityGroupEgressRule(stack, 'egress-staging-network', { forEach: internal, securityGroupId: internal.getString('group'), ipProtocol: '-1', cidrIpv4: config.networkCidr, description: 'staging network' });
+  new VpcSecurityGroupEgressRule(stack, 'egress-staging-network', { forEach: internal, securityGroupId: internal.getString('group'), ipProtocol: '-1', cidrIpv4: config.networkCidr, description: 'staging network', tags: internal.getStringMap('tags') });
 
   const fromGroups: Record<string, object> = {};
   const fromCidrs: Record<string, object> = {};
   for (const rule of securityRules(plan, config.adminCidrs)) {
     const what = `${rule.group} ${rule.protocol}/${rule.ports[0]}-${rule.ports[1]} from`;
-    const base = { group: groups.get(rule.group)!.id, protocol: rule.protocol, from: rule.ports[0], to: rule.ports[1], description: rule.purpose };
-    if ('group' in rule.from) fromGroups[`${what} ${rule.from.group}`] ??= { ...base, source: groups.get(rule.from.group)!.id };
-    else for (const cidr of rule.from.cidrs) fromCidrs[`${what} ${cidr}`] ??= { ...base, source: cidr };
-    if ('operators' in rule.from) fromGroups[`${what} operator-access`] ??= { ...base, source: access.id };
+    const entry = (key: string, source: string) => ({ group: groups.get(rule.group)!.id, protocol: rule.protocol, from: rule.ports[0], to: rule.ports[1], description: rule.purpose, source, tags: groupTags(plan, rule.group, key) });
+    const add = (into: Record<string, object>, key: string, source: string) => (into[key] ??= entry(key, source));
+    if ('group' in rule.from) add(fromGroups, `${what} ${rule.from.group}`, groups.get(rule.from.group)!.id);
+    else for (const cidr of rule.from.cidrs) add(fromCidrs, `${what} ${cidr}`, cidr);
+    if ('operators' in rule.from) add(fromGroups, `${what} operator-access`, access.id);
   }
   const byGroup = TerraformIterator.fromMap(fromGroups);
   new VpcSecurityGroupIngressRule(stack, 'ingress-from-groups', { forEach: byGroup, ...ingress(byGroup), referencedSecurityGroupId: byGroup.getString('source') });
@@ -140,7 +141,12 @@ function groupsAndRules(stack: TerraformStack, plan: StagingPlan, config: AwsTar
   return groups;
 }
 
+/** Tags of a security group and of its rules: the side and role of the nodes it guards. */
+const groupTags = (plan: StagingPlan, group: string, name: string) =>
+  tagsFor(plan, { name, side: group.startsWith('old-') ? 'old' : group.startsWith('new-') ? 'new' : 'shared', role: group.replace(/^(old|new)-/, '') });
+
 const ingress = (each: MapTerraformIterator) => ({
+  tags: each.getStringMap('tags'),
   securityGroupId: each.getString('group'),
   ipProtocol: each.getString('protocol'),
   fromPort: each.getNumber('from'),
