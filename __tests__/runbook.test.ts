@@ -300,3 +300,21 @@ describe("production's data in the old side", () => {
     for (const user of ['admin', 'nova', 'glance', 'neutron', 'swift']) expect(reset).toMatch(new RegExp(`user-password-update --pass "\\$[A-Z_]+" ${user}\n`));
   });
 });
+
+describe('compute nodes upgraded in place', () => {
+  const plan = PLANS.reference();
+  const steps = stepsFor('reference');
+  it("are pointed at the new side's cell database and broker, Glance, Neutron and Keystone", () => {
+    const upgrade = steps[indexOf(steps, 'upgrade-1.compute-upgrade')].commands.join('\n');
+    const at = (role: string) => plan.nodes.find((n) => n.side === 'new' && n.role === role)!.addresses.management;
+    expect(upgrade).toContain(`glance api_servers http://${at('glance')}:9292`);
+    expect(upgrade).toContain(`neutron url http://${at('neutron-server')}:9696`);
+    expect(upgrade).toContain(`keystone_authtoken auth_uri http://${at('keystone')}:5000/v2.0`);
+    for (const cell of plan.cells.filter((c) => c.type === 'compute')) {
+      const db = plan.nodes.find((n) => n.name === cell.database.new[0])!.addresses.management;
+      expect(upgrade).toContain(`@${db}/nova"`);
+    }
+    const old = (role: string) => plan.nodes.find((n) => n.side === 'old' && n.role === role)!.addresses.management;
+    for (const role of ['glance', 'neutron-server', 'keystone']) expect(upgrade).not.toContain(`http://${old(role)}:`);
+  });
+});

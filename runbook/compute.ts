@@ -35,6 +35,21 @@ function repoLines(ctx: Context, node: NodePlan): string[] {
   ];
 }
 
+/** Glance, Neutron and Keystone of the new side, under the Liberty option names (the node now runs Liberty). */
+function newSideServiceLines(ctx: Context): string[] {
+  const at = (role: 'glance' | 'neutron-server' | 'keystone') => firstAddress(ctx.plan, role, 'new');
+  const keystone = at('keystone');
+  return [
+    `crudini --set /etc/nova/nova.conf glance api_servers http://${at('glance')}:9292`,
+    `crudini --set /etc/nova/nova.conf neutron url http://${at('neutron-server')}:9696`,
+    `crudini --set /etc/nova/nova.conf neutron admin_auth_url http://${keystone}:35357/v2.0`,
+    ...['nova/nova.conf', 'neutron/neutron.conf'].flatMap((conf) => [
+      `crudini --set /etc/${conf} keystone_authtoken auth_uri http://${keystone}:5000/v2.0`,
+      `crudini --set /etc/${conf} keystone_authtoken identity_uri http://${keystone}:35357`,
+    ]),
+  ];
+}
+
 export function computeUpgradeStep(ctx: Context, phase: Phase, round: string): Step {
   const commands = byCell(ctx).map(([, nodes]) => {
     const cell = cellOf(ctx.plan, nodes[0]);
@@ -53,6 +68,8 @@ export function computeUpgradeStep(ctx: Context, phase: Phase, round: string): S
       `crudini --set /etc/nova/nova.conf database connection "mysql://nova:$NOVA_DB_PASSWORD@${databases[0]}/nova"`,
       'crudini --del /etc/nova/nova.conf DEFAULT rabbit_hosts',
       `crudini --set /etc/nova/nova.conf oslo_messaging_rabbit rabbit_hosts ${rabbit}`,
+      // Its side's other services too: after the cut-over the old side's are stopped.
+      ...newSideServiceLines(ctx),
       'crudini --del /etc/neutron/neutron.conf DEFAULT rabbit_hosts',
       'crudini --del /etc/neutron/neutron.conf DEFAULT rabbit_host',
       `crudini --set /etc/neutron/neutron.conf oslo_messaging_rabbit rabbit_hosts ${neutronRabbit}`,
