@@ -32,6 +32,9 @@ export function reviewDevicePath(cloud: CloudName): DevicePath {
 }
 
 /** Mount point per volume purpose; Swift devices go under /srv/node/<device> as the ring names them. */
+/** Where the migration toolbox keeps the database dumps (its `dumps` volume). */
+export const DUMPS_DIR = '/srv/dumps';
+
 export function mountPointOf(volume: VolumePlan): string {
   switch (volume.purpose) {
     case 'swift-device':
@@ -41,7 +44,7 @@ export function mountPointOf(volume: VolumePlan): string {
     case 'instances':
       return '/var/lib/nova/instances';
     case 'dumps':
-      return '/srv/dumps';
+      return DUMPS_DIR;
   }
 }
 

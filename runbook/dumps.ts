@@ -4,16 +4,15 @@
  * stopped, kept on its dumps volume (the restore reads them there) and copied
  * to the rehearsal's dumps bucket, the backup a real rollback would restore.
  */
+import { DUMPS_DIR } from '../assets/devices';
 import { SECRETS_FILE } from '../assets/secrets';
+import { awsBucketPrefix } from '../targets/aws/naming';
 import { databaseTargets, type DatabaseTarget } from './databases';
 import { onNode, SSH, work, type Context } from './remote';
 import type { Phase, Step } from './types';
 
 export const TOOLBOX = 'migration-toolbox';
-export const DUMPS_DIR = '/srv/dumps';
-
-/** The bucket name is drawn at deploy time from this prefix (as the foundation stack makes it). */
-export const awsDumpsPrefix = (rehearsalId: string): string => `${rehearsalId}-dumps-`.slice(0, 37);
+export { DUMPS_DIR };
 
 export const dumpFile = (round: string, db: DatabaseTarget): string => `${DUMPS_DIR}/${round}/${db.key}.sql.gz`;
 
@@ -22,7 +21,8 @@ export const mysqlAs = (db: DatabaseTarget, side: 'old' | 'new', tool = 'mysql')
 
 /** Operator step (AWS): find the dumps bucket's drawn name once the foundation exists. */
 export function locateDumpsBucket(ctx: Context, phase: Phase): Step {
-  const prefix = awsDumpsPrefix(ctx.plan.rehearsalId);
+  // The bucket's name is drawn at deploy time from the foundation's prefix.
+  const prefix = awsBucketPrefix(ctx.plan.rehearsalId, 'dumps');
   return {
     id: 'deploy.dumps-bucket',
     phase,

@@ -27,6 +27,7 @@ import { securityGroups, securityRules } from '../../plan/security';
 import type { StagingPlan } from '../../plan/types';
 import type { AwsTargetConfig } from '../config';
 import type { Foundation } from '../target';
+import { awsBucketPrefix } from './naming';
 import { tagsFor } from './tags';
 
 export interface AwsFoundation extends Foundation {
@@ -159,7 +160,7 @@ type Buckets = Record<'dumps' | 'backups' | 'assets', S3Bucket>;
 function bucketsOf(stack: TerraformStack, plan: StagingPlan): Buckets {
   const make = (purpose: keyof Buckets): S3Bucket => {
     // A prefix, not a name: bucket names are global; the suffix is drawn at deploy time.
-    const bucket = new S3Bucket(stack, `bucket-${purpose}`, { bucketPrefix: `${plan.rehearsalId}-${purpose}-`.slice(0, 37), forceDestroy: true, tags: shared(plan, purpose, 'storage') });
+    const bucket = new S3Bucket(stack, `bucket-${purpose}`, { bucketPrefix: awsBucketPrefix(plan.rehearsalId, purpose), forceDestroy: true, tags: shared(plan, purpose, 'storage') });
     new S3BucketPublicAccessBlock(stack, `bucket-${purpose}-private`, { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
     new S3BucketServerSideEncryptionConfigurationA(stack, `bucket-${purpose}-sse`, { bucket: bucket.id, rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }] });
     new S3BucketVersioningA(stack, `bucket-${purpose}-versions`, { bucket: bucket.id, versioningConfiguration: { status: purpose === 'backups' ? 'Enabled' : 'Suspended' } });
