@@ -9,10 +9,10 @@ import { inputsFrom, planFrom, runCli } from './bin/cli';
 import { buildStacks } from './stacks/app';
 import { cloudTarget } from './targets';
 import { nodeUserData } from './stacks/user-data';
-import { skipTokenTraces } from './stacks/token-traces';
+import { tuneSynthesis } from './stacks/synthesis';
 
 runCli(() => {
-  skipTokenTraces();
+  tuneSynthesis();
   const { plan, target } = planFrom(inputsFrom({}), process.env.STAGING_ACTIVE_SIDE);
   const app = new App();
   buildStacks(app, { plan, target: cloudTarget(plan, target), config: target, userData: nodeUserData(plan, target) });

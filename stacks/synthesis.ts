@@ -1,0 +1,143 @@
+/**
+ * Two shortcuts through cdktf's synthesis, both exact: the output is the same
+ * byte for byte (a test compares both ways), only reached sooner.
+ *
+ * - cdktf records a full stack trace for every token it creates, only to explain
+ *   a token that later fails to resolve. Set STAGING_TOKEN_TRACES=1 to get the
+ *   traces back when debugging a resolution error.
+ * - cdktf resolves every value of a stack three times (prepare, per element, the
+ *   whole document), scanning every string with three regular expressions. Values
+ *   without any token come out of that unchanged, so they are copied directly and
+ *   only the parts that hold a token go through cdktf's own resolver.
+ */
+import { Tokenization } from 'cdktf';
+// A private module of cdktf 0.21: the token class of plain values.
+import { Intrinsic } from 'cdktf/lib/tokens/private/intrinsic';
+
+/** Both shortcuts, unless STAGING_TOKEN_TRACES=1 asks for cdktf's own path (traces and all). */
+export function tuneSynthesis(env: NodeJS.ProcessEnv = process.env): void {
+  if (env.STAGING_TOKEN_TRACES === '1') return;
+  skipTokenTraces();
+  resolvePlainValuesDirectly();
+}
+
+/** A private module of cdktf 0.21; its callers look the function up on the exports object at each call. */
+export function skipTokenTraces(): void {
+  const traces = require('cdktf/lib/tokens/private/stack-trace') as { captureStackTrace: () => string[] };
+  traces.captureStackTrace = () => [];
+}
+
+type Resolve = (scope: unknown, value: unknown, preparing?: boolean) => unknown;
+interface TokensModule {
+  resolve: Resolve;
+  cdktfResolve?: Resolve;
+}
+
+/**
+ * Stacks call `resolve` of cdktf's private `_tokens` module (0.21) for everything
+ * they synthesize; it is wrapped so that token-free parts skip it.
+ */
+export function resolvePlainValuesDirectly(): void {
+  const tokens = require('cdktf/lib/_tokens') as TokensModule;
+  const cdktfResolve = tokens.cdktfResolve ?? tokens.resolve;
+  tokens.cdktfResolve = cdktfResolve;
+  tokens.resolve = (scope, value, preparing = false) => copyResolving(value, (part) => cdktfResolve(scope, part, preparing));
+}
+
+/** The start of every encoded token: `${TfToken[` (string), `#{TfToken[` (list), `&{TfToken[` (map). */
+const TOKEN_MARK = '{TfToken[';
+
+/**
+ * Could cdktf see a token in this string? Encoded tokens carry TOKEN_MARK; a number
+ * token written into a string prints as a huge double (about -1.9e+289), so any "e+"
+ * is handed to cdktf as well.
+ */
+const mayHoldToken = (text: string): boolean => text.includes(TOKEN_MARK) || text.includes('e+');
+
+/** Number and number-list tokens are encoded as negative doubles of magnitude near 1e289 and 1e298. */
+const mayBeTokenNumber = (n: number): boolean => n < -1e200;
+
+/**
+ * What cdktf's resolve returns for `value` (a copy without undefined members),
+ * handing every part that may hold a token (and anything unusual: functions,
+ * resolvables, constructs) to `resolveWithCdktf`. Plain containers carry no
+ * resolution context in cdktf, so resolving a part on its own gives the same result.
+ */
+export function copyResolving(value: unknown, resolveWithCdktf: (part: unknown) => unknown): unknown {
+  switch (typeof value) {
+    case 'string':
+      return mayHoldToken(value) ? resolveText(value, resolveWithCdktf) : value;
+    case 'number':
+      return mayBeTokenNumber(value) ? resolveWithCdktf(value) : value;
+    case 'object':
+      if (value === null || value instanceof Date) return value;
+      if (Array.isArray(value)) return copyArray(value, resolveWithCdktf);
+      return copyObject(value as Record<string, unknown>, resolveWithCdktf);
+    case 'function':
+      return resolveWithCdktf(value); // cdktf explains why a function cannot be resolved
+    default:
+      return value;
+  }
+}
+
+/** A string token as cdktf encodes it (same key characters as cdktf's own pattern). */
+const STRING_TOKEN = /(\$\{TfToken\[[a-zA-Z0-9:._-]+\]\})/;
+
+/**
+ * A string holding string tokens among literal text: cdktf resolves each token and
+ * concatenates, then scans the whole (long) text again for number tokens. The same
+ * is done here a token at a time; anything cdktf treats specially (a literal `${`,
+ * list or map markers, a possible number token, a token that is not plain text)
+ * goes to cdktf whole.
+ */
+function resolveText(text: string, resolveWithCdktf: (part: unknown) => unknown): unknown {
+  const pieces = text.split(STRING_TOKEN); // literal, token, literal, ..., literal
+  if (pieces.length === 3 && pieces[0] === '' && pieces[2] === '') return resolveSingleToken(text, resolveWithCdktf);
+  const literals = pieces.filter((_, i) => i % 2 === 0);
+  if (text.includes('e+') || literals.some((literal) => literal.includes('${') || literal.includes(TOKEN_MARK))) return resolveWithCdktf(text);
+  const out: string[] = [];
+  for (let i = 0; i < pieces.length; i++) {
+    if (i % 2 === 0) {
+      out.push(pieces[i]);
+      continue;
+    }
+    const resolved = resolveWithCdktf(pieces[i]);
+    if (typeof resolved !== 'string' || mayHoldToken(resolved)) return resolveWithCdktf(text);
+    out.push(resolved);
+  }
+  return out.join('');
+}
+
+/**
+ * A string that is one token. `Token.asString` of a plain value (a for_each map of
+ * every node's attributes, user data included) is a bare Intrinsic: its value is
+ * resolved here, piece by piece, instead of by cdktf in one block.
+ */
+function resolveSingleToken(text: string, resolveWithCdktf: (part: unknown) => unknown): unknown {
+  const token = Tokenization.reverseString(text).firstToken;
+  if (token && Object.getPrototypeOf(token) === Intrinsic.prototype) return copyResolving((token as unknown as { value: unknown }).value, resolveWithCdktf);
+  return resolveWithCdktf(text);
+}
+
+function copyArray(items: readonly unknown[], resolveWithCdktf: (part: unknown) => unknown): unknown {
+  // List tokens are resolved by cdktf for the whole list at once.
+  if (items.some((item) => (typeof item === 'string' && item.includes(TOKEN_MARK)) || (typeof item === 'number' && mayBeTokenNumber(item)))) return resolveWithCdktf(items);
+  const out: unknown[] = [];
+  for (const item of items) {
+    const resolved = copyResolving(item, resolveWithCdktf);
+    if (resolved !== undefined) out.push(resolved);
+  }
+  return out;
+}
+
+function copyObject(object: Record<string, unknown>, resolveWithCdktf: (part: unknown) => unknown): unknown {
+  const keys = Object.keys(object);
+  // Resolvables and constructs (an error) go to cdktf, as do map tokens and tokens in keys.
+  if (typeof object.resolve === 'function' || ('_children' in object && '_metadata' in object) || keys.some(mayHoldToken)) return resolveWithCdktf(object);
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    const resolved = copyResolving(object[key], resolveWithCdktf);
+    if (resolved !== undefined) out[key] = resolved;
+  }
+  return out;
+}
