@@ -1,0 +1,125 @@
+/**
+ * YAML for cloud-config documents, written directly: the `yaml` package builds a
+ * node tree for every document, which took most of the time of rendering a
+ * few hundred nodes' user data. The text is the same as the package's
+ * `stringify(doc, { lineWidth: 0, blockQuote: 'literal', aliasDuplicateObjects: false })`
+ * (a test compares both on every node of several plans); a document with anything
+ * outside the handled subset (non-ASCII or control characters, tabs or document
+ * markers outside block strings, block strings that start with a space or end in blank lines) is handed to the package whole.
+ */
+
+/** The options the package is given for the documents it renders. */
+export const YAML_OPTIONS = { lineWidth: 0, blockQuote: 'literal', aliasDuplicateObjects: false } as const;
+
+/** Renders plain data (maps, lists, strings, finite numbers, booleans, null) as a YAML document. */
+export function toYaml(doc: unknown): string {
+  try {
+    return writeYaml(doc);
+  } catch (e) {
+    if (!(e instanceof OutsideSubset)) throw e;
+    const { stringify } = require('yaml') as typeof import('yaml'); // only for the rare document outside the subset
+    return stringify(doc, YAML_OPTIONS);
+  }
+}
+
+/** The direct writer alone: throws OutsideSubset for a document it does not handle. */
+export function writeYaml(doc: unknown): string {
+  return isCollection(doc) && !isEmpty(doc) ? `${node(doc, '').join('\n')}\n` : `${flow(doc, '', false)}\n`;
+}
+
+export class OutsideSubset extends Error {}
+
+type Collection = Record<string, unknown> | unknown[];
+
+const isCollection = (value: unknown): value is Collection => typeof value === 'object' && value !== null;
+/** Empty as the package sees it: undefined members of a map are left out. */
+const isEmpty = (value: Collection): boolean => (Array.isArray(value) ? value.length === 0 : Object.values(value).every((item) => item === undefined));
+
+/** Lines of a non-empty map or list whose entries start at `indent`. */
+function node(value: Collection, indent: string): string[] {
+  return Array.isArray(value) ? list(value, indent) : map(value, indent);
+}
+
+function map(value: Record<string, unknown>, indent: string): string[] {
+  const lines: string[] = [];
+  for (const [key, item] of Object.entries(value)) {
+    if (item === undefined) continue; // the package leaves undefined members out
+    const label = `${indent}${scalar(key, indent, true)}:`;
+    if (isCollection(item) && !isEmpty(item)) lines.push(label, ...node(item, `${indent}  `));
+    else lines.push(`${label} ${flow(item, `${indent}  `, false)}`);
+  }
+  return lines;
+}
+
+function list(value: unknown[], indent: string): string[] {
+  const lines: string[] = [];
+  for (const item of value) {
+    if (item === undefined) throw new OutsideSubset();
+    if (isCollection(item) && !isEmpty(item)) {
+      // The first entry of a nested collection shares the dash's line.
+      const nested = node(item, `${indent}  `);
+      lines.push(`${indent}- ${nested[0].slice(indent.length + 2)}`, ...nested.slice(1));
+    } else lines.push(`${indent}- ${flow(item, `${indent}  `, false)}`);
+  }
+  return lines;
+}
+
+/** A value written after `key: ` or `- `; block strings continue on lines at `indent`. */
+function flow(value: unknown, indent: string, key: boolean): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'string':
+      return scalar(value, indent, key);
+    case 'boolean':
+      return String(value);
+    case 'number':
+      if (!Number.isFinite(value) || Object.is(value, -0)) throw new OutsideSubset();
+      return String(value);
+    case 'object':
+      return Array.isArray(value) ? '[]' : '{}'; // only empty collections get here
+    default:
+      throw new OutsideSubset();
+  }
+}
+
+/** Printable ASCII, tab and newline: the characters whose quoting is handled here. */
+const HANDLED = /^[\n\t\x20-\x7e]*$/;
+/** Strings the package may not write plain (its own rule). */
+const NOT_PLAIN = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
+const DOCUMENT_MARKER = /^(%|---|\.\.\.)/m;
+/** Plain strings YAML 1.2's core schema would read as null, booleans or numbers. */
+const NOT_A_STRING = [
+  /^(?:~|[Nn]ull|NULL)?$/,
+  /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
+  /^0o[0-7]+$/,
+  /^[-+]?[0-9]+$/,
+  /^0x[0-9a-fA-F]+$/,
+  /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
+  /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
+  /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
+];
+
+function scalar(text: string, indent: string, key: boolean): string {
+  if (!HANDLED.test(text)) throw new OutsideSubset();
+  if (text.includes('\n')) {
+    if (key) throw new OutsideSubset();
+    return literalBlock(text, indent);
+  }
+  if (text.includes('\t')) throw new OutsideSubset();
+  if (NOT_PLAIN.test(text)) return quoted(text);
+  if (DOCUMENT_MARKER.test(text)) throw new OutsideSubset();
+  return NOT_A_STRING.some((re) => re.test(text)) ? quoted(text) : text;
+}
+
+/** The package's choice: single quotes only for text with double quotes and no single ones. */
+const quoted = (text: string): string => (text.includes('"') && !text.includes("'") ? `'${text}'` : JSON.stringify(text));
+
+/** `|` (one final newline kept) or `|-` (none), lines at `indent`, blank lines left empty. */
+function literalBlock(text: string, indent: string): string {
+  const clip = /[^\s]\n$/.test(text);
+  const strip = /[^\s]$/.test(text);
+  if (!(clip || strip) || /^[ \n]/.test(text) || DOCUMENT_MARKER.test(text)) throw new OutsideSubset();
+  const body = clip ? text.slice(0, -1) : text;
+  const lines = body.split('\n').map((line) => (line === '' ? '' : `${indent}${line}`));
+  return `|${clip ? '' : '-'}\n${lines.join('\n')}`;
+}
