@@ -41,7 +41,18 @@ export function resolvePlainValuesDirectly(): void {
   const tokens = require('cdktf/lib/_tokens') as TokensModule;
   const cdktfResolve = tokens.cdktfResolve ?? tokens.resolve;
   tokens.cdktfResolve = cdktfResolve;
-  tokens.resolve = (scope, value, preparing = false) => copyResolving(value, (part) => cdktfResolve(scope, part, preparing));
+  tokens.resolve = (scope, value, preparing = false) => {
+    // A reference used by many nodes (a subnet, a security group) is resolved once per call.
+    const resolved = new Map<string, string>();
+    return copyResolving(value, (part) => {
+      if (typeof part !== 'string') return cdktfResolve(scope, part, preparing);
+      const known = resolved.get(part);
+      if (known !== undefined) return known;
+      const result = cdktfResolve(scope, part, preparing);
+      if (typeof result === 'string') resolved.set(part, result);
+      return result;
+    });
+  };
 }
 
 /** The start of every encoded token: `${TfToken[` (string), `#{TfToken[` (list), `&{TfToken[` (map). */

@@ -57,10 +57,13 @@ export function awsFoundation(stack: TerraformStack, plan: StagingPlan, config: 
   const groups = groupsAndRules(stack, plan, config, vpc, access);
   const buckets = bucketsOf(stack, plan);
   const profiles = instanceProfiles(stack, plan, buckets);
+  // One reference per subnet and group, shared by every node that uses it (synthesis resolves it once per stack).
+  const subnetIds = new Map([...subnets].map(([key, subnet]) => [key, subnet.id]));
+  const groupIds = new Map([...groups].map(([name, group]) => [name, group.id]));
   return {
     vpcId: vpc.id,
-    subnet: (network, zone) => subnets.get(`${network}/${zone}`)!.id,
-    securityGroup: (group) => groups.get(group)!.id,
+    subnet: (network, zone) => subnetIds.get(`${network}/${zone}`)!,
+    securityGroup: (group) => groupIds.get(group)!,
     buckets: { dumps: buckets.dumps.bucket, backups: buckets.backups.bucket, assets: buckets.assets.bucket },
     instanceProfile: (role) => (role === 'migration-toolbox' ? profiles.toolbox : profiles.node),
   };
