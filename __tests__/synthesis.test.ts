@@ -48,18 +48,22 @@ test('a stack with every kind of token resolves the same with and without the sh
   expect(byCdktf).toContain('prefix ${aws_security_group.group.id} middle');
 });
 
-test('token-free values are copied without asking cdktf, undefined members dropped', () => {
+test('token-free values are copied without asking cdktf, undefined members dropped; preparing only visits', () => {
   const asked: unknown[] = [];
   const ask = (part: unknown) => {
     asked.push(part);
     return 'resolved';
   };
   const value = { a: 'text', b: [1, 'two', undefined, { c: null, d: undefined }], e: true, f: new Date(0) };
-  expect(copyResolving(value, ask)).toEqual({ a: 'text', b: [1, 'two', { c: null }], e: true, f: new Date(0) });
+  expect(copyResolving(value, { ask, keep: true })).toEqual({ a: 'text', b: [1, 'two', { c: null }], e: true, f: new Date(0) });
   expect(asked).toEqual([]);
   // Anything that may hold a token is handed over: a token inside text alone, text cdktf treats specially whole.
   const parts = { t: 'x ${TfToken[TOKEN.1]} y', n: Token.asNumber({ resolve: () => 1 }), e: 'x e+ y', escape: '${x} ${TfToken[TOKEN.1]}', list: ['#{TfToken[TOKEN.2]}'] };
-  expect(copyResolving(parts, ask)).toEqual({ t: 'x resolved y', n: 'resolved', e: 'resolved', escape: 'resolved', list: 'resolved' });
+  expect(copyResolving(parts, { ask, keep: true })).toEqual({ t: 'x resolved y', n: 'resolved', e: 'resolved', escape: 'resolved', list: 'resolved' });
+  expect(asked).toEqual(['${TfToken[TOKEN.1]}', parts.n, parts.e, parts.escape, parts.list]);
+  // The preparing pass only visits: the same parts are asked, nothing is built.
+  asked.length = 0;
+  expect(copyResolving({ nested: [parts] }, { ask, keep: false })).toBeUndefined();
   expect(asked).toEqual(['${TfToken[TOKEN.1]}', parts.n, parts.e, parts.escape, parts.list]);
 });
 

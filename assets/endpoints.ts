@@ -11,8 +11,29 @@ export const RABBIT_PORT = 5672;
 /** The side whose services a node uses at deploy time. */
 export const sideOf = (node: NodePlan): Side => (node.side === 'new' ? 'new' : 'old');
 
+/** Nodes by name and by role and side, built once per plan: every node's assets look others up. */
+interface NodeIndex {
+  readonly byName: ReadonlyMap<string, NodePlan>;
+  readonly byRoleAndSide: ReadonlyMap<string, readonly NodePlan[]>;
+}
+const indexes = new WeakMap<StagingPlan, NodeIndex>();
+
+function indexOf(plan: StagingPlan): NodeIndex {
+  let index = indexes.get(plan);
+  if (!index) {
+    const byRoleAndSide = new Map<string, NodePlan[]>();
+    for (const node of plan.nodes) {
+      const key = `${node.role}/${node.side}`;
+      byRoleAndSide.set(key, [...(byRoleAndSide.get(key) ?? []), node]);
+    }
+    index = { byName: new Map(plan.nodes.map((n) => [n.name, n])), byRoleAndSide };
+    indexes.set(plan, index);
+  }
+  return index;
+}
+
 export function nodeNamed(plan: StagingPlan, name: string): NodePlan {
-  const node = plan.nodes.find((n) => n.name === name);
+  const node = indexOf(plan).byName.get(name);
   if (!node) throw new Error(`plan names node ${name} but does not plan it`);
   return node;
 }
@@ -24,7 +45,7 @@ export function addressOf(node: NodePlan, network: NetworkRole = 'management'): 
 }
 
 /** Nodes of a role on a side, in plan order. */
-export const nodesOf = (plan: StagingPlan, role: NodeRole, side: Side): NodePlan[] => plan.nodes.filter((n) => n.role === role && n.side === side);
+export const nodesOf = (plan: StagingPlan, role: NodeRole, side: Side): NodePlan[] => [...(indexOf(plan).byRoleAndSide.get(`${role}/${side}`) ?? [])];
 
 /** Management address of the first node of a role on a side (the one clients are pointed at). */
 export function firstAddress(plan: StagingPlan, role: NodeRole, side: Side): string {

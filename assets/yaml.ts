@@ -120,6 +120,5 @@ function literalBlock(text: string, indent: string): string {
   const strip = /[^\s]$/.test(text);
   if (!(clip || strip) || /^[ \n]/.test(text) || DOCUMENT_MARKER.test(text)) throw new OutsideSubset();
   const body = clip ? text.slice(0, -1) : text;
-  const lines = body.split('\n').map((line) => (line === '' ? '' : `${indent}${line}`));
-  return `|${clip ? '' : '-'}\n${lines.join('\n')}`;
+  return `|${clip ? '' : '-'}\n${indent}${body.replace(/\n+/g, (breaks) => breaks + indent)}`;
 }

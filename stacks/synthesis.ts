@@ -35,7 +35,9 @@ interface TokensModule {
 
 /**
  * Stacks call `resolve` of cdktf's private `_tokens` module (0.21) for everything
- * they synthesize; it is wrapped so that token-free parts skip it.
+ * they synthesize; it is wrapped so that token-free parts skip it. The preparing
+ * pass (`prepareStack`) resolves only for its effects (cross-stack outputs) and
+ * drops the result, so it only visits.
  */
 export function resolvePlainValuesDirectly(): void {
   const tokens = require('cdktf/lib/_tokens') as TokensModule;
@@ -44,15 +46,24 @@ export function resolvePlainValuesDirectly(): void {
   tokens.resolve = (scope, value, preparing = false) => {
     // A reference used by many nodes (a subnet, a security group) is resolved once per call.
     const resolved = new Map<string, string>();
-    return copyResolving(value, (part) => {
+    const ask = (part: unknown) => {
       if (typeof part !== 'string') return cdktfResolve(scope, part, preparing);
       const known = resolved.get(part);
       if (known !== undefined) return known;
       const result = cdktfResolve(scope, part, preparing);
       if (typeof result === 'string') resolved.set(part, result);
       return result;
-    });
+    };
+    return copyResolving(value, { ask, keep: !preparing });
   };
+}
+
+/** How parts with tokens are resolved, and whether the resolved copy is wanted or only the visit. */
+export interface Resolution {
+  /** cdktf's resolution of one part. */
+  readonly ask: (part: unknown) => unknown;
+  /** false: visit every token for its effects, build nothing (returns undefined). */
+  readonly keep: boolean;
 }
 
 /** The start of every encoded token: `${TfToken[` (string), `#{TfToken[` (list), `&{TfToken[` (map). */
@@ -71,21 +82,21 @@ const mayBeTokenNumber = (n: number): boolean => n < -1e200;
 /**
  * What cdktf's resolve returns for `value` (a copy without undefined members),
  * handing every part that may hold a token (and anything unusual: functions,
- * resolvables, constructs) to `resolveWithCdktf`. Plain containers carry no
- * resolution context in cdktf, so resolving a part on its own gives the same result.
+ * resolvables, constructs) to cdktf. Plain containers carry no resolution context
+ * in cdktf, so resolving a part on its own gives the same result.
  */
-export function copyResolving(value: unknown, resolveWithCdktf: (part: unknown) => unknown): unknown {
+export function copyResolving(value: unknown, r: Resolution): unknown {
   switch (typeof value) {
     case 'string':
-      return mayHoldToken(value) ? resolveText(value, resolveWithCdktf) : value;
+      return mayHoldToken(value) ? resolveText(value, r) : value;
     case 'number':
-      return mayBeTokenNumber(value) ? resolveWithCdktf(value) : value;
+      return mayBeTokenNumber(value) ? r.ask(value) : value;
     case 'object':
       if (value === null || value instanceof Date) return value;
-      if (Array.isArray(value)) return copyArray(value, resolveWithCdktf);
-      return copyObject(value as Record<string, unknown>, resolveWithCdktf);
+      if (Array.isArray(value)) return copyArray(value, r);
+      return copyObject(value as Record<string, unknown>, r);
     case 'function':
-      return resolveWithCdktf(value); // cdktf explains why a function cannot be resolved
+      return r.ask(value); // cdktf explains why a function cannot be resolved
     default:
       return value;
   }
@@ -101,19 +112,19 @@ const STRING_TOKEN = /(\$\{TfToken\[[a-zA-Z0-9:._-]+\]\})/;
  * list or map markers, a possible number token, a token that is not plain text)
  * goes to cdktf whole.
  */
-function resolveText(text: string, resolveWithCdktf: (part: unknown) => unknown): unknown {
+function resolveText(text: string, r: Resolution): unknown {
   const pieces = text.split(STRING_TOKEN); // literal, token, literal, ..., literal
-  if (pieces.length === 3 && pieces[0] === '' && pieces[2] === '') return resolveSingleToken(text, resolveWithCdktf);
+  if (pieces.length === 3 && pieces[0] === '' && pieces[2] === '') return resolveSingleToken(text, r);
   const literals = pieces.filter((_, i) => i % 2 === 0);
-  if (text.includes('e+') || literals.some((literal) => literal.includes('${') || literal.includes(TOKEN_MARK))) return resolveWithCdktf(text);
+  if (text.includes('e+') || literals.some((literal) => literal.includes('${') || literal.includes(TOKEN_MARK))) return r.ask(text);
   const out: string[] = [];
   for (let i = 0; i < pieces.length; i++) {
     if (i % 2 === 0) {
       out.push(pieces[i]);
       continue;
     }
-    const resolved = resolveWithCdktf(pieces[i]);
-    if (typeof resolved !== 'string' || mayHoldToken(resolved)) return resolveWithCdktf(text);
+    const resolved = r.ask(pieces[i]);
+    if (typeof resolved !== 'string' || mayHoldToken(resolved)) return r.ask(text);
     out.push(resolved);
   }
   return out.join('');
@@ -124,31 +135,31 @@ function resolveText(text: string, resolveWithCdktf: (part: unknown) => unknown)
  * every node's attributes, user data included) is a bare Intrinsic: its value is
  * resolved here, piece by piece, instead of by cdktf in one block.
  */
-function resolveSingleToken(text: string, resolveWithCdktf: (part: unknown) => unknown): unknown {
+function resolveSingleToken(text: string, r: Resolution): unknown {
   const token = Tokenization.reverseString(text).firstToken;
-  if (token && Object.getPrototypeOf(token) === Intrinsic.prototype) return copyResolving((token as unknown as { value: unknown }).value, resolveWithCdktf);
-  return resolveWithCdktf(text);
+  if (token && Object.getPrototypeOf(token) === Intrinsic.prototype) return copyResolving((token as unknown as { value: unknown }).value, r);
+  return r.ask(text);
 }
 
-function copyArray(items: readonly unknown[], resolveWithCdktf: (part: unknown) => unknown): unknown {
+function copyArray(items: readonly unknown[], r: Resolution): unknown {
   // List tokens are resolved by cdktf for the whole list at once.
-  if (items.some((item) => (typeof item === 'string' && item.includes(TOKEN_MARK)) || (typeof item === 'number' && mayBeTokenNumber(item)))) return resolveWithCdktf(items);
+  if (items.some((item) => (typeof item === 'string' && item.includes(TOKEN_MARK)) || (typeof item === 'number' && mayBeTokenNumber(item)))) return r.ask(items);
   const out: unknown[] = [];
   for (const item of items) {
-    const resolved = copyResolving(item, resolveWithCdktf);
-    if (resolved !== undefined) out.push(resolved);
+    const resolved = copyResolving(item, r);
+    if (r.keep && resolved !== undefined) out.push(resolved);
   }
-  return out;
+  return r.keep ? out : undefined;
 }
 
-function copyObject(object: Record<string, unknown>, resolveWithCdktf: (part: unknown) => unknown): unknown {
+function copyObject(object: Record<string, unknown>, r: Resolution): unknown {
   const keys = Object.keys(object);
   // Resolvables and constructs (an error) go to cdktf, as do map tokens and tokens in keys.
-  if (typeof object.resolve === 'function' || ('_children' in object && '_metadata' in object) || keys.some(mayHoldToken)) return resolveWithCdktf(object);
+  if (typeof object.resolve === 'function' || ('_children' in object && '_metadata' in object) || keys.some(mayHoldToken)) return r.ask(object);
   const out: Record<string, unknown> = {};
   for (const key of keys) {
-    const resolved = copyResolving(object[key], resolveWithCdktf);
-    if (resolved !== undefined) out[key] = resolved;
+    const resolved = copyResolving(object[key], r);
+    if (r.keep && resolved !== undefined) out[key] = resolved;
   }
-  return out;
+  return r.keep ? out : undefined;
 }

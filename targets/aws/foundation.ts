@@ -57,13 +57,12 @@ export function awsFoundation(stack: TerraformStack, plan: StagingPlan, config: 
   const groups = groupsAndRules(stack, plan, config, vpc, access);
   const buckets = bucketsOf(stack, plan);
   const profiles = instanceProfiles(stack, plan, buckets);
-  // One reference per subnet and group, shared by every node that uses it (synthesis resolves it once per stack).
+  // One reference per subnet, shared by every node that uses it (synthesis resolves it once per call).
   const subnetIds = new Map([...subnets].map(([key, subnet]) => [key, subnet.id]));
-  const groupIds = new Map([...groups].map(([name, group]) => [name, group.id]));
   return {
     vpcId: vpc.id,
     subnet: (network, zone) => subnetIds.get(`${network}/${zone}`)!,
-    securityGroup: (group) => groupIds.get(group)!,
+    securityGroup: (group) => groups.get(group)!,
     buckets: { dumps: buckets.dumps.bucket, backups: buckets.backups.bucket, assets: buckets.assets.bucket },
     instanceProfile: (role) => (role === 'migration-toolbox' ? profiles.toolbox : profiles.node),
   };
@@ -106,21 +105,24 @@ function operatorAccess(stack: TerraformStack, plan: StagingPlan, config: AwsTar
   return sg;
 }
 
-function groupsAndRules(stack: TerraformStack, plan: StagingPlan, config: AwsTargetConfig, vpc: Vpc, access: SecurityGroup): Map<string, SecurityGroup> {
-  const groups = new Map<string, SecurityGroup>();
+/** Security group ids by group name (one reference each, shared by its rules). */
+function groupsAndRules(stack: TerraformStack, plan: StagingPlan, config: AwsTargetConfig, vpc: Vpc, access: SecurityGroup): Map<string, string> {
+  const groups = new Map<string, string>();
+  const vpcId = vpc.id;
   const http: Record<string, object> = {};
   const staging: Record<string, object> = {};
   for (const group of securityGroups(plan)) {
     const sg = new SecurityGroup(stack, `sg-${group}`, {
       name: `${plan.rehearsalId}-${group}`,
       description: `${group} nodes of rehearsal ${plan.rehearsalId}`,
-      vpcId: vpc.id,
+      vpcId,
       tags: groupTags(plan, group, group),
     });
-    groups.set(group, sg);
+    const id = sg.id;
+    groups.set(group, id);
     // Outbound: package archives over HTTP(S), and the VPC (the inbound rules are the gate).
-    for (const port of [80, 443]) http[`${group} tcp/${port}`] = { group: sg.id, port, tags: groupTags(plan, group, `${group} out tcp/${port}`) };
-    staging[group] = { group: sg.id, tags: groupTags(plan, group, `${group} out staging`) };
+    for (const port of [80, 443]) http[`${group} tcp/${port}`] = { group: id, port, tags: groupTags(plan, group, `${group} out tcp/${port}`) };
+    staging[group] = { group: id, tags: groupTags(plan, group, `${group} out staging`) };
   }
   // Rules are `for_each` resources keyed by what they allow: a handful of resources, not hundreds.
   const out = TerraformIterator.fromMap(http);
@@ -128,15 +130,16 @@ function groupsAndRules(stack: TerraformStack, plan: StagingPlan, config: AwsTar
   const internal = TerraformIterator.fromMap(staging);
   new VpcSecurityGroupEgressRule(stack, 'egress-staging-network', { forEach: internal, securityGroupId: internal.getString('group'), ipProtocol: '-1', cidrIpv4: config.networkCidr, description: 'staging network', tags: internal.getStringMap('tags') });
 
+  const accessId = access.id;
   const fromGroups: Record<string, object> = {};
   const fromCidrs: Record<string, object> = {};
   for (const rule of securityRules(plan, config.adminCidrs)) {
     const what = `${rule.group} ${rule.protocol}/${rule.ports[0]}-${rule.ports[1]} from`;
-    const entry = (key: string, source: string) => ({ group: groups.get(rule.group)!.id, protocol: rule.protocol, from: rule.ports[0], to: rule.ports[1], description: rule.purpose, source, tags: groupTags(plan, rule.group, key) });
+    const entry = (key: string, source: string) => ({ group: groups.get(rule.group)!, protocol: rule.protocol, from: rule.ports[0], to: rule.ports[1], description: rule.purpose, source, tags: groupTags(plan, rule.group, key) });
     const add = (into: Record<string, object>, key: string, source: string) => (into[key] ??= entry(key, source));
-    if ('group' in rule.from) add(fromGroups, `${what} ${rule.from.group}`, groups.get(rule.from.group)!.id);
+    if ('group' in rule.from) add(fromGroups, `${what} ${rule.from.group}`, groups.get(rule.from.group)!);
     else for (const cidr of rule.from.cidrs) add(fromCidrs, `${what} ${cidr}`, cidr);
-    if ('operators' in rule.from) add(fromGroups, `${what} operator-access`, access.id);
+    if ('operators' in rule.from) add(fromGroups, `${what} operator-access`, accessId);
   }
   const byGroup = TerraformIterator.fromMap(fromGroups);
   new VpcSecurityGroupIngressRule(stack, 'ingress-from-groups', { forEach: byGroup, ...ingress(byGroup), referencedSecurityGroupId: byGroup.getString('source') });
