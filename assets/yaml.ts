@@ -84,8 +84,6 @@ function flow(value: unknown, indent: string, key: boolean): string {
 
 /** Printable ASCII, tab and newline: the characters whose quoting is handled here. */
 const HANDLED = /^[\n\t\x20-\x7e]*$/;
-/** Strings the package may not write plain (its own rule). */
-const NOT_PLAIN = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
 const DOCUMENT_MARKER = /^(%|---|\.\.\.)/m;
 /** Plain strings YAML 1.2's core schema would read as null, booleans or numbers. */
 const NOT_A_STRING = [
@@ -98,6 +96,22 @@ const NOT_A_STRING = [
   /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
   /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
 ];
+/** The first characters NOT_A_STRING can match (the others skip its tests). */
+const MAY_NOT_BE_A_STRING = /^(?:$|[~nNtTfF0-9+\-.])/;
+/** Indicator characters a plain string may not start with. */
+const INDICATORS = new Set(' ,[]{}#&*!|>\'"%@`');
+
+/**
+ * The package's rule for plain strings, for one line without tabs: not starting with
+ * an indicator, "? " or "- ", not "?" or "-" alone, no ": " or " #", not ending in a
+ * space or ":".
+ */
+function mayBePlain(line: string): boolean {
+  const first = line[0];
+  const last = line[line.length - 1];
+  if (INDICATORS.has(first) || line === '?' || line === '-' || line.startsWith('? ') || line.startsWith('- ')) return false;
+  return !line.includes(': ') && !line.includes(' #') && last !== ' ' && last !== ':';
+}
 
 function scalar(text: string, indent: string, key: boolean): string {
   if (!HANDLED.test(text)) throw new OutsideSubset();
@@ -106,9 +120,9 @@ function scalar(text: string, indent: string, key: boolean): string {
     return literalBlock(text, indent);
   }
   if (text.includes('\t')) throw new OutsideSubset();
-  if (NOT_PLAIN.test(text)) return quoted(text);
-  if (DOCUMENT_MARKER.test(text)) throw new OutsideSubset();
-  return NOT_A_STRING.some((re) => re.test(text)) ? quoted(text) : text;
+  if (text !== '' && !mayBePlain(text)) return quoted(text);
+  if (text.startsWith('---') || text.startsWith('...')) throw new OutsideSubset(); // the package's handling depends on the indent
+  return MAY_NOT_BE_A_STRING.test(text) && NOT_A_STRING.some((re) => re.test(text)) ? quoted(text) : text;
 }
 
 /** The package's choice: single quotes only for text with double quotes and no single ones. */
@@ -116,9 +130,14 @@ const quoted = (text: string): string => (text.includes('"') && !text.includes("
 
 /** `|` (one final newline kept) or `|-` (none), lines at `indent`, blank lines left empty. */
 function literalBlock(text: string, indent: string): string {
-  const clip = /[^\s]\n$/.test(text);
-  const strip = /[^\s]$/.test(text);
-  if (!(clip || strip) || /^[ \n]/.test(text) || DOCUMENT_MARKER.test(text)) throw new OutsideSubset();
+  const last = text[text.length - 1];
+  const beforeLast = text[text.length - 2];
+  const clip = last === '\n' && !isSpace(beforeLast);
+  const strip = !isSpace(last);
+  if (!(clip || strip) || text[0] === ' ' || text[0] === '\n' || DOCUMENT_MARKER.test(text)) throw new OutsideSubset();
   const body = clip ? text.slice(0, -1) : text;
   return `|${clip ? '' : '-'}\n${indent}${body.replace(/\n+/g, (breaks) => breaks + indent)}`;
 }
+
+/** Whitespace among the handled characters. */
+const isSpace = (ch: string): boolean => ch === ' ' || ch === '\t' || ch === '\n';

@@ -1,15 +1,20 @@
-/** Picks the realization of the plan's cloud. */
+/**
+ * Picks the realization of the plan's cloud. Only the chosen cloud's module is
+ * loaded: its provider bindings are most of a synthesis's start-up time.
+ */
 import type { StagingPlan } from '../plan/types';
-import { awsTarget } from './aws';
 import type { TargetConfig } from './config';
-import { openstackTarget } from './openstack';
 import type { CloudTarget } from './target';
 
 export function cloudTarget(plan: StagingPlan, config: TargetConfig): CloudTarget {
   switch (config.cloud) {
-    case 'aws':
+    case 'aws': {
+      const { awsTarget } = require('./aws') as typeof import('./aws');
       return awsTarget(plan, config);
-    case 'openstack':
+    }
+    case 'openstack': {
+      const { openstackTarget } = require('./openstack') as typeof import('./openstack');
       return openstackTarget(plan, config);
+    }
   }
 }
