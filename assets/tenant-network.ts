@@ -23,7 +23,20 @@ export function tenantInterface(plan: StagingPlan, node: NodePlan): string | und
 
 /** Tenant addresses a node replicates to: compute nodes reach every tenant node, the others only compute nodes. */
 export function overlayPeers(plan: StagingPlan, node: NodePlan): string[] {
-  return plan.nodes.filter((n) => n !== node && n.addresses.tenant && (node.role === 'compute' || n.role === 'compute')).map((n) => n.addresses.tenant!);
+  const { all, compute } = tenantNodesOf(plan);
+  return (node.role === 'compute' ? all : compute).filter((n) => n !== node).map((n) => n.addresses.tenant!);
+}
+
+/** Nodes on the tenant network, all and compute only, in plan order: once per plan, not once per node. */
+const tenantNodes = new WeakMap<StagingPlan, { all: NodePlan[]; compute: NodePlan[] }>();
+function tenantNodesOf(plan: StagingPlan): { all: NodePlan[]; compute: NodePlan[] } {
+  let nodes = tenantNodes.get(plan);
+  if (!nodes) {
+    const all = plan.nodes.filter((n) => n.addresses.tenant);
+    nodes = { all, compute: all.filter((n) => n.role === 'compute') };
+    tenantNodes.set(plan, nodes);
+  }
+  return nodes;
 }
 
 /** A bootcmd entry (runs every boot; the device does not survive a reboot) creating the overlay, or none. */
