@@ -10,7 +10,7 @@ import { join, relative } from 'node:path';
 import { App, Fn, Lazy, TerraformIterator, TerraformOutput, TerraformStack, Token } from 'cdktf';
 import { Instance } from '@cdktf/provider-aws/lib/instance';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
-import { copyResolving, resolvePlainValuesDirectly } from '../stacks/synthesis';
+import { copyResolving, resolvePlainValuesDirectly, stableJson } from '../stacks/synthesis';
 
 jest.setTimeout(60_000);
 
@@ -65,6 +65,21 @@ test('token-free values are copied without asking cdktf, undefined members dropp
   asked.length = 0;
   expect(copyResolving({ nested: [parts] }, { ask, keep: false })).toBeUndefined();
   expect(asked).toEqual(['${TfToken[TOKEN.1]}', parts.n, parts.e, parts.escape, parts.list]);
+});
+
+test('stack documents are written as json-stable-stringify (what cdktf uses) writes them', () => {
+  // cdktf's own copy of the package, the one its synthesizer calls.
+  const cdktfStringify = require(require.resolve('json-stable-stringify', { paths: [require.resolve('cdktf')] })) as (v: unknown, o: object) => string | undefined;
+  const values: unknown[] = [
+    { b: 1, a: [1, 'two', null, undefined, () => 1, { z: {}, y: [] }], c: undefined, 'key "quoted"': 'ü\n\t"', d: new Date(0), e: { toJSON: () => ({ y: 1, x: 2 }) } },
+    [],
+    {},
+    'text',
+    42,
+    null,
+    [[[]], [{}], { '': 0 }],
+  ];
+  for (const value of values) expect(stableJson(value)).toBe(cdktfStringify(value, { space: 2 }));
 });
 
 /** Every file of a folder, by relative path. */

@@ -1,5 +1,5 @@
 /**
- * Two shortcuts through cdktf's synthesis, both exact: the output is the same
+ * Three shortcuts through cdktf's synthesis, all exact: the output is the same
  * byte for byte (a test compares both ways), only reached sooner.
  *
  * - cdktf records a full stack trace for every token it creates, only to explain
@@ -9,16 +9,23 @@
  *   whole document), scanning every string with three regular expressions. Values
  *   without any token come out of that unchanged, so they are copied directly and
  *   only the parts that hold a token go through cdktf's own resolver.
+ * - cdktf writes each stack's JSON with json-stable-stringify, a serializer in
+ *   plain JavaScript (a tenth of a one-to-one clone's synthesis); the same text
+ *   (keys sorted, two-space indent, its layout of empty lists) is written directly.
  */
-import { Tokenization } from 'cdktf';
-// A private module of cdktf 0.21: the token class of plain values.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Tokenization, type ISynthesisSession, type TerraformStack } from 'cdktf';
+// Private modules of cdktf 0.21: the token class of plain values, the stack synthesizer.
 import { Intrinsic } from 'cdktf/lib/tokens/private/intrinsic';
+import { StackSynthesizer } from 'cdktf/lib/synthesize/synthesizer';
 
-/** Both shortcuts, unless STAGING_TOKEN_TRACES=1 asks for cdktf's own path (traces and all). */
+/** The shortcuts, unless STAGING_TOKEN_TRACES=1 asks for cdktf's own path (traces and all). */
 export function tuneSynthesis(env: NodeJS.ProcessEnv = process.env): void {
   if (env.STAGING_TOKEN_TRACES === '1') return;
   skipTokenTraces();
   resolvePlainValuesDirectly();
+  writeStacksDirectly();
 }
 
 /** A private module of cdktf 0.21; its callers look the function up on the exports object at each call. */
@@ -162,4 +169,62 @@ function copyObject(object: Record<string, unknown>, r: Resolution): unknown {
     if (r.keep && resolved !== undefined) out[key] = resolved;
   }
   return r.keep ? out : undefined;
+}
+
+interface Synthesizer {
+  readonly stack: TerraformStack;
+  readonly hclOutput: boolean;
+  synthesize(session: ISynthesisSession): void;
+  /** cdktf's own method, kept when the shortcut is installed. */
+  cdktfSynthesize?: (session: ISynthesisSession) => void;
+}
+
+/**
+ * Each stack's synthesizer still does all of its own work (aspects, validations,
+ * annotations, the manifest entry), with a stand-in document; the stack's real
+ * document is then written where cdktf writes it, by `stableJson`.
+ */
+export function writeStacksDirectly(): void {
+  const prototype = StackSynthesizer.prototype as unknown as Synthesizer;
+  const cdktfSynthesize = prototype.cdktfSynthesize ?? prototype.synthesize;
+  prototype.cdktfSynthesize = cdktfSynthesize;
+  prototype.synthesize = function synthesize(this: Synthesizer, session: ISynthesisSession) {
+    if (this.hclOutput) return cdktfSynthesize.call(this, session);
+    const stack = this.stack as TerraformStack & { toTerraform(): unknown };
+    let document: unknown;
+    stack.toTerraform = function standIn() {
+      document = Object.getPrototypeOf(stack).toTerraform.call(stack);
+      return {};
+    };
+    try {
+      cdktfSynthesize.call(this, session);
+    } finally {
+      delete (stack as { toTerraform?: unknown }).toTerraform;
+    }
+    writeFileSync(join(session.outdir, session.manifest.forStack(stack).synthesizedStackPath), stableJson(document) ?? '');
+  };
+}
+
+/**
+ * JSON as json-stable-stringify 1.3 writes it with `{ space: 2 }`: keys sorted,
+ * members without a value left out (null in lists), `toJSON` honoured, and an empty
+ * list or object written as its brackets around a line break.
+ */
+export function stableJson(value: unknown, level = 0): string | undefined {
+  if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') value = (value as { toJSON(): unknown }).toJSON();
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value);
+  const close = `\n${'  '.repeat(level)}`;
+  const open = `${close}  `;
+  const members: string[] = [];
+  if (Array.isArray(value)) {
+    for (const item of value) members.push(open + (stableJson(item, level + 1) || 'null'));
+    return `[${members.join(',')}${close}]`;
+  }
+  const object = value as Record<string, unknown>;
+  for (const key of Object.keys(object).sort()) {
+    const member = stableJson(object[key], level + 1);
+    if (member) members.push(`${open}${JSON.stringify(key)}: ${member}`);
+  }
+  return `{${members.join(',')}${close}}`;
 }
