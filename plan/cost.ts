@@ -1,5 +1,5 @@
 /** Hourly cost of a set of nodes on a target's price list. */
-import type { PriceList } from '../targets/offers';
+import { byCodeUnits, type PriceList } from '../targets/offers';
 import type { CostLine, CostPlan, NodePlan } from './types';
 
 const round = (n: number, digits = 4): number => Number(n.toFixed(digits));
@@ -15,7 +15,7 @@ export function costOf(nodes: readonly NodePlan[], prices: PriceList, budgetPerH
     storageGiB += node.rootVolumeGiB + node.volumes.reduce((sum, v) => sum + v.sizeGiB, 0);
   }
   const lines: CostLine[] = [...byOffer.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => byCodeUnits(a, b))
     .map(([item, { count, unit }]) => ({ item, count, unitPerHour: unit, perHour: round(count * unit) }));
   lines.push({ item: 'block storage (GiB)', count: storageGiB, unitPerHour: round(prices.volumePerGiBHour, 8), perHour: round(storageGiB * prices.volumePerGiBHour) });
   lines.push({ item: 'edge load balancer', count: 1, unitPerHour: prices.loadBalancerPerHour, perHour: prices.loadBalancerPerHour });

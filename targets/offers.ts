@@ -8,6 +8,9 @@ import { AWS_INSTANCE_TYPES, AWS_PRICES } from './aws/catalog';
 import type { TargetConfig } from './config';
 
 /** A machine size on offer: an EC2 instance type or an OpenStack flavor. */
+/** Plain string order: the names are ASCII, and a locale-aware compare first loads ICU's collator (milliseconds). */
+export const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 export interface Offer {
   readonly name: string;
   readonly vcpus: number;
@@ -100,5 +103,5 @@ export function pickOffer(
     const what = role === 'compute' ? ' with KVM (bare metal or nested virtualization)' : '';
     throw new InputError(source, role === 'compute' ? 'computeKvm' : field, `no size${what} offers ${need.vcpus} vCPU and ${need.memoryGiB} GiB for role ${role}`);
   }
-  return [...fits].sort((a, b) => a.pricePerHour - b.pricePerHour || a.name.localeCompare(b.name))[0];
+  return [...fits].sort((a, b) => a.pricePerHour - b.pricePerHour || byCodeUnits(a.name, b.name))[0];
 }
