@@ -208,23 +208,46 @@ export function writeStacksDirectly(): void {
 /**
  * JSON as json-stable-stringify 1.3 writes it with `{ space: 2 }`: keys sorted,
  * members without a value left out (null in lists), `toJSON` honoured, and an empty
- * list or object written as its brackets around a line break.
+ * list or object written as its brackets around a line break. The text is collected
+ * in pieces and joined once (joining at every level copied each node's user data
+ * once per level).
  */
-export function stableJson(value: unknown, level = 0): string | undefined {
+export function stableJson(value: unknown): string | undefined {
+  const pieces: string[] = [];
+  return writeJson(value, 0, pieces) ? pieces.join('') : undefined;
+}
+
+/** Appends `value` to `pieces`; false (nothing appended) when it has no JSON form. */
+function writeJson(value: unknown, level: number, pieces: string[]): boolean {
   if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') value = (value as { toJSON(): unknown }).toJSON();
-  if (value === undefined) return undefined;
-  if (typeof value !== 'object' || value === null) return JSON.stringify(value);
+  if (value === undefined) return false;
+  if (typeof value !== 'object' || value === null) {
+    const text = JSON.stringify(value);
+    if (text === undefined) return false; // functions and symbols
+    pieces.push(text);
+    return true;
+  }
   const close = `\n${'  '.repeat(level)}`;
   const open = `${close}  `;
-  const members: string[] = [];
+  let first = true;
   if (Array.isArray(value)) {
-    for (const item of value) members.push(open + (stableJson(item, level + 1) || 'null'));
-    return `[${members.join(',')}${close}]`;
+    pieces.push('[');
+    for (const item of value) {
+      pieces.push(first ? open : `,${open}`);
+      first = false;
+      if (!writeJson(item, level + 1, pieces)) pieces.push('null');
+    }
+    pieces.push(close, ']');
+    return true;
   }
   const object = value as Record<string, unknown>;
+  pieces.push('{');
   for (const key of Object.keys(object).sort()) {
-    const member = stableJson(object[key], level + 1);
-    if (member) members.push(`${open}${JSON.stringify(key)}: ${member}`);
+    const mark = pieces.length;
+    pieces.push(first ? open : `,${open}`, JSON.stringify(key), ': ');
+    if (writeJson(object[key], level + 1, pieces)) first = false;
+    else pieces.length = mark; // a member without a value is left out
   }
-  return `{${members.join(',')}${close}}`;
+  pieces.push(close, '}');
+  return true;
 }
