@@ -3,7 +3,7 @@ import { loadProfile } from '../profile/load';
 import { buildPlan } from '../plan/plan';
 import { assetOptionsFor } from '../assets/options';
 import { userDataParts, AWS_USER_DATA_LIMIT } from '../assets/user-data-limit';
-import { ml2Answers, overlayBootcmd, overlayPeers } from '../assets/tenant-network';
+import { addressRanges, expandRanges, ml2Answers, overlayBootcmd, overlayPeerRanges, overlayPeers } from '../assets/tenant-network';
 import { DEPLOY_TIME_SLACK } from '../stacks/user-data';
 import { target } from './support/shapes';
 
@@ -28,6 +28,32 @@ describe('on AWS the tenant VLANs ride a VXLAN mesh', () => {
     const check = spawnSync('shellcheck', ['-s', 'sh', '-'], { input: `#!/bin/sh\n${script}\n`, encoding: 'utf8' });
     expect([check.status, check.stdout]).toEqual([0, '']);
     expect(overlayBootcmd(plan, plan.nodes.find((n) => n.role === 'keystone')!)).toBeUndefined();
+  });
+
+  test('the boot script lists the peers as address ranges, which awk expands back to every peer', () => {
+    const full = buildPlan(profile, target('aws', { scale: 1, budgetPerHour: 100000 }));
+    const computes = full.nodes.filter((n) => n.role === 'compute');
+    for (const node of [compute, neutron, computes[0], computes[200], full.nodes.find((n) => n.role === 'neutron-server')!]) {
+      const p = node === compute || node === neutron ? plan : full;
+      const [, , script] = overlayBootcmd(p, node)!;
+      const ranges = overlayPeerRanges(p, node);
+      expect(ranges).toEqual(addressRanges(overlayPeers(p, node)));
+      expect(script).toContain(expandRanges(ranges));
+      const expanded = spawnSync('sh', ['-c', expandRanges(ranges)], { encoding: 'utf8' });
+      expect(expanded.stdout.trim().split('\n').sort()).toEqual(overlayPeers(p, node).sort());
+    }
+    // A one-to-one clone's 360 compute peers fit in a few ranges.
+    expect(addressRanges(overlayPeers(full, computes[0])).length).toBeLessThan(20);
+  });
+
+  test('address ranges join consecutive addresses across octets, single addresses stay alone', () => {
+    expect(addressRanges(['10.0.0.5', '10.0.0.3', '10.0.0.4', '10.0.0.9', '10.0.1.255', '10.0.2.0', '192.168.255.254'])).toEqual([
+      '10.0.0.3-10.0.0.5',
+      '10.0.0.9',
+      '10.0.1.255-10.0.2.0',
+      '192.168.255.254',
+    ]);
+    expect(addressRanges([])).toEqual([]);
   });
 
   test("Packstack bridges production's VLAN ranges to the overlay", () => {
