@@ -35,6 +35,8 @@ function stackWithEveryKindOfToken(): TerraformStack {
   });
   new TerraformOutput(stack, 'numbers', { value: [group.getNumberAttribute('owner_id'), 1e21, -0.5] });
   new TerraformOutput(stack, 'list', { value: Fn.concat([Fn.split(',', group.name), ['z']]) });
+  // An override holding a token: only the whole document's last resolution sees it.
+  stack.addOverride('locals.from_override', Lazy.stringValue({ produce: () => `late ${group.name}` }));
   return stack;
 }
 
@@ -46,6 +48,7 @@ test('a stack with every kind of token resolves the same with and without the sh
   const shortcut = JSON.stringify(stack.toTerraform());
   expect(shortcut).toBe(byCdktf);
   expect(byCdktf).toContain('prefix ${aws_security_group.group.id} middle');
+  expect(byCdktf).toContain('"from_override":"late ${aws_security_group.group.name}"');
 });
 
 test('token-free values are copied without asking cdktf, undefined members dropped; preparing only visits', () => {
@@ -96,11 +99,14 @@ function tree(dir: string): Record<string, string> {
   return out;
 }
 
-test('the default clone synthesizes byte for byte the same through cdktf alone (STAGING_TOKEN_TRACES=1)', () => {
+test.each([
+  ['the default clone', {}],
+  ['the OpenStack clone', { STAGING_TARGET: 'openstack' }],
+])('%s synthesizes byte for byte the same through cdktf alone (STAGING_TOKEN_TRACES=1)', (_, env: Record<string, string>) => {
   const root = join(__dirname, '..');
-  const synth = (env: Record<string, string>) => {
+  const synth = (extra: Record<string, string>) => {
     const outdir = mkdtempSync(join(tmpdir(), 'staging-synthesis-'));
-    const r = spawnSync(process.execPath, ['-r', './bin/register.js', 'main.ts'], { cwd: root, env: { ...process.env, ...env, CDKTF_OUTDIR: outdir }, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['-r', './bin/register.js', 'main.ts'], { cwd: root, env: { ...process.env, ...env, ...extra, CDKTF_OUTDIR: outdir }, encoding: 'utf8' });
     expect(r.stderr).toBe('');
     return tree(outdir);
   };

@@ -51,6 +51,9 @@ export function resolvePlainValuesDirectly(): void {
   const cdktfResolve = tokens.cdktfResolve ?? tokens.resolve;
   tokens.cdktfResolve = cdktfResolve;
   tokens.resolve = (scope, value, preparing = false) => {
+    // The stack's whole document, last: its elements and metadata were resolved one by
+    // one just before; only the stack's own overrides, merged in since, could hold a token.
+    if (!preparing && isStackDocument(value) && isResolved((scope as { rawOverrides?: unknown }).rawOverrides)) return value;
     // A reference used by many nodes (a subnet, a security group) is resolved once per call.
     const resolved = new Map<string, string>();
     const ask = (part: unknown) => {
@@ -63,6 +66,27 @@ export function resolvePlainValuesDirectly(): void {
     };
     return copyResolving(value, { ask, keep: !preparing });
   };
+}
+
+/** The document `TerraformStack.toTerraform` assembles (elements' fragments never have a top-level "//"). */
+const isStackDocument = (value: unknown): boolean => typeof value === 'object' && value !== null && '//' in value;
+
+/** Plain data without tokens or undefined members: what resolving would return unchanged. */
+function isResolved(value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+      return !mayHoldToken(value);
+    case 'number':
+      return !mayBeTokenNumber(value);
+    case 'boolean':
+      return true;
+    case 'object':
+      if (value === null) return true;
+      if (Array.isArray(value)) return value.every(isResolved);
+      return typeof (value as { resolve?: unknown }).resolve !== 'function' && Object.entries(value).every(([key, item]) => !mayHoldToken(key) && isResolved(item));
+    default:
+      return false;
+  }
 }
 
 /** How parts with tokens are resolved, and whether the resolved copy is wanted or only the visit. */
