@@ -81,6 +81,8 @@ test('stack documents are written as json-stable-stringify (what cdktf uses) wri
     42,
     null,
     [[[]], [{}], { '': 0 }],
+    { z: { d: 1, c: [1, 'two', true, null] }, a: 'x\ny', m: -0, n: 1e21 }, // no empty collection: the JSON.stringify path
+    { '10': 'index-like keys', '9': 'sort as text', a: 1 },
   ];
   for (const value of values) expect(stableJson(value)).toBe(cdktfStringify(value, { space: 2 }));
 });

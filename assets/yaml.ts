@@ -136,7 +136,7 @@ function literalBlock(text: string, indent: string): string {
   const strip = !isSpace(last);
   if (!(clip || strip) || text[0] === ' ' || text[0] === '\n' || DOCUMENT_MARKER.test(text)) throw new OutsideSubset();
   const body = clip ? text.slice(0, -1) : text;
-  return `|${clip ? '' : '-'}\n${indent}${body.replace(/\n+/g, (breaks) => breaks + indent)}`;
+  return `|${clip ? '' : '-'}\n${indent}${body.replace(/\n+/g, `$&${indent}`)}`;
 }
 
 /** Whitespace among the handled characters. */

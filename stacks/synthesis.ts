@@ -232,13 +232,49 @@ export function writeStacksDirectly(): void {
 /**
  * JSON as json-stable-stringify 1.3 writes it with `{ space: 2 }`: keys sorted,
  * members without a value left out (null in lists), `toJSON` honoured, and an empty
- * list or object written as its brackets around a line break. The text is collected
- * in pieces and joined once (joining at every level copied each node's user data
- * once per level).
+ * list or object written as its brackets around a line break. Documents without
+ * those cases (stacks' documents) are the text of `JSON.stringify` on a key-sorted
+ * copy; the others are collected in pieces and joined once (joining at every level
+ * copied each node's user data once per level).
  */
 export function stableJson(value: unknown): string | undefined {
+  const sorted = sortedCopy(value);
+  if (sorted !== UNSUITABLE) return JSON.stringify(sorted, null, 2);
   const pieces: string[] = [];
   return writeJson(value, 0, pieces) ? pieces.join('') : undefined;
+}
+
+const UNSUITABLE = Symbol('unsuitable');
+/** Keys JavaScript orders before all others (array indexes), whatever the insertion order. */
+const INDEX_KEY = /^(?:0|[1-9][0-9]*)$/;
+
+/**
+ * A copy with every object's keys inserted in sorted order, for `JSON.stringify` to
+ * write in the same layout: or UNSUITABLE where the layouts differ (empty lists and
+ * objects, members without a value, `toJSON`, index-like keys).
+ */
+function sortedCopy(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value === undefined || typeof value === 'function' || typeof value === 'symbol' ? UNSUITABLE : value;
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return UNSUITABLE;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return UNSUITABLE;
+    const items: unknown[] = [];
+    for (const item of value) {
+      const copy = sortedCopy(item);
+      if (copy === UNSUITABLE) return UNSUITABLE;
+      items.push(copy);
+    }
+    return items;
+  }
+  const keys = Object.keys(value).sort();
+  if (keys.length === 0) return UNSUITABLE;
+  const copy: Record<string, unknown> = {};
+  for (const key of keys) {
+    const member = sortedCopy((value as Record<string, unknown>)[key]);
+    if (member === UNSUITABLE || INDEX_KEY.test(key)) return UNSUITABLE;
+    copy[key] = member;
+  }
+  return copy;
 }
 
 /** Appends `value` to `pieces`; false (nothing appended) when it has no JSON form. */
