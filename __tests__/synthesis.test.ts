@@ -10,7 +10,7 @@ import { join, relative } from 'node:path';
 import { App, Fn, Lazy, TerraformIterator, TerraformOutput, TerraformStack, Token } from 'cdktf';
 import { Instance } from '@cdktf/provider-aws/lib/instance';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
-import { copyResolving, resolvePlainValuesDirectly, stableJson } from '../stacks/synthesis';
+import { copyResolving, fitsJsonStringify, resolvePlainValuesDirectly, stableJson } from '../stacks/synthesis';
 
 jest.setTimeout(60_000);
 
@@ -81,10 +81,12 @@ test('stack documents are written as json-stable-stringify (what cdktf uses) wri
     42,
     null,
     [[[]], [{}], { '': 0 }],
-    { z: { d: 1, c: [1, 'two', true, null] }, a: 'x\ny', m: -0, n: 1e21 }, // no empty collection: the JSON.stringify path
+    { z: { d: 1, c: [1, 'two', true, null, undefined] }, a: 'x\ny', m: -0, n: 1e21, u: undefined, f: () => 1 }, // the JSON.stringify path
+    { a: { only: undefined } },
     { '10': 'index-like keys', '9': 'sort as text', a: 1 },
   ];
   for (const value of values) expect(stableJson(value)).toBe(cdktfStringify(value, { space: 2 }));
+  expect(values.map(fitsJsonStringify)).toEqual([false, false, false, true, true, true, false, true, false, false]);
 });
 
 /** Every file of a folder, by relative path. */
@@ -116,4 +118,7 @@ test.each([
   const byCdktf = synth({ STAGING_TOKEN_TRACES: '1' });
   expect(Object.keys(shortcut).length).toBeGreaterThan(10);
   expect(shortcut).toEqual(byCdktf);
+  // Every stack document takes the JSON.stringify path.
+  const documents = Object.entries(shortcut).filter(([path]) => path.endsWith('cdk.tf.json'));
+  expect(documents.filter(([, text]) => !fitsJsonStringify(JSON.parse(text))).map(([path]) => path)).toEqual([]);
 });

@@ -245,16 +245,20 @@ export function stableJson(value: unknown): string | undefined {
 }
 
 const UNSUITABLE = Symbol('unsuitable');
+
+/** Whether `stableJson` writes `value` through `JSON.stringify` (stack documents do). */
+export const fitsJsonStringify = (value: unknown): boolean => sortedCopy(value) !== UNSUITABLE;
 /** Keys JavaScript orders before all others (array indexes), whatever the insertion order. */
 const INDEX_KEY = /^(?:0|[1-9][0-9]*)$/;
 
 /**
  * A copy with every object's keys inserted in sorted order, for `JSON.stringify` to
- * write in the same layout: or UNSUITABLE where the layouts differ (empty lists and
- * objects, members without a value, `toJSON`, index-like keys).
+ * write in the same layout (both leave out members without a value and write null for
+ * them in lists), or UNSUITABLE where the layouts differ: empty lists and objects,
+ * `toJSON`, index-like keys (JavaScript orders them first).
  */
 function sortedCopy(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null) return value === undefined || typeof value === 'function' || typeof value === 'symbol' ? UNSUITABLE : value;
+  if (typeof value !== 'object' || value === null) return value;
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return UNSUITABLE;
   if (Array.isArray(value)) {
     if (value.length === 0) return UNSUITABLE;
@@ -266,15 +270,17 @@ function sortedCopy(value: unknown): unknown {
     }
     return items;
   }
-  const keys = Object.keys(value).sort();
-  if (keys.length === 0) return UNSUITABLE;
   const copy: Record<string, unknown> = {};
-  for (const key of keys) {
-    const member = sortedCopy((value as Record<string, unknown>)[key]);
+  let members = 0;
+  for (const key of Object.keys(value).sort()) {
+    const item = (value as Record<string, unknown>)[key];
+    if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+    const member = sortedCopy(item);
     if (member === UNSUITABLE || INDEX_KEY.test(key)) return UNSUITABLE;
     copy[key] = member;
+    members++;
   }
-  return copy;
+  return members === 0 ? UNSUITABLE : copy;
 }
 
 /** Appends `value` to `pieces`; false (nothing appended) when it has no JSON form. */
