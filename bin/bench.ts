@@ -1,8 +1,8 @@
 /**
  * npm run bench -- [--runs N]
  * Times whole synthesis processes (wall time, peak memory; median, min, max over
- * N runs) of the default clone, a one-to-one clone of the reference cloud and a
- * one-instance baseline app, run the same way; then a growth check.
+ * N runs, the apps taking turns) of the default clone, a one-to-one clone of the
+ * reference cloud and a one-instance baseline app, run the same way; then a growth check.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -46,12 +46,24 @@ const members = (body: { for_each?: unknown }): number => (body.for_each && type
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-function measure(name: string, script: string, env: Record<string, string>, runs: number) {
-  runOnce(script, env); // warm the file cache and the SWC transform cache
-  const samples = Array.from({ length: runs }, () => runOnce(script, env));
-  const ms = samples.map((s) => s.ms);
-  const rss = samples.map((s) => s.rssMiB);
-  return { name, median: median(ms), min: Math.min(...ms), max: Math.max(...ms), rss: Math.max(...rss), resources: samples[0].resources };
+interface App {
+  readonly name: string;
+  readonly script: string;
+  readonly env: Record<string, string>;
+}
+
+/**
+ * Runs every app `runs` times, taking turns (baseline, default, one-to-one, baseline,
+ * ...), so that a slower moment of the machine weighs on every app alike.
+ */
+function measure(apps: readonly App[], runs: number) {
+  for (const app of apps) runOnce(app.script, app.env); // warm the file cache and the SWC transform cache
+  const samples = apps.map(() => [] as Sample[]);
+  for (let r = 0; r < runs; r++) apps.forEach((app, i) => samples[i].push(runOnce(app.script, app.env)));
+  return apps.map((app, i) => {
+    const ms = samples[i].map((s) => s.ms);
+    return { name: app.name, median: median(ms), min: Math.min(...ms), max: Math.max(...ms), rss: Math.max(...samples[i].map((s) => s.rssMiB)), resources: samples[i][0].resources };
+  });
 }
 
 /** A target config of the default AWS target at a fixed scale, with room in the budget. */
@@ -66,13 +78,16 @@ runCli(() => {
   const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } }, strict: true });
   const runs = Number(values.runs);
   const dir = mkdtempSync(join(tmpdir(), 'staging-bench-targets-'));
-  const baseline = measure('baseline (1 aws_instance)', 'bench/baseline.ts', {}, runs);
-  const rows = [
-    baseline,
-    measure('default clone (reference, AWS)', 'main.ts', {}, runs),
-    measure('one-to-one clone (reference, AWS)', 'main.ts', { STAGING_TARGET_CONFIG: scaledTarget(dir, 1) }, runs),
-  ];
-  process.stdout.write(`Synthesis, ${runs} runs each, whole processes (node ${process.version})\n`);
+  const rows = measure(
+    [
+      { name: 'baseline (1 aws_instance)', script: 'bench/baseline.ts', env: {} },
+      { name: 'default clone (reference, AWS)', script: 'main.ts', env: {} },
+      { name: 'one-to-one clone (reference, AWS)', script: 'main.ts', env: { STAGING_TARGET_CONFIG: scaledTarget(dir, 1) } },
+    ],
+    runs,
+  );
+  const [baseline] = rows;
+  process.stdout.write(`Synthesis, ${runs} runs each taken in turns, whole processes (node ${process.version})\n`);
   process.stdout.write(
     table(
       ['app', 'resources', 'median s', 'min s', 'max s', 'peak MiB', 'x baseline'],
