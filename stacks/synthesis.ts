@@ -1,14 +1,17 @@
 /**
  * Three shortcuts through cdktf's synthesis, all exact: the output is the same
- * byte for byte (a test compares both ways), only reached sooner.
+ * byte for byte (a test compares both ways), only reached sooner. Set
+ * STAGING_TOKEN_TRACES=1 to take cdktf's own path throughout, stack traces of
+ * tokens included, when debugging a resolution error.
  *
  * - cdktf records a full stack trace for every token it creates, only to explain
- *   a token that later fails to resolve. Set STAGING_TOKEN_TRACES=1 to get the
- *   traces back when debugging a resolution error.
+ *   a token that later fails to resolve.
  * - cdktf resolves every value of a stack three times (prepare, per element, the
  *   whole document), scanning every string with three regular expressions. Values
- *   without any token come out of that unchanged, so they are copied directly and
- *   only the parts that hold a token go through cdktf's own resolver.
+ *   without any token come out of that unchanged, so they are copied directly, only
+ *   the parts that hold a token go through cdktf's own resolver, the preparing pass
+ *   only visits, and the whole document is not walked again unless the stack's
+ *   overrides hold a token.
  * - cdktf writes each stack's JSON with json-stable-stringify, a serializer in
  *   plain JavaScript (a tenth of a one-to-one clone's synthesis); the same text
  *   (keys sorted, two-space indent, its layout of empty lists) is written directly.
