@@ -50,7 +50,8 @@ export function awsNodes(scope: Construct, nodes: readonly NodePlan[], userData:
       // Not in the prebuilt 6.25 bindings: needs the AWS provider >= 6.33 (see the provider constraint in awsTarget).
       instances.addOverride('cpu_options.nested_virtualization', 'enabled');
     }
-    for (const node of group) instanceIds.set(node.name, interpolate(member('aws_instance', instances.friendlyUniqueId, node.name, 'id')));
+    const logicalId = instances.friendlyUniqueId; // computed by cdktf at each read
+    for (const node of group) instanceIds.set(node.name, interpolate(member('aws_instance', logicalId, node.name, 'id')));
   }
   attachVolumes(scope, nodes, volumes, instanceIds);
   extraInterfaces(scope, nodes, instanceIds, props);
@@ -74,7 +75,8 @@ function volumesOf(scope: Construct, nodes: readonly NodePlan[], { plan }: AwsNo
     encrypted: true,
     tags: each.getStringMap('tags'),
   });
-  return new Map(entries.map(([key]) => [key, member('aws_ebs_volume', resource.friendlyUniqueId, key, 'id')]));
+  const logicalId = resource.friendlyUniqueId;
+  return new Map(entries.map(([key]) => [key, member('aws_ebs_volume', logicalId, key, 'id')]));
 }
 
 function instancesOf(scope: Construct, id: string, nodes: readonly NodePlan[], userData: (node: NodePlan) => UserDataFor, volumes: VolumeIds, props: AwsNodesProps): Instance {
