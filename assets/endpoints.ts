@@ -24,7 +24,9 @@ function indexOf(plan: StagingPlan): NodeIndex {
     const byRoleAndSide = new Map<string, NodePlan[]>();
     for (const node of plan.nodes) {
       const key = `${node.role}/${node.side}`;
-      byRoleAndSide.set(key, [...(byRoleAndSide.get(key) ?? []), node]);
+      const nodes = byRoleAndSide.get(key);
+      if (nodes) nodes.push(node);
+      else byRoleAndSide.set(key, [node]);
     }
     index = { byName: new Map(plan.nodes.map((n) => [n.name, n])), byRoleAndSide };
     indexes.set(plan, index);

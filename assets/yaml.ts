@@ -1,11 +1,12 @@
 /**
  * YAML for cloud-config documents, written directly: the `yaml` package builds a
- * node tree for every document, which took most of the time of rendering a
- * few hundred nodes' user data. The text is the same as the package's
+ * node tree for every document, which took most of the time of rendering a few
+ * hundred nodes' user data. The text is the same as the package's
  * `stringify(doc, { lineWidth: 0, blockQuote: 'literal', aliasDuplicateObjects: false })`
  * (a test compares both on every node of several plans); a document with anything
  * outside the handled subset (non-ASCII or control characters, tabs or document
- * markers outside block strings, block strings that start with a space or end in blank lines) is handed to the package whole.
+ * markers outside block strings, block strings that start with a space or end in
+ * blank lines) is handed to the package whole.
  */
 
 /** The options the package is given for the documents it renders. */
