@@ -57,7 +57,7 @@ interface App {
  * ...), so that a slower moment of the machine weighs on every app alike.
  */
 function measure(apps: readonly App[], runs: number) {
-  for (const app of apps) runOnce(app.script, app.env); // warm the file cache and the SWC transform cache
+  for (const app of apps) runOnce(app.script, app.env); // warm the file cache, the compiled-TypeScript and the parsed-input caches
   const samples = apps.map(() => [] as Sample[]);
   for (let r = 0; r < runs; r++) apps.forEach((app, i) => samples[i].push(runOnce(app.script, app.env)));
   return apps.map((app, i) => {
