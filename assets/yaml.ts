@@ -25,7 +25,10 @@ export function toYaml(doc: unknown): string {
 
 /** The direct writer alone: throws OutsideSubset for a document it does not handle. */
 export function writeYaml(doc: unknown): string {
-  return isCollection(doc) && !isEmpty(doc) ? `${node(doc, '').join('\n')}\n` : `${flow(doc, '', false)}\n`;
+  if (!isCollection(doc) || isEmpty(doc)) return `${flow(doc, '', false)}\n`;
+  const lines: string[] = [];
+  node(doc, '', '', lines);
+  return `${lines.join('\n')}\n`;
 }
 
 export class OutsideSubset extends Error {}
@@ -36,33 +39,38 @@ const isCollection = (value: unknown): value is Collection => typeof value === '
 /** Empty as the package sees it: undefined members of a map are left out. */
 const isEmpty = (value: Collection): boolean => (Array.isArray(value) ? value.length === 0 : Object.values(value).every((item) => item === undefined));
 
-/** Lines of a non-empty map or list whose entries start at `indent`. */
-function node(value: Collection, indent: string): string[] {
-  return Array.isArray(value) ? list(value, indent) : map(value, indent);
+/**
+ * Appends the lines of a non-empty map or list whose entries start at `indent`;
+ * the first line starts with `lead` instead (a list's dash, when the collection is
+ * an item of a list: its first entry shares the dash's line).
+ */
+function node(value: Collection, indent: string, lead: string, lines: string[]): void {
+  if (Array.isArray(value)) list(value, indent, lead, lines);
+  else map(value, indent, lead, lines);
 }
 
-function map(value: Record<string, unknown>, indent: string): string[] {
-  const lines: string[] = [];
-  for (const [key, item] of Object.entries(value)) {
+function map(value: Record<string, unknown>, indent: string, lead: string, lines: string[]): void {
+  let start = lead;
+  for (const key of Object.keys(value)) {
+    const item = value[key];
     if (item === undefined) continue; // the package leaves undefined members out
-    const label = `${indent}${scalar(key, indent, true)}:`;
-    if (isCollection(item) && !isEmpty(item)) lines.push(label, ...node(item, `${indent}  `));
-    else lines.push(`${label} ${flow(item, `${indent}  `, false)}`);
+    const label = `${start}${scalar(key, indent, true)}:`;
+    start = indent;
+    if (isCollection(item) && !isEmpty(item)) {
+      lines.push(label);
+      node(item, `${indent}  `, `${indent}  `, lines);
+    } else lines.push(`${label} ${flow(item, `${indent}  `, false)}`);
   }
-  return lines;
 }
 
-function list(value: unknown[], indent: string): string[] {
-  const lines: string[] = [];
+function list(value: unknown[], indent: string, lead: string, lines: string[]): void {
+  let start = lead;
   for (const item of value) {
     if (item === undefined) throw new OutsideSubset();
-    if (isCollection(item) && !isEmpty(item)) {
-      // The first entry of a nested collection shares the dash's line.
-      const nested = node(item, `${indent}  `);
-      lines.push(`${indent}- ${nested[0].slice(indent.length + 2)}`, ...nested.slice(1));
-    } else lines.push(`${indent}- ${flow(item, `${indent}  `, false)}`);
+    if (isCollection(item) && !isEmpty(item)) node(item, `${indent}  `, `${start}- `, lines);
+    else lines.push(`${start}- ${flow(item, `${indent}  `, false)}`);
+    start = indent;
   }
-  return lines;
 }
 
 /** A value written after `key: ` or `- `; block strings continue on lines at `indent`. */
