@@ -7,11 +7,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { App, Fn, Lazy, TerraformIterator, TerraformOutput, TerraformStack, Token } from 'cdktf';
+import { App, Aspects, Fn, Lazy, TerraformIterator, TerraformOutput, TerraformStack, Token } from 'cdktf';
 import { Instance } from '@cdktf/provider-aws/lib/instance';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { fitsJsonStringify } from '../stacks/stable-json';
-import { copyResolving, resolvePlainValuesDirectly } from '../stacks/synthesis';
+import { copyResolving, resolvePlainValuesDirectly, tuneSynthesis } from '../stacks/synthesis';
 
 jest.setTimeout(60_000);
 
@@ -69,6 +70,20 @@ test('token-free values are copied without asking cdktf, undefined members dropp
   asked.length = 0;
   expect(copyResolving({ nested: [parts] }, { ask, keep: false })).toBeUndefined();
   expect(asked).toEqual(['${TfToken[TOKEN.1]}', parts.n, parts.e, parts.escape, parts.list]);
+});
+
+test('an aspect changing an element after the preparing pass still shows (prepared fragments are not reused then)', () => {
+  tuneSynthesis({});
+  const outdir = mkdtempSync(join(tmpdir(), 'staging-synthesis-'));
+  const app = new App({ outdir });
+  const stack = new TerraformStack(app, 'aspects');
+  new AwsProvider(stack, 'aws', { region: 'us-east-1' });
+  new SecurityGroup(stack, 'group', { name: 'g', description: 'as built' });
+  // Aspects run between cdktf's two passes.
+  Aspects.of(stack).add({ visit: (node) => (node instanceof SecurityGroup ? node.addOverride('description', 'set by an aspect') : undefined) });
+  app.synth();
+  const json = JSON.parse(readFileSync(join(outdir, 'stacks/aspects/cdk.tf.json'), 'utf8'));
+  expect(json.resource.aws_security_group.group.description).toBe('set by an aspect');
 });
 
 /** Every file of a folder, by relative path. */

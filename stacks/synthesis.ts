@@ -12,13 +12,19 @@
  *   the parts that hold a token go through cdktf's own resolver, the preparing pass
  *   only visits, and the whole document is not walked again unless the stack's
  *   overrides hold a token.
+ * - cdktf resolves each element twice: once while preparing (for the cross-stack
+ *   references it finds), once while writing, with the same result (only a
+ *   reference looks at the pass, and it resolves alike once registered). The
+ *   prepared, resolved fragments are kept and written, unless an aspect could
+ *   change an element in between.
  * - cdktf writes each stack's JSON with json-stable-stringify, a serializer in
  *   plain JavaScript (a tenth of a one-to-one clone's synthesis); the same text
  *   (keys sorted, two-space indent, its layout of empty lists) is written directly.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Tokenization, type ISynthesisSession, type TerraformStack } from 'cdktf';
+import { App, Aspects, TerraformElement, TerraformStack, Tokenization, type ISynthesisSession } from 'cdktf';
+import type { IConstruct } from 'constructs';
 // Private modules of cdktf 0.21: the token class of plain values, the stack synthesizer.
 import { Intrinsic } from 'cdktf/lib/tokens/private/intrinsic';
 import { StackSynthesizer } from 'cdktf/lib/synthesize/synthesizer';
@@ -29,6 +35,7 @@ export function tuneSynthesis(env: NodeJS.ProcessEnv = process.env): void {
   if (env.STAGING_TOKEN_TRACES === '1') return;
   skipTokenTraces();
   resolvePlainValuesDirectly();
+  reusePreparedFragments();
   writeStacksDirectly();
 }
 
@@ -54,10 +61,7 @@ export function resolvePlainValuesDirectly(): void {
   const tokens = require('cdktf/lib/_tokens') as TokensModule;
   const cdktfResolve = tokens.cdktfResolve ?? tokens.resolve;
   tokens.cdktfResolve = cdktfResolve;
-  tokens.resolve = (scope, value, preparing = false) => {
-    // The stack's whole document, last: its elements and metadata were resolved one by
-    // one just before; only the stack's own overrides, merged in since, could hold a token.
-    if (!preparing && isStackDocument(value) && isResolved((scope as { rawOverrides?: unknown }).rawOverrides)) return value;
+  resolveStackValue = (scope, value, preparing, keep) => {
     // A reference used by many nodes (a subnet, a security group) is resolved once per call.
     const resolved = new Map<string, string>();
     const ask = (part: unknown) => {
@@ -68,8 +72,79 @@ export function resolvePlainValuesDirectly(): void {
       if (typeof result === 'string') resolved.set(part, result);
       return result;
     };
-    return copyResolving(value, { ask, keep: !preparing });
+    return copyResolving(value, { ask, keep });
   };
+  tokens.resolve = (scope, value, preparing = false) => {
+    // An element's fragment resolved while preparing, written now.
+    if (typeof value === 'object' && value !== null && reuse?.fragments.has(value)) return value;
+    // The stack's whole document, last: its elements and metadata were resolved one by
+    // one just before; only the stack's own overrides, merged in since, could hold a token.
+    if (!preparing && isStackDocument(value) && isResolved((scope as { rawOverrides?: unknown }).rawOverrides)) return value;
+    return resolveStackValue!(scope, value, preparing, !preparing);
+  };
+}
+
+/** The wrapped resolution: `keep` false only visits (for the effects of preparing). */
+let resolveStackValue: ((scope: unknown, value: unknown, preparing: boolean, keep: boolean) => unknown) | undefined;
+
+/** One app's synthesis: the elements whose prepared fragments are written, and those fragments. */
+interface Reuse {
+  readonly elements: TerraformElement[];
+  readonly fragments: WeakSet<object>;
+}
+let reuse: Reuse | undefined;
+
+interface Prototypes {
+  synth(this: App): void;
+  cdktfSynth?: (this: App) => void;
+  prepareStack(this: TerraformStack): void;
+  cdktfPrepareStack?: (this: TerraformStack) => void;
+}
+
+/**
+ * While an app synthesizes (and no aspect is registered: aspects run between the
+ * two passes and may change elements), each stack's preparing pass keeps every
+ * element's resolved fragment and the element gives it back when written.
+ */
+export function reusePreparedFragments(): void {
+  const app = App.prototype as unknown as Prototypes;
+  const cdktfSynth = app.cdktfSynth ?? app.synth;
+  app.cdktfSynth = cdktfSynth;
+  app.synth = function synth(this: App) {
+    if (!resolveStackValue || hasAspects(this)) return cdktfSynth.call(this);
+    const session: Reuse = { elements: [], fragments: new WeakSet() };
+    reuse = session;
+    try {
+      cdktfSynth.call(this);
+    } finally {
+      reuse = undefined;
+      for (const element of session.elements) delete (element as { toTerraform?: unknown }).toTerraform;
+    }
+  };
+  const stack = TerraformStack.prototype as unknown as Prototypes;
+  const cdktfPrepareStack = stack.cdktfPrepareStack ?? stack.prepareStack;
+  stack.cdktfPrepareStack = cdktfPrepareStack;
+  stack.prepareStack = function prepareStack(this: TerraformStack) {
+    const session = reuse;
+    if (!session) return cdktfPrepareStack.call(this);
+    // What cdktf's prepareStack does, keeping the resolved fragments.
+    this.ensureBackendExists();
+    for (const element of elementsOf(this)) {
+      const fragment = resolveStackValue!(this, element.toTerraform(), true, true);
+      if (typeof fragment === 'object' && fragment !== null) session.fragments.add(fragment);
+      element.toTerraform = () => fragment;
+      session.elements.push(element);
+    }
+  };
+}
+
+const hasAspects = (app: App): boolean => app.node.findAll().some((c) => Aspects.of(c).all.length > 0);
+
+/** A stack's elements in cdktf's order (depth first, not into nested stacks). */
+function elementsOf(node: IConstruct, into: TerraformElement[] = []): TerraformElement[] {
+  if (TerraformElement.isTerraformElement(node)) into.push(node);
+  for (const child of node.node.children) if (!TerraformStack.isStack(child)) elementsOf(child, into);
+  return into;
 }
 
 /** The document `TerraformStack.toTerraform` assembles (elements' fragments never have a top-level "//"). */
