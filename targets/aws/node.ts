@@ -18,6 +18,7 @@ import { VolumeAttachment } from '@cdktf/provider-aws/lib/volume-attachment';
 import { groupOf } from '../../plan/security';
 import type { NetworkRole, NodePlan, StagingPlan } from '../../plan/types';
 import type { AwsTargetConfig } from '../config';
+import { interpolate, memberExpressions } from '../for-each';
 import type { NodeHandle, UserDataFor } from '../target';
 import type { AwsFoundation } from './foundation';
 import { nodeTags } from './tags';
@@ -25,9 +26,6 @@ import { nodeTags } from './tags';
 /** EBS attachment names /dev/sdf… (Nitro shows them as NVMe; the user data finds them by volume id). */
 export const ebsDeviceName = (index: number): string => `/dev/sd${String.fromCharCode('f'.charCodeAt(0) + index)}`;
 
-/** The expression of one member of a `for_each` resource, by key, and its interpolation. */
-const member = (type: string, logicalId: string, key: string, attribute: string): string => `${type}.${logicalId}["${key}"].${attribute}`;
-const interpolate = (expression: string): string => `\${${expression}}`;
 
 export interface AwsNodesProps {
   readonly plan: StagingPlan;
@@ -50,8 +48,8 @@ export function awsNodes(scope: Construct, nodes: readonly NodePlan[], userData:
       // Not in the prebuilt 6.25 bindings: needs the AWS provider >= 6.33 (see the provider constraint in awsTarget).
       instances.addOverride('cpu_options.nested_virtualization', 'enabled');
     }
-    const logicalId = instances.friendlyUniqueId; // computed by cdktf at each read
-    for (const node of group) instanceIds.set(node.name, interpolate(member('aws_instance', logicalId, node.name, 'id')));
+    const instance = memberExpressions(instances);
+    for (const node of group) instanceIds.set(node.name, interpolate(instance(node.name, 'id')));
   }
   attachVolumes(scope, nodes, volumes, instanceIds);
   extraInterfaces(scope, nodes, instanceIds, props);
@@ -75,8 +73,8 @@ function volumesOf(scope: Construct, nodes: readonly NodePlan[], { plan }: AwsNo
     encrypted: true,
     tags: each.getStringMap('tags'),
   });
-  const logicalId = resource.friendlyUniqueId;
-  return new Map(entries.map(([key]) => [key, member('aws_ebs_volume', logicalId, key, 'id')]));
+  const volume = memberExpressions(resource);
+  return new Map(entries.map(([key]) => [key, volume(key, 'id')]));
 }
 
 function instancesOf(scope: Construct, id: string, nodes: readonly NodePlan[], userData: (node: NodePlan) => UserDataFor, volumes: VolumeIds, props: AwsNodesProps): Instance {
