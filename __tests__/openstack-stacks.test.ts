@@ -4,7 +4,7 @@ import { loadProfile } from '../profile/load';
 import { buildPlan } from '../plan/plan';
 import { planShape, target } from './support/shapes';
 import { expectOnlyListenersMove } from './support/switch';
-import { resources, synthesize, type StackJson } from './support/synth';
+import { members, resources, synthesize, type StackJson } from './support/synth';
 
 const profile = loadProfile();
 const config = target('openstack');
@@ -12,7 +12,7 @@ const plan = buildPlan(profile, config);
 const { stacks } = synthesize(plan, config);
 const schema = JSON.parse(readFileSync(join(__dirname, '../targets/openstack/provider-schema.json'), 'utf8')).provider_schemas['registry.terraform.io/terraform-provider-openstack/openstack'];
 
-const instances = (stack: StackJson) => Object.values(resources(stack, 'openstack_compute_instance_v2')) as any[];
+const instances = (stack: StackJson) => Object.values(members(stack, 'openstack_compute_instance_v2')) as any[];
 // The canary stack's servers live inside the staging cloud, not on the target.
 const all = Object.entries(stacks).filter(([name]) => name !== 'canary').flatMap(([, stack]) => instances(stack));
 
@@ -37,14 +37,29 @@ test('every cell has its DB and MQ on both sides; compute nodes get nested-virtu
 
 test('one volume per Swift ring device, ports at the planned addresses, the tenant port without port security', () => {
   for (const side of ['old', 'new']) {
-    const devices = Object.values(resources(stacks[`swift-${side}`], 'openstack_blockstorage_volume_v3')).filter((v: any) => v.metadata.purpose === 'swift-device');
+    const devices = Object.values(members(stacks[`swift-${side}`], 'openstack_blockstorage_volume_v3')).filter((v: any) => v.metadata.purpose === 'swift-device');
     expect(devices).toHaveLength(plan.nodes.filter((n) => n.side === side && n.role === 'swift-storage').length * plan.swift.devicesPerNode);
   }
-  const ports = resources(stacks.compute, 'openstack_networking_port_v2');
+  const ports = members(stacks.compute, 'openstack_networking_port_v2');
   const node = plan.nodes.find((n) => n.role === 'compute')!;
-  expect(ports[`${node.name}-management`].fixed_ip[0].ip_address).toBe(node.addresses.management);
-  expect(ports[`${node.name}-tenant`].port_security_enabled).toBe(false);
-  expect(ports[`${node.name}-tenant`].security_group_ids).toBeUndefined();
+  expect(ports[`${node.name}/management`].fixed_ip[0].ip_address).toBe(node.addresses.management);
+  expect(ports[`${node.name}/management`].security_group_ids).toEqual([expect.stringContaining('sg-compute')]);
+  expect(ports[`${node.name}/tenant`].port_security_enabled).toBe(false);
+  expect(ports[`${node.name}/tenant`].security_group_ids).toBeUndefined();
+  // The instance lists its ports in the node's network order (images name NICs by it).
+  const [instance] = instances(stacks.compute).filter((i) => i.name === node.name);
+  expect(instance.network.map((n: any) => n.port)).toEqual([`\${openstack_networking_port_v2.ports["${node.name}/management"].id}`, `\${openstack_networking_port_v2.tenant-ports["${node.name}/tenant"].id}`]);
+});
+
+test('nodes are for_each resources keyed by name; volumes are attached and found by id at boot', () => {
+  const swift = stacks['swift-old'];
+  const storage = plan.nodes.find((n) => n.role === 'swift-storage' && n.side === 'old')!;
+  expect(Object.keys(resources(swift, 'openstack_blockstorage_volume_v3'))).toEqual(['volumes']);
+  const attachments = members(swift, 'openstack_compute_volume_attach_v2');
+  expect(attachments[`${storage.name}/d1`]).toEqual(expect.objectContaining({ volume_id: `\${openstack_blockstorage_volume_v3.volumes["${storage.name}/d1"].id}` }));
+  expect(attachments[`${storage.name}/d1`].instance_id).toMatch(new RegExp(`^\\$\\{openstack_compute_instance_v2\\.nodes[-a-z]*\\["${storage.name}"\\]\\.id\\}$`));
+  const [instance] = instances(swift).filter((i) => i.name === storage.name);
+  expect(instance.user_data).toContain(`/dev/disk/by-id/virtio-\${substr(openstack_blockstorage_volume_v3.volumes["${storage.name}/d1"].id, 0, 20)}`);
 });
 
 test('the active-side switch changes only the listeners of the edge stack', () => {

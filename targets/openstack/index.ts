@@ -5,16 +5,14 @@
  * the planned addresses, one volume per Swift ring device, an Octavia load
  * balancer with a pool per API and side.
  */
-import { Fn, type TerraformStack } from 'cdktf';
+import type { TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import { groupOf, securityGroups, securityRules } from '../../plan/security';
-import { SIDES, type NetworkRole, type NodePlan, type StagingPlan } from '../../plan/types';
+import { securityGroups, securityRules } from '../../plan/security';
+import { SIDES, type StagingPlan } from '../../plan/types';
 import type { OpenstackTargetConfig } from '../config';
 import { configureState } from '../state';
-import type { CloudTarget, Foundation, NodeHandle, UserDataFor } from '../target';
-import { BlockstorageVolumeV3 } from './provider/blockstorage-volume-v3';
-import { ComputeInstanceV2 } from './provider/compute-instance-v2';
-import { ComputeVolumeAttachV2 } from './provider/compute-volume-attach-v2';
+import type { CloudTarget } from '../target';
+import { openstackNodes, type OpenstackFoundation } from './node';
 import { LbListenerV2 } from './provider/lb-listener-v2';
 import { LbLoadbalancerV2 } from './provider/lb-loadbalancer-v2';
 import { LbMemberV2 } from './provider/lb-member-v2';
@@ -23,7 +21,6 @@ import { LbPoolV2 } from './provider/lb-pool-v2';
 import { NetworkingFloatingipAssociateV2 } from './provider/networking-floatingip-associate-v2';
 import { NetworkingFloatingipV2 } from './provider/networking-floatingip-v2';
 import { NetworkingNetworkV2 } from './provider/networking-network-v2';
-import { NetworkingPortV2 } from './provider/networking-port-v2';
 import { NetworkingRouterInterfaceV2 } from './provider/networking-router-interface-v2';
 import { NetworkingRouterV2 } from './provider/networking-router-v2';
 import { NetworkingSecgroupRuleV2 } from './provider/networking-secgroup-rule-v2';
@@ -36,46 +33,9 @@ import { OpenstackProvider } from './provider/provider';
 /** Provider version the schema file reflects. */
 export const OPENSTACK_PROVIDER_CONSTRAINT = '~> 3.0';
 
-interface OpenstackFoundation extends Foundation {
-  /** Network id of a network role (ports need it beside the subnet). */
-  network(role: NetworkRole): string;
-}
-
 export function openstackTarget(plan: StagingPlan, config: OpenstackTargetConfig): CloudTarget {
   const name = (suffix: string) => `${plan.rehearsalId}-${suffix}`;
   const tags = (what: { side: string; role: string; cell?: string }) => [`rehearsal=${plan.rehearsalId}`, `side=${what.side}`, `role=${what.role}`, `cell=${what.cell ?? 'none'}`];
-  /** One node: ports at its planned addresses, a volume per planned volume, the instance. */
-  function openstackNode(scope: Construct, node: NodePlan, f: Foundation, userData: UserDataFor): NodeHandle {
-    const networks = Object.keys(node.addresses) as NetworkRole[];
-    const ports = networks.map(
-      (network) =>
-        new NetworkingPortV2(scope, `${node.name}-${network}`, {
-          name: name(`${node.name}-${network}`),
-          networkId: (f as OpenstackFoundation).network(network),
-          fixedIp: [{ subnetId: f.subnet(network, node.zone), ipAddress: node.addresses[network]! }],
-          ...(network === 'tenant' ? { portSecurityEnabled: false } : { securityGroupIds: [f.securityGroup(groupOf(node))] }),
-          tags: tags(node),
-        }),
-    );
-    const volumes = node.volumes.map(
-      (v) => new BlockstorageVolumeV3(scope, `${node.name}-${v.name}`, { name: name(`${node.name}-${v.name}`), size: v.sizeGiB, availabilityZone: node.zone, metadata: { rehearsal: plan.rehearsalId, side: node.side, role: node.role, cell: node.cell ?? 'none', purpose: v.purpose } }),
-    );
-    const instance = new ComputeInstanceV2(scope, node.name, {
-      name: node.name,
-      flavorName: node.size.offer,
-      imageName: config.imageByOs[node.os],
-      availabilityZone: node.zone,
-      keyPair: config.keyName,
-      // virtio disks appear under /dev/disk/by-id with the first 20 characters of the volume id.
-      userData: userData(volumes.map((v) => `/dev/disk/by-id/virtio-${Fn.substr(v.id, 0, 20)}`)),
-      network: ports.map((p) => ({ port: p.id })),
-      metadata: { rehearsal: plan.rehearsalId, side: node.side, role: node.role, cell: node.cell ?? 'none' },
-      tags: tags(node),
-    });
-    volumes.forEach((v, i) => new ComputeVolumeAttachV2(scope, `${node.name}-${node.volumes[i].name}-attach`, { instanceId: instance.id, volumeId: v.id }));
-    return { name: node.name, id: instance.id };
-  }
-
   return {
     cloud: 'openstack',
     configure(stack: TerraformStack, stackName: string) {
@@ -130,7 +90,7 @@ export function openstackTarget(plan: StagingPlan, config: OpenstackTargetConfig
     },
 
     nodes(scope: Construct, nodes, f, userData) {
-      return nodes.map((node) => openstackNode(scope, node, f, userData(node)));
+      return openstackNodes(scope, nodes, userData, { plan, config, foundation: f as OpenstackFoundation, name, tags });
     },
 
     upload(scope: Construct, f, key, content) {
