@@ -1,6 +1,6 @@
 /**
  * Picks the realization of the plan's cloud. Only the chosen cloud's module is
- * loaded: its provider bindings are most of a synthesis's start-up time.
+ * loaded: each cloud's provider bindings take tens of milliseconds to load.
  */
 import type { StagingPlan } from '../plan/types';
 import type { TargetConfig } from './config';
