@@ -39,16 +39,28 @@ export function tuneSynthesis(env: NodeJS.ProcessEnv = process.env): void {
   writeStacksDirectly();
 }
 
+/** Where each replaced function keeps cdktf's own, so that installing twice wraps once. */
+const CDKTF_OWN = Symbol.for('openstack-staging.cdktf-own');
+
+/**
+ * Replaces `owner[name]` by what `replacement` makes of cdktf's own function (kept
+ * from the first replacement, so installing again changes nothing).
+ */
+function replace<T extends object, K extends keyof T>(owner: T, name: K, replacement: (cdktfOwn: T[K]) => T[K]): void {
+  const kept = owner as T & { [CDKTF_OWN]?: Partial<T> };
+  const own: Partial<T> = (kept[CDKTF_OWN] ??= {});
+  if (!(name in own)) own[name] = owner[name];
+  owner[name] = replacement(own[name] as T[K]);
+}
+
 /** A private module of cdktf 0.21; its callers look the function up on the exports object at each call. */
 export function skipTokenTraces(): void {
   const traces = require('cdktf/lib/tokens/private/stack-trace') as { captureStackTrace: () => string[] };
-  traces.captureStackTrace = () => [];
+  replace(traces, 'captureStackTrace', () => () => []);
 }
 
-type Resolve = (scope: unknown, value: unknown, preparing?: boolean) => unknown;
 interface TokensModule {
-  resolve: Resolve;
-  cdktfResolve?: Resolve;
+  resolve: (scope: unknown, value: unknown, preparing?: boolean) => unknown;
 }
 
 /**
@@ -59,29 +71,29 @@ interface TokensModule {
  */
 export function resolvePlainValuesDirectly(): void {
   const tokens = require('cdktf/lib/_tokens') as TokensModule;
-  const cdktfResolve = tokens.cdktfResolve ?? tokens.resolve;
-  tokens.cdktfResolve = cdktfResolve;
-  resolveStackValue = (scope, value, preparing, keep) => {
-    // A reference used by many nodes (a subnet, a security group) is resolved once per call.
-    const resolved = new Map<string, string>();
-    const ask = (part: unknown) => {
-      if (typeof part !== 'string') return cdktfResolve(scope, part, preparing);
-      const known = resolved.get(part);
-      if (known !== undefined) return known;
-      const result = cdktfResolve(scope, part, preparing);
-      if (typeof result === 'string') resolved.set(part, result);
-      return result;
+  replace(tokens, 'resolve', (cdktfResolve) => {
+    resolveStackValue = (scope, value, preparing, keep) => {
+      // A reference used by many nodes (a subnet, a security group) is resolved once per call.
+      const resolved = new Map<string, string>();
+      const ask = (part: unknown) => {
+        if (typeof part !== 'string') return cdktfResolve(scope, part, preparing);
+        const known = resolved.get(part);
+        if (known !== undefined) return known;
+        const result = cdktfResolve(scope, part, preparing);
+        if (typeof result === 'string') resolved.set(part, result);
+        return result;
+      };
+      return copyResolving(value, { ask, keep });
     };
-    return copyResolving(value, { ask, keep });
-  };
-  tokens.resolve = (scope, value, preparing = false) => {
-    // An element's fragment resolved while preparing, written now.
-    if (typeof value === 'object' && value !== null && reuse?.fragments.has(value)) return value;
-    // The stack's whole document, last: its elements and metadata were resolved one by
-    // one just before; only the stack's own overrides, merged in since, could hold a token.
-    if (!preparing && isStackDocument(value) && isResolved((scope as { rawOverrides?: unknown }).rawOverrides)) return value;
-    return resolveStackValue!(scope, value, preparing, !preparing);
-  };
+    return (scope, value, preparing = false) => {
+      // An element's fragment resolved while preparing, written now.
+      if (typeof value === 'object' && value !== null && reuse?.fragments.has(value)) return value;
+      // The stack's whole document, last: its elements and metadata were resolved one by
+      // one just before; only the stack's own overrides, merged in since, could hold a token.
+      if (!preparing && isStackDocument(value) && isResolved((scope as { rawOverrides?: unknown }).rawOverrides)) return value;
+      return resolveStackValue!(scope, value, preparing, !preparing);
+    };
+  });
 }
 
 /** The wrapped resolution: `keep` false only visits (for the effects of preparing). */
@@ -94,48 +106,39 @@ interface Reuse {
 }
 let reuse: Reuse | undefined;
 
-interface Prototypes {
-  synth(this: App): void;
-  cdktfSynth?: (this: App) => void;
-  prepareStack(this: TerraformStack): void;
-  cdktfPrepareStack?: (this: TerraformStack) => void;
-}
-
 /**
  * While an app synthesizes (and no aspect is registered: aspects run between the
  * two passes and may change elements), each stack's preparing pass keeps every
  * element's resolved fragment and the element gives it back when written.
  */
 export function reusePreparedFragments(): void {
-  const app = App.prototype as unknown as Prototypes;
-  const cdktfSynth = app.cdktfSynth ?? app.synth;
-  app.cdktfSynth = cdktfSynth;
-  app.synth = function synth(this: App) {
-    if (!resolveStackValue || hasAspects(this)) return cdktfSynth.call(this);
-    const session: Reuse = { elements: [], fragments: new WeakSet() };
-    reuse = session;
-    try {
-      cdktfSynth.call(this);
-    } finally {
-      reuse = undefined;
-      for (const element of session.elements) delete (element as { toTerraform?: unknown }).toTerraform;
-    }
-  };
-  const stack = TerraformStack.prototype as unknown as Prototypes;
-  const cdktfPrepareStack = stack.cdktfPrepareStack ?? stack.prepareStack;
-  stack.cdktfPrepareStack = cdktfPrepareStack;
-  stack.prepareStack = function prepareStack(this: TerraformStack) {
-    const session = reuse;
-    if (!session) return cdktfPrepareStack.call(this);
-    // What cdktf's prepareStack does, keeping the resolved fragments.
-    this.ensureBackendExists();
-    for (const element of elementsOf(this)) {
-      const fragment = resolveStackValue!(this, element.toTerraform(), true, true);
-      if (typeof fragment === 'object' && fragment !== null) session.fragments.add(fragment);
-      element.toTerraform = () => fragment;
-      session.elements.push(element);
-    }
-  };
+  replace(App.prototype, 'synth', (cdktfSynth) =>
+    function synth(this: App) {
+      if (!resolveStackValue || hasAspects(this)) return cdktfSynth.call(this);
+      const session: Reuse = { elements: [], fragments: new WeakSet() };
+      reuse = session;
+      try {
+        cdktfSynth.call(this);
+      } finally {
+        reuse = undefined;
+        for (const element of session.elements) delete (element as { toTerraform?: unknown }).toTerraform;
+      }
+    },
+  );
+  replace(TerraformStack.prototype, 'prepareStack', (cdktfPrepareStack) =>
+    function prepareStack(this: TerraformStack) {
+      const session = reuse;
+      if (!session) return cdktfPrepareStack.call(this);
+      // What cdktf's prepareStack does, keeping the resolved fragments.
+      this.ensureBackendExists();
+      for (const element of elementsOf(this)) {
+        const fragment = resolveStackValue!(this, element.toTerraform(), true, true);
+        if (typeof fragment === 'object' && fragment !== null) session.fragments.add(fragment);
+        element.toTerraform = () => fragment;
+        session.elements.push(element);
+      }
+    },
+  );
 }
 
 const hasAspects = (app: App): boolean => app.node.findAll().some((c) => Aspects.of(c).all.length > 0);
@@ -278,8 +281,6 @@ interface Synthesizer {
   readonly stack: TerraformStack;
   readonly hclOutput: boolean;
   synthesize(session: ISynthesisSession): void;
-  /** cdktf's own method, kept when the shortcut is installed. */
-  cdktfSynthesize?: (session: ISynthesisSession) => void;
 }
 
 /**
@@ -288,22 +289,21 @@ interface Synthesizer {
  * document is then written where cdktf writes it, by `stableJson`.
  */
 export function writeStacksDirectly(): void {
-  const prototype = StackSynthesizer.prototype as unknown as Synthesizer;
-  const cdktfSynthesize = prototype.cdktfSynthesize ?? prototype.synthesize;
-  prototype.cdktfSynthesize = cdktfSynthesize;
-  prototype.synthesize = function synthesize(this: Synthesizer, session: ISynthesisSession) {
-    if (this.hclOutput) return cdktfSynthesize.call(this, session);
-    const stack = this.stack as TerraformStack & { toTerraform(): unknown };
-    let document: unknown;
-    stack.toTerraform = function standIn() {
-      document = Object.getPrototypeOf(stack).toTerraform.call(stack);
-      return {};
-    };
-    try {
-      cdktfSynthesize.call(this, session);
-    } finally {
-      delete (stack as { toTerraform?: unknown }).toTerraform;
-    }
-    if (document !== undefined) writeFileSync(join(session.outdir, session.manifest.forStack(stack).synthesizedStackPath), stableJson(document) ?? '');
-  };
+  replace(StackSynthesizer.prototype as unknown as Synthesizer, 'synthesize', (cdktfSynthesize) =>
+    function synthesize(this: Synthesizer, session: ISynthesisSession) {
+      if (this.hclOutput) return cdktfSynthesize.call(this, session);
+      const stack = this.stack as TerraformStack & { toTerraform(): unknown };
+      let document: unknown;
+      stack.toTerraform = function standIn() {
+        document = Object.getPrototypeOf(stack).toTerraform.call(stack);
+        return {};
+      };
+      try {
+        cdktfSynthesize.call(this, session);
+      } finally {
+        delete (stack as { toTerraform?: unknown }).toTerraform;
+      }
+      if (document !== undefined) writeFileSync(join(session.outdir, session.manifest.forStack(stack).synthesizedStackPath), stableJson(document) ?? '');
+    },
+  );
 }
