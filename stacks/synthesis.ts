@@ -47,8 +47,9 @@ const CDKTF_OWN = Symbol.for('openstack-staging.cdktf-own');
  * from the first replacement, so installing again changes nothing).
  */
 function replace<T extends object, K extends keyof T>(owner: T, name: K, replacement: (cdktfOwn: T[K]) => T[K]): void {
-  const kept = owner as T & { [CDKTF_OWN]?: Partial<T> };
-  const own: Partial<T> = (kept[CDKTF_OWN] ??= {});
+  // Its own property: a prototype must not find the one of a class it inherits from.
+  if (!Object.prototype.hasOwnProperty.call(owner, CDKTF_OWN)) Object.defineProperty(owner, CDKTF_OWN, { value: {} });
+  const own = (owner as T & { [CDKTF_OWN]: Partial<T> })[CDKTF_OWN];
   if (!(name in own)) own[name] = owner[name];
   owner[name] = replacement(own[name] as T[K]);
 }
