@@ -7,6 +7,9 @@ import type { TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { NetworkRole, NodePlan, Side, StagingPlan } from '../plan/types';
 
+/** Construct id of an uploaded asset, from its bucket key (the same rule on every cloud). */
+export const assetObjectId = (key: string): string => `asset-${key.replace(/[^A-Za-z0-9-]+/g, '-')}`;
+
 /** References produced by the foundation stack and consumed by the others. */
 export interface Foundation {
   /** Subnet (or network) id of a network role in a zone. */

@@ -5,7 +5,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
 import type { StagingPlan } from '../../plan/types';
 import type { AwsTargetConfig } from '../config';
-import type { CloudTarget, Foundation } from '../target';
+import { assetObjectId, type CloudTarget, type Foundation } from '../target';
 import { awsEdge } from './edge';
 import { awsFoundation, type AwsFoundation } from './foundation';
 import { amiLookup, awsNodes } from './node';
@@ -35,7 +35,7 @@ export function awsTarget(plan: StagingPlan, config: AwsTargetConfig): CloudTarg
       return awsNodes(scope, nodes, userData, { plan, config, foundation: foundation as AwsFoundation, ami });
     },
     upload(scope, foundation, key, content) {
-      new S3Object(scope, `asset-${key.replace(/[^A-Za-z0-9-]+/g, '-')}`, { bucket: foundation.buckets.assets, key, content, serverSideEncryption: 'AES256' });
+      new S3Object(scope, assetObjectId(key), { bucket: foundation.buckets.assets, key, content, serverSideEncryption: 'AES256' });
     },
     edge: (stack, foundation: Foundation, active) => awsEdge(stack, plan, config, foundation as AwsFoundation, active),
   };

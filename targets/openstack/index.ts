@@ -11,7 +11,7 @@ import { securityGroups, securityRules } from '../../plan/security';
 import { SIDES, type StagingPlan } from '../../plan/types';
 import type { OpenstackTargetConfig } from '../config';
 import { configureState } from '../state';
-import type { CloudTarget } from '../target';
+import { assetObjectId, type CloudTarget } from '../target';
 import { openstackNodes, type OpenstackFoundation } from './node';
 import { LbListenerV2 } from './provider/lb-listener-v2';
 import { LbLoadbalancerV2 } from './provider/lb-loadbalancer-v2';
@@ -94,7 +94,7 @@ export function openstackTarget(plan: StagingPlan, config: OpenstackTargetConfig
     },
 
     upload(scope: Construct, f, key, content) {
-      new ObjectstorageObjectV1(scope, `asset-${key.replace(/[^A-Za-z0-9-]+/g, '-')}`, { containerName: f.buckets.assets, name: key, content });
+      new ObjectstorageObjectV1(scope, assetObjectId(key), { containerName: f.buckets.assets, name: key, content });
     },
 
     edge(stack: TerraformStack, f, active) {
