@@ -4,6 +4,8 @@
  * with none set it synthesizes the reference cloud on AWS. The plan is validated
  * before any stack exists, so bad input writes nothing to cdktf.out.
  */
+// First: it changes how cdktf's dependencies load, so it runs before cdktf does.
+import './stacks/defer-cdktf-dependencies';
 import { App } from 'cdktf';
 import { inputsFrom, planFrom, runCli } from './bin/cli';
 import { buildStacks } from './stacks/app';

@@ -1,5 +1,5 @@
 /**
- * Three shortcuts through cdktf's synthesis, all exact: the output is the same
+ * Shortcuts through cdktf's synthesis, all exact: the output is the same
  * byte for byte (a test compares both ways), only reached sooner. Set
  * STAGING_TOKEN_TRACES=1 to take cdktf's own path throughout, stack traces of
  * tokens included, when debugging a resolution error.
@@ -17,18 +17,14 @@
  *   reference looks at the pass, and it resolves alike once registered). The
  *   prepared, resolved fragments are kept and written, unless an aspect could
  *   change an element in between.
- * - cdktf writes each stack's JSON with json-stable-stringify, a serializer in
- *   plain JavaScript (a tenth of a one-to-one clone's synthesis); the same text
- *   (keys sorted, two-space indent, its layout of empty lists) is written directly.
+ *
+ * cdktf's JSON writer and its loading are tuned apart, before cdktf loads
+ * (cdktf-dependencies.ts).
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { App, Aspects, TerraformElement, TerraformStack, Tokenization, type ISynthesisSession } from 'cdktf';
+import { App, Aspects, TerraformElement, TerraformStack, Tokenization } from 'cdktf';
 import type { IConstruct } from 'constructs';
-// Private modules of cdktf 0.21: the token class of plain values, the stack synthesizer.
+// A private module of cdktf 0.21: the token class of plain values.
 import { Intrinsic } from 'cdktf/lib/tokens/private/intrinsic';
-import { StackSynthesizer } from 'cdktf/lib/synthesize/synthesizer';
-import { stableJson } from './stable-json';
 
 /** The shortcuts, unless STAGING_TOKEN_TRACES=1 asks for cdktf's own path (traces and all). */
 export function tuneSynthesis(env: NodeJS.ProcessEnv = process.env): void {
@@ -36,7 +32,6 @@ export function tuneSynthesis(env: NodeJS.ProcessEnv = process.env): void {
   skipTokenTraces();
   resolvePlainValuesDirectly();
   reusePreparedFragments();
-  writeStacksDirectly();
 }
 
 /** Where each replaced function keeps cdktf's own, so that installing twice wraps once. */
@@ -276,35 +271,4 @@ function copyObject(object: Record<string, unknown>, r: Resolution): unknown {
     if (r.keep && resolved !== undefined) out[key] = resolved;
   }
   return r.keep ? out : undefined;
-}
-
-interface Synthesizer {
-  readonly stack: TerraformStack;
-  readonly hclOutput: boolean;
-  synthesize(session: ISynthesisSession): void;
-}
-
-/**
- * Each stack's synthesizer still does all of its own work (aspects, validations,
- * annotations, the manifest entry), with a stand-in document; the stack's real
- * document is then written where cdktf writes it, by `stableJson`.
- */
-export function writeStacksDirectly(): void {
-  replace(StackSynthesizer.prototype as unknown as Synthesizer, 'synthesize', (cdktfSynthesize) =>
-    function synthesize(this: Synthesizer, session: ISynthesisSession) {
-      if (this.hclOutput) return cdktfSynthesize.call(this, session);
-      const stack = this.stack as TerraformStack & { toTerraform(): unknown };
-      let document: unknown;
-      stack.toTerraform = function standIn() {
-        document = Object.getPrototypeOf(stack).toTerraform.call(stack);
-        return {};
-      };
-      try {
-        cdktfSynthesize.call(this, session);
-      } finally {
-        delete (stack as { toTerraform?: unknown }).toTerraform;
-      }
-      if (document !== undefined) writeFileSync(join(session.outdir, session.manifest.forStack(stack).synthesizedStackPath), stableJson(document) ?? '');
-    },
-  );
 }
