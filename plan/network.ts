@@ -57,17 +57,26 @@ export function carveNetworks(cidr: string, zones: readonly string[], source: st
 export class AddressBook {
   private readonly next = new Map<string, number>();
 
-  constructor(private readonly networks: readonly NetworkPlan[], private readonly source: string) {}
+  /** Each subnet by `network/zone`: its first address and size, parsed once. */
+  private readonly subnets = new Map<string, { readonly cidr: string; readonly base: number; readonly size: number }>();
+
+  constructor(networks: readonly NetworkPlan[], private readonly source: string) {
+    for (const network of networks) {
+      for (const subnet of network.subnets) {
+        const [base, prefix] = subnet.cidr.split('/');
+        this.subnets.set(`${network.role}/${subnet.zone}`, { cidr: subnet.cidr, base: toInt(base), size: 2 ** (32 - Number(prefix)) });
+      }
+    }
+  }
 
   assign(network: NetworkRole, zone: string): string {
-    const subnet = this.networks.find((n) => n.role === network)!.subnets.find((s) => s.zone === zone)!;
-    const [base, prefix] = subnet.cidr.split('/');
+    const subnet = this.subnets.get(`${network}/${zone}`)!;
     const used = this.next.get(subnet.cidr) ?? FIRST_HOST_OFFSET;
-    if (used >= 2 ** (32 - Number(prefix)) - 2) {
+    if (used >= subnet.size - 2) {
       throw new InputError(this.source, 'networkCidr', `subnet ${subnet.cidr} (${network}, ${zone}) has no address left; use a larger networkCidr or more availability zones`);
     }
     this.next.set(subnet.cidr, used + 1);
-    return toIp(toInt(base) + used);
+    return toIp(subnet.base + used);
   }
 }
 

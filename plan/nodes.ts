@@ -6,7 +6,7 @@ import { InputError } from '../profile/errors';
 import type { Profile, NodeRole, VmSize, Release } from '../profile/schema';
 import { CONTROLLER_ROLES } from '../profile/schema';
 import type { TargetConfig } from '../targets/config';
-import { overrideField, pickOffer, type PriceList } from '../targets/offers';
+import { overrideField, pickOffer, type Offer, type PriceList } from '../targets/offers';
 import { AddressBook, networksOf } from './network';
 import type { HypervisorPlan, NetworkPlan, NodePlan, NodeSide, Side, VolumePlan } from './types';
 import { SIDES } from './types';
@@ -57,6 +57,7 @@ interface NodeRequest {
 export class NodeBuilder {
   readonly nodes: NodePlan[] = [];
   private readonly addresses: AddressBook;
+  private readonly offers = new Map<string, Offer>();
 
   constructor(
     private readonly profile: Profile,
@@ -140,7 +141,7 @@ export class NodeBuilder {
     const zone = zones[req.index % zones.length];
     const wanted = STAGING_SIZE[req.role];
     const need = wanted === 'production' ? { vcpus: req.production!.vcpus, memoryGiB: req.production!.memoryGiB } : wanted;
-    const offer = pickOffer(this.prices, req.role, need, this.target.source, overrideField(this.target));
+    const offer = this.offerFor(req.role, need);
     const addresses = Object.fromEntries(networksOf(req.role).map((net) => [net, this.addresses.assign(net, zone)]));
     const hypervisor: HypervisorPlan | undefined = req.role === 'compute' && offer.kvm ? { virtType: 'kvm', acceleration: offer.kvm } : undefined;
     this.nodes.push({
@@ -158,6 +159,17 @@ export class NodeBuilder {
       ...(req.swiftZone ? { swiftZone: req.swiftZone } : {}),
       ...(hypervisor ? { hypervisor } : {}),
     });
+  }
+
+  /** The offer of a role at a size, picked once per builder (the catalog is searched and sorted for each pick). */
+  private offerFor(role: NodeRole, need: { vcpus: number; memoryGiB: number }): Offer {
+    const key = `${role}/${need.vcpus}/${need.memoryGiB}`;
+    let offer = this.offers.get(key);
+    if (!offer) {
+      offer = pickOffer(this.prices, role, need, this.target.source, overrideField(this.target));
+      this.offers.set(key, offer);
+    }
+    return offer;
   }
 
   /** Shared nodes start on the old release: compute is upgraded in place, the toolbox carries every release's tools. */
