@@ -53,6 +53,17 @@ describe('the reference profile', () => {
     expect(count(full, (n) => n.role === 'swift-storage' && n.side === 'old')).toBe(24);
     expect(full.nodes.find((n) => n.role === 'swift-storage')!.volumes).toHaveLength(10);
   });
+
+  test('addresses follow each subnet in node order; a subnet that runs out is named', () => {
+    // Subnets are carved from 10.42.0.0/16 (management first, then api); each hands out from its tenth address on.
+    expect(plan.nodes.slice(0, 2).map((n) => [n.zone, n.addresses])).toEqual([
+      ['us-east-1a', { management: '10.42.0.10', api: '10.42.64.10' }],
+      ['us-east-1a', { management: '10.42.0.11', api: '10.42.64.11' }],
+    ]);
+    // One zone of /24 subnets holds 244 nodes per network; a one-to-one clone has 460.
+    const small = target('aws', { scale: 1, budgetPerHour: 10000, availabilityZones: ['us-east-1a'], networkCidr: '10.9.0.0/22' });
+    expect(() => buildPlan(profile, small)).toThrow(/networkCidr.*subnet 10\.9\.0\.0\/24 \(management, us-east-1a\) has no address left/);
+  });
 });
 
 describe.each(Object.keys(SHAPES))('invariants on the %s shape', (shape) => {
