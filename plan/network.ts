@@ -55,28 +55,24 @@ export function carveNetworks(cidr: string, zones: readonly string[], source: st
 
 /** Hands out fixed addresses, in node order, per subnet. */
 export class AddressBook {
-  private readonly next = new Map<string, number>();
-
-  /** Each subnet by `network/zone`: its first address and size, parsed once. */
-  private readonly subnets = new Map<string, { readonly cidr: string; readonly base: number; readonly size: number }>();
+  /** Each subnet by `network/zone`: parsed once, with the offset of its next free address. */
+  private readonly subnets = new Map<string, { readonly cidr: string; readonly base: number; readonly size: number; next: number }>();
 
   constructor(networks: readonly NetworkPlan[], private readonly source: string) {
     for (const network of networks) {
       for (const subnet of network.subnets) {
         const [base, prefix] = subnet.cidr.split('/');
-        this.subnets.set(`${network.role}/${subnet.zone}`, { cidr: subnet.cidr, base: toInt(base), size: 2 ** (32 - Number(prefix)) });
+        this.subnets.set(`${network.role}/${subnet.zone}`, { cidr: subnet.cidr, base: toInt(base), size: 2 ** (32 - Number(prefix)), next: FIRST_HOST_OFFSET });
       }
     }
   }
 
   assign(network: NetworkRole, zone: string): string {
     const subnet = this.subnets.get(`${network}/${zone}`)!;
-    const used = this.next.get(subnet.cidr) ?? FIRST_HOST_OFFSET;
-    if (used >= subnet.size - 2) {
+    if (subnet.next >= subnet.size - 2) {
       throw new InputError(this.source, 'networkCidr', `subnet ${subnet.cidr} (${network}, ${zone}) has no address left; use a larger networkCidr or more availability zones`);
     }
-    this.next.set(subnet.cidr, used + 1);
-    return toIp(subnet.base + used);
+    return toIp(subnet.base + subnet.next++);
   }
 }
 
