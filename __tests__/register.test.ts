@@ -19,7 +19,6 @@ exports.facts = {
   mainIsEntry: require.main.filename.endsWith('entry.js'),
   helper: helper.twice(21),
 };
-exports.fail = () => { throw new Error('from line 1'); };
 `;
 
 const HELPER = `exports.twice = (n) => n * 2; exports.boom = () => { throw new Error('x'); };\n`;

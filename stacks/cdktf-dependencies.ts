@@ -32,11 +32,10 @@ export function deferCdktfDependencies(env: NodeJS.ProcessEnv = process.env): vo
   installed = true;
   const load = loader._load;
   loader._load = function loadForCdktf(this: unknown, request, parent, isMain) {
-    if (!parent?.filename || !CDKTF_LIB.test(parent.filename)) return load.call(this, request, parent, isMain);
+    const deferred = ON_FIRST_USE.has(request) || request === JSON_WRITER;
+    if (!deferred || !parent?.filename || !CDKTF_LIB.test(parent.filename)) return load.call(this, request, parent, isMain);
     const real = () => load.call(loader, request, parent, false);
-    if (ON_FIRST_USE.has(request)) return onFirstUse(real);
-    if (request === JSON_WRITER) return jsonWriter(real as () => JsonWriter);
-    return load.call(this, request, parent, isMain);
+    return request === JSON_WRITER ? jsonWriter(real as () => JsonWriter) : onFirstUse(real);
   };
 }
 
