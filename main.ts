@@ -4,17 +4,13 @@
  * with none set it synthesizes the reference cloud on AWS. The plan is validated
  * before any stack exists, so bad input writes nothing to cdktf.out.
  */
-// First: it changes how cdktf's dependencies load, so it runs before cdktf does.
-import './stacks/defer-cdktf-dependencies';
 import { App } from 'cdktf';
 import { inputsFrom, planFrom, runCli } from './bin/cli';
 import { buildStacks } from './stacks/app';
 import { cloudTarget } from './targets';
 import { nodeUserData } from './stacks/user-data';
-import { tuneSynthesis } from './stacks/synthesis';
 
 runCli(() => {
-  tuneSynthesis();
   const { plan, target } = planFrom(inputsFrom({}), process.env.STAGING_ACTIVE_SIDE);
   const app = new App();
   buildStacks(app, { plan, target: cloudTarget(plan, target), config: target, userData: nodeUserData(plan, target) });

@@ -16,7 +16,7 @@ import { diskConfig, XFSPROGS_BOOTCMD } from './storage';
 import { logForwarding, monitoringSetup } from './logging';
 import { overlayBootcmd } from './tenant-network';
 import { toolboxSetup } from './toolbox';
-import { toYaml } from './yaml';
+import { stringify } from 'yaml';
 
 export interface UserDataOptions extends RepoOptions {
   /** Stable device path of each planned volume inside the guest (the target's mapping). */
@@ -111,7 +111,7 @@ export function cloudConfig(plan: StagingPlan, node: NodePlan, options: UserData
 
 /** Renders a cloud-config document; plain YAML, literal blocks for files, no anchors. */
 export function renderCloudConfig(config: CloudConfig): string {
-  const body = toYaml(config.doc);
+  const body = stringify(config.doc, { lineWidth: 0, blockQuote: 'literal', aliasDuplicateObjects: false });
   return [CLOUD_CONFIG_HEADER, ...config.header.map((line) => `# ${line}`), body].join('\n');
 }
 

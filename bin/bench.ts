@@ -57,7 +57,7 @@ interface App {
  * ...), so that a slower moment of the machine weighs on every app alike.
  */
 function measure(apps: readonly App[], runs: number) {
-  for (const app of apps) runOnce(app.script, app.env); // warm the file cache and the compiled-TypeScript, code and parsed-input caches
+  for (const app of apps) runOnce(app.script, app.env); // warm the file cache and the compiled-TypeScript, TypeScript cache
   const samples = apps.map(() => [] as Sample[]);
   for (let r = 0; r < runs; r++) apps.forEach((app, i) => samples[i].push(runOnce(app.script, app.env)));
   return apps.map((app, i) => {
@@ -73,8 +73,6 @@ function scaledTarget(dir: string, scale: number): string {
   writeFileSync(file, stringify({ ...doc, scale, budgetPerHour: 100000 }));
   return file;
 }
-
-const NO_CODE_CACHE = { STAGING_CODE_CACHE: '0' };
 
 /** Rows of measured apps, each against the first (its baseline). */
 function timings(rows: ReturnType<typeof measure>): string {
@@ -94,16 +92,11 @@ runCli(() => {
       { name: 'baseline (1 aws_instance)', script: 'bench/baseline.ts', env: {} },
       { name: 'default clone (reference, AWS)', script: 'main.ts', env: {} },
       { name: 'one-to-one clone (reference, AWS)', script: 'main.ts', env: { STAGING_TARGET_CONFIG: scaledTarget(dir, 1) } },
-      // The same loader without its code cache, for both apps alike.
-      { name: 'baseline (1 aws_instance)', script: 'bench/baseline.ts', env: NO_CODE_CACHE },
-      { name: 'default clone (reference, AWS)', script: 'main.ts', env: NO_CODE_CACHE },
     ],
     runs,
   );
   process.stdout.write(`Synthesis, ${runs} runs each taken in turns, whole processes (node ${process.version})\n`);
-  process.stdout.write(timings(rows.slice(0, 3)));
-  process.stdout.write('\nWithout the code cache (STAGING_CODE_CACHE=0)\n');
-  process.stdout.write(timings(rows.slice(3)));
+  process.stdout.write(timings(rows));
   process.stdout.write('\nGrowth (one run per scale)\n');
   const growth = [0.1, 0.25, 0.5, 1].map((scale) => ({ scale, ...runOnce('main.ts', { STAGING_TARGET_CONFIG: scaledTarget(dir, scale) }) }));
   process.stdout.write(

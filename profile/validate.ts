@@ -5,22 +5,17 @@
 import { readFileSync } from 'node:fs';
 import type { ZodType, ZodTypeDef } from 'zod';
 import { InputError, fieldPath } from './errors';
-import { cachedParse, keepParse } from './parsed-cache';
+import { parseDocument } from 'yaml';
 
-/** Parses YAML text (or takes the kept result for the same text); a syntax error becomes an InputError with the line. */
+/** Parses YAML text; a syntax error becomes an InputError with the line. */
 export function parseYaml(text: string, source: string): unknown {
-  const kept = cachedParse(text);
-  if (kept !== undefined) return kept;
-  const { parseDocument } = require('yaml') as typeof import('yaml'); // loaded only when the text is new
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const err = doc.errors[0];
     const line = err.linePos?.[0]?.line;
     throw new InputError(source, line ? `line ${line}` : '(document)', `not valid YAML: ${err.message.split('\n')[0]}`);
   }
-  const value = doc.toJS();
-  keepParse(text, value);
-  return value;
+  return doc.toJS();
 }
 
 /** Reads a file, or fails with an InputError naming it. */

@@ -6,7 +6,6 @@ import { App } from 'cdktf';
 import type { PartsOptions } from '../../assets/user-data-limit';
 import type { StagingPlan } from '../../plan/types';
 import { buildStacks } from '../../stacks/app';
-import { tuneSynthesis } from '../../stacks/synthesis';
 import { nodeUserData } from '../../stacks/user-data';
 import type { TargetConfig } from '../../targets/config';
 import { cloudTarget } from '../../targets';
@@ -20,7 +19,6 @@ export interface Synthesized {
 }
 
 export function synthesize(plan: StagingPlan, config: TargetConfig, userDataOverrides: Partial<PartsOptions> = {}): Synthesized {
-  tuneSynthesis(); // as main.ts does
   const outdir = mkdtempSync(join(tmpdir(), 'staging-synth-'));
   const app = new App({ outdir, skipValidation: false });
   buildStacks(app, { plan, target: cloudTarget(plan, config), config, userData: nodeUserData(plan, config, userDataOverrides) });

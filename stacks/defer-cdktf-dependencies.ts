@@ -1,4 +1,0 @@
-/** Imported first by main.ts, before anything loads cdktf (see cdktf-dependencies.ts). */
-import { deferCdktfDependencies } from './cdktf-dependencies';
-
-deferCdktfDependencies();
