@@ -5,6 +5,7 @@
  * logs of the release now serving (the list grew on Icehouse's log format).
  */
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON read back from output files, checked field by field
 type Json = Record<string, any>;
 
 /** The `inventory` output of the canary stack from a `cdktf output --outputs-file` file. */

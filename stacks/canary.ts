@@ -8,15 +8,15 @@ import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { StagingPlan } from '../plan/types';
 import type { TargetConfig } from '../targets/config';
-import { ComputeFlavorV2 } from '../targets/openstack/provider/compute-flavor-v2';
-import { ComputeInstanceV2 } from '../targets/openstack/provider/compute-instance-v2';
-import { IdentityProjectV3 } from '../targets/openstack/provider/identity-project-v3';
-import { ImagesImageV2 } from '../targets/openstack/provider/images-image-v2';
-import { NetworkingNetworkV2 } from '../targets/openstack/provider/networking-network-v2';
-import { NetworkingSubnetV2 } from '../targets/openstack/provider/networking-subnet-v2';
-import { ObjectstorageContainerV1 } from '../targets/openstack/provider/objectstorage-container-v1';
-import { ObjectstorageObjectV1 } from '../targets/openstack/provider/objectstorage-object-v1';
-import { OpenstackProvider } from '../targets/openstack/provider/provider';
+import { ComputeFlavorV2 } from '../.gen/providers/openstack/compute-flavor-v2';
+import { ComputeInstanceV2 } from '../.gen/providers/openstack/compute-instance-v2';
+import { IdentityProjectV3 } from '../.gen/providers/openstack/identity-project-v3';
+import { ImagesImageV2 } from '../.gen/providers/openstack/images-image-v2';
+import { NetworkingNetworkV2 } from '../.gen/providers/openstack/networking-network-v2';
+import { NetworkingSubnetV2 } from '../.gen/providers/openstack/networking-subnet-v2';
+import { ObjectstorageContainerV1 } from '../.gen/providers/openstack/objectstorage-container-v1';
+import { ObjectstorageObjectV1 } from '../.gen/providers/openstack/objectstorage-object-v1';
+import { OpenstackProvider } from '../.gen/providers/openstack/provider';
 import { configureState } from '../targets/state';
 
 export interface CanaryStackProps {

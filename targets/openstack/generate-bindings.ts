@@ -1,6 +1,7 @@
 /**
  * Regenerates the CDK for Terraform bindings of terraform-provider-openstack/openstack
- * (3.x) in `targets/openstack/provider/` from the provider schema kept in
+ * (3.x) in `.gen/providers/openstack/` (where `cdktf get` puts them, named in
+ * cdktf.json) from the provider schema kept in
  * `targets/openstack/provider-schema.json` (the output format of
  * `terraform providers schema -json`).
  *
@@ -27,7 +28,7 @@ import {
 import { TerraformProviderGenerator } from '@cdktf/provider-generator/lib/get/generator/provider-generator';
 
 export const SCHEMA_PATH = path.join(__dirname, 'provider-schema.json');
-export const BINDINGS_DIR = path.join(__dirname, 'provider');
+export const BINDINGS_DIR = path.join(__dirname, '..', '..', '.gen', 'providers', 'openstack');
 /** What a cdktf.json `terraformProviders` entry would say; ends up in the generated provider class. */
 export const PROVIDER_CONSTRAINT = 'terraform-provider-openstack/openstack@~> 3.0';
 

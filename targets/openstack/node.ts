@@ -15,10 +15,10 @@ import type { NetworkRole, NodePlan, StagingPlan } from '../../plan/types';
 import type { OpenstackTargetConfig } from '../config';
 import { interpolate, memberExpressions } from '../for-each';
 import type { Foundation, NodeHandle, UserDataFor } from '../target';
-import { BlockstorageVolumeV3 } from './provider/blockstorage-volume-v3';
-import { ComputeInstanceV2 } from './provider/compute-instance-v2';
-import { ComputeVolumeAttachV2 } from './provider/compute-volume-attach-v2';
-import { NetworkingPortV2 } from './provider/networking-port-v2';
+import { BlockstorageVolumeV3 } from '../../.gen/providers/openstack/blockstorage-volume-v3';
+import { ComputeInstanceV2 } from '../../.gen/providers/openstack/compute-instance-v2';
+import { ComputeVolumeAttachV2 } from '../../.gen/providers/openstack/compute-volume-attach-v2';
+import { NetworkingPortV2 } from '../../.gen/providers/openstack/networking-port-v2';
 
 export interface OpenstackFoundation extends Foundation {
   /** Network id of a network role (ports need it beside the subnet). */
