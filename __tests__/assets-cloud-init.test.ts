@@ -21,8 +21,12 @@ beforeAll(async () => {
   requireTool('cloud-init');
   for (const profile of PROFILE_NAMES) {
     const r = rendered(profile);
-    const dir = writeTree(r.assets.filter((a) => a.path.startsWith('nodes/')), `cloud-init-${profile}-`);
-    for (const node of r.plan.nodes) documents.push({ file: join(dir, `nodes/${node.name}.cloud-init.yaml`), profile, node: node.name, role: node.role, side: node.side });
+    const dir = writeTree(
+      r.assets.filter((a) => a.path.startsWith('nodes/')),
+      `cloud-init-${profile}-`,
+    );
+    for (const node of r.plan.nodes)
+      documents.push({ file: join(dir, `nodes/${node.name}.cloud-init.yaml`), profile, node: node.name, role: node.role, side: node.side });
   }
   const result = await run(interpreterOf('cloud-init'), [BATCH, ...documents.map((d) => d.file)]);
   if (result.code !== 0) throw new Error(`schema batch failed: ${result.stderr}`);
@@ -34,7 +38,9 @@ const noDeprecation = (text: string) => text.replace('Cloud config schema deprec
 test("cloud-init's schema accepts every node's user data, without deprecations", () => {
   expect(documents.length).toBe(rendered('reference').plan.nodes.length + rendered('two-regions').plan.nodes.length);
   const problems = documents.filter((d) => batch[d.file]?.error !== null || noDeprecation(batch[d.file]?.deprecations ?? 'missing') !== '');
-  expect(problems.map((d) => `${d.profile} ${d.node}: ${batch[d.file]?.error ?? ''} ${batch[d.file]?.deprecations ?? 'not checked'}`)).toEqual([]);
+  expect(
+    problems.map((d) => `${d.profile} ${d.node}: ${batch[d.file]?.error ?? ''} ${batch[d.file]?.deprecations ?? 'not checked'}`),
+  ).toEqual([]);
 });
 
 test('`cloud-init schema --config-file` accepts one reference node of every role and side', async () => {
@@ -49,7 +55,10 @@ test('`cloud-init schema --config-file` accepts one reference node of every role
   });
   const roles = new Set(rendered('reference').plan.nodes.map((n) => n.role));
   expect(new Set(picks.map((p) => p.role))).toEqual(roles);
-  const results = await pooled(picks.map((p) => () => run('cloud-init', ['schema', '--config-file', p.file])), Math.max(2, cpus().length));
+  const results = await pooled(
+    picks.map((p) => () => run('cloud-init', ['schema', '--config-file', p.file])),
+    Math.max(2, cpus().length),
+  );
   expect(results.map((r, i) => `${picks[i].profile} ${picks[i].node}: ${r.code} ${r.stdout.trim()} ${r.stderr.trim()}`)).toEqual(
     picks.map((p) => `${p.profile} ${p.node}: 0 Valid cloud-config: ${p.file} `),
   );
@@ -58,7 +67,12 @@ test('`cloud-init schema --config-file` accepts one reference node of every role
 test('the same check rejects a broken document (it can fail)', async () => {
   const [first] = documents;
   const broken = first.file.replace(/\.yaml$/, '.broken.yaml');
-  writeFileSync(broken, rendered('reference').assets.find((a) => a.path === `nodes/${first.node}.cloud-init.yaml`)!.content.replace('package_upgrade: false', 'package_upgrade: "no"\nmounts: /srv/node'));
+  writeFileSync(
+    broken,
+    rendered('reference')
+      .assets.find((a) => a.path === `nodes/${first.node}.cloud-init.yaml`)!
+      .content.replace('package_upgrade: false', 'package_upgrade: "no"\nmounts: /srv/node'),
+  );
   const result = await run(interpreterOf('cloud-init'), [BATCH, broken]);
   expect(JSON.parse(result.stdout)[broken].error).toMatch(/mounts/);
   const cli = await run('cloud-init', ['schema', '--config-file', broken]);

@@ -48,14 +48,18 @@ beforeAll(async () => {
   requireTool('swift-ring-builder');
   // Every side of the two-regions shape and the old side of the reference run for real; the reference's
   // new side (part power 16: about 15 s of rebalancing) is checked below to be the same script on its own devices.
-  const jobs = PROFILE_NAMES.flatMap((profile) => SIDES.filter((side) => profile !== 'reference' || side === 'old').map((side) => () => build(profile, side)));
+  const jobs = PROFILE_NAMES.flatMap((profile) =>
+    SIDES.filter((side) => profile !== 'reference' || side === 'old').map((side) => () => build(profile, side)),
+  );
   builds.push(...(await pooled(jobs, Math.max(2, cpus().length))));
   seconds = (Date.now() - started) / 1000;
 });
 
 /** The summary line swift-ring-builder prints for a builder. */
 function summary(out: string) {
-  const m = /(\d+) partitions, ([\d.]+) replicas, (\d+) regions, (\d+) zones, (\d+) devices, ([\d.]+) balance, ([\d.]+) dispersion/.exec(out);
+  const m = /(\d+) partitions, ([\d.]+) replicas, (\d+) regions, (\d+) zones, (\d+) devices, ([\d.]+) balance, ([\d.]+) dispersion/.exec(
+    out,
+  );
   if (!m) throw new Error(`no summary line in:\n${out}`);
   const [partitions, replicas, regions, zones, devices, balance, dispersion] = m.slice(1).map(Number);
   return { partitions, replicas, regions, zones, devices, balance, dispersion };
@@ -78,7 +82,9 @@ test("swift-ring-builder reports production's partitions, replicas, regions and 
   for (const b of builds) {
     const { profile, plan } = rendered(b.profile);
     const zones = profile.swift.regions.reduce((n, r) => n + r.zones.length, 0);
-    const devices = plan.nodes.filter((n) => n.role === 'swift-storage' && n.side === b.side).reduce((n, node) => n + node.volumes.filter((v) => v.purpose === 'swift-device').length, 0);
+    const devices = plan.nodes
+      .filter((n) => n.role === 'swift-storage' && n.side === b.side)
+      .reduce((n, node) => n + node.volumes.filter((v) => v.purpose === 'swift-device').length, 0);
     for (const ring of RINGS) {
       expect(b.shown[ring].code).toBe(0);
       const s = summary(b.shown[ring].stdout);
@@ -101,11 +107,22 @@ test('builders and ring files read back by Swift hold the production layout on t
   for (const b of builds) {
     const { profile, plan } = rendered(b.profile);
     const storage = plan.nodes.filter((n) => n.role === 'swift-storage' && n.side === b.side);
-    const expectedDevs = storage.flatMap((n) => n.volumes.filter((v) => v.purpose === 'swift-device').map((v) => `r${n.swiftZone!.region}z${n.swiftZone!.zone}-${n.addresses.storage}/${v.name}@${v.sizeGiB}`)).sort();
+    const expectedDevs = storage
+      .flatMap((n) =>
+        n.volumes
+          .filter((v) => v.purpose === 'swift-device')
+          .map((v) => `r${n.swiftZone!.region}z${n.swiftZone!.zone}-${n.addresses.storage}/${v.name}@${v.sizeGiB}`),
+      )
+      .sort();
     const layout = profile.swift.regions.flatMap((r) => r.zones.map((z) => `r${r.id}z${z.id}`)).sort();
     for (const ring of RINGS) {
       const r = b.report[join(b.dir, ring)];
-      expect([r.part_power, r.replicas, r.min_part_hours, r.parts]).toEqual([profile.swift.partPower, profile.swift.replicas, profile.swift.minPartHours, 2 ** profile.swift.partPower]);
+      expect([r.part_power, r.replicas, r.min_part_hours, r.parts]).toEqual([
+        profile.swift.partPower,
+        profile.swift.replicas,
+        profile.swift.minPartHours,
+        2 ** profile.swift.partPower,
+      ]);
       expect([r.ring_partitions, r.ring_replicas]).toEqual([2 ** profile.swift.partPower, profile.swift.replicas]);
       expect(r.balance).toBeLessThanOrEqual(1);
       expect(r.dispersion).toBe(0);
@@ -122,7 +139,8 @@ test("the reference's new-side script is the old-side one with the new side's no
   const swap = new Map<string, string>();
   for (const node of r.plan.nodes.filter((n) => n.side === 'old' && (n.role === 'swift-storage' || n.role === 'swift-proxy'))) {
     const twin = byName.get(node.name.replace(/^old-/, 'new-'))!;
-    for (const [network, address] of Object.entries(node.addresses)) swap.set(address!, twin.addresses[network as keyof typeof twin.addresses]!);
+    for (const [network, address] of Object.entries(node.addresses))
+      swap.set(address!, twin.addresses[network as keyof typeof twin.addresses]!);
   }
   expect(swap.size).toBeGreaterThan(3);
   const expected = asset(r, 'rings/old-build-rings.sh')

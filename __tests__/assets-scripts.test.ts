@@ -24,7 +24,11 @@ function scriptsOf(profile: ProfileName): Script[] {
   const standalone = r.assets.filter((a) => a.path.endsWith('.sh')).map((a) => ({ name: `${profile}/${a.path}`, content: a.content }));
   const handoffs = r.assets
     .filter((a) => a.path.startsWith('nodes/'))
-    .flatMap((a) => (parse(a.content).write_files ?? []).filter((f: any) => f.content.startsWith('#!/bin/bash')).map((f: any) => ({ name: `${profile}/${a.path}:${f.path}`, content: f.content })));
+    .flatMap((a) =>
+      (parse(a.content).write_files ?? [])
+        .filter((f: any) => f.content.startsWith('#!/bin/bash'))
+        .map((f: any) => ({ name: `${profile}/${a.path}:${f.path}`, content: f.content })),
+    );
   return [...standalone, ...handoffs];
 }
 
@@ -33,11 +37,17 @@ test('shellcheck passes every generated script of both profiles', async () => {
   const scripts = PROFILE_NAMES.flatMap(scriptsOf);
   const withHandoff = new Set(scripts.filter((s) => s.name.includes(HANDOFF_SCRIPT)).map((s) => s.name.split('/')[0]));
   expect(withHandoff).toEqual(new Set(PROFILE_NAMES));
-  const dir = writeTree(scripts.map((s, i) => ({ path: `s${i}.sh`, content: s.content, mode: 0o755 })), 'shellcheck-');
+  const dir = writeTree(
+    scripts.map((s, i) => ({ path: `s${i}.sh`, content: s.content, mode: 0o755 })),
+    'shellcheck-',
+  );
   // One shellcheck per core, each over a share of the files.
   const shares = Math.max(2, cpus().length);
   const files = scripts.map((_, i) => join(dir, `s${i}.sh`));
-  const results = await pooled(Array.from({ length: shares }, (_, k) => () => run('shellcheck', ['--shell=bash', ...files.filter((_, i) => i % shares === k)])), shares);
+  const results = await pooled(
+    Array.from({ length: shares }, (_, k) => () => run('shellcheck', ['--shell=bash', ...files.filter((_, i) => i % shares === k)])),
+    shares,
+  );
   const findings = results.map((r) => r.stdout).join('');
   // Name the scripts behind the temporary file names ("In FILE line N:").
   const named = scripts.reduce((text, s, i) => text.split(`${files[i]} `).join(`${s.name} `), findings);
@@ -46,7 +56,10 @@ test('shellcheck passes every generated script of both profiles', async () => {
 
 test('shellcheck fails a script with a known problem (the check can fail)', async () => {
   requireTool('shellcheck');
-  const dir = writeTree([{ path: 'bad.sh', content: '#!/bin/bash\nset -euo pipefail\nfor f in $(ls /srv/node); do rm $f; done\n', mode: 0o755 }], 'shellcheck-bad-');
+  const dir = writeTree(
+    [{ path: 'bad.sh', content: '#!/bin/bash\nset -euo pipefail\nfor f in $(ls /srv/node); do rm $f; done\n', mode: 0o755 }],
+    'shellcheck-bad-',
+  );
   const result = await run('shellcheck', [join(dir, 'bad.sh')]);
   expect(result.code).not.toBe(0);
   expect(result.stdout).toMatch(/SC2045|SC2086/);
@@ -54,7 +67,10 @@ test('shellcheck fails a script with a known problem (the check can fail)', asyn
 
 /** Runs a side's linking script for one cell with --print; the nova-manage lines it would run. */
 async function linkLines(profile: ProfileName, side: Side, cell: string): Promise<string[]> {
-  const dir = writeTree(rendered(profile).assets.filter((a) => a.path === `cells/${side}-link-cells.sh`), 'cells-');
+  const dir = writeTree(
+    rendered(profile).assets.filter((a) => a.path === `cells/${side}-link-cells.sh`),
+    'cells-',
+  );
   const result = await run('bash', [join(dir, `cells/${side}-link-cells.sh`), '--print', cell]);
   expect([result.code, result.stderr]).toEqual([0, '']);
   return result.stdout.trim().split('\n');
@@ -93,7 +109,10 @@ describe.each(PROFILE_NAMES)('cells linking of %s', (profile) => {
   });
 
   test('an unknown cell is refused with the usage', async () => {
-    const dir = writeTree(rendered(profile).assets.filter((a) => a.path === 'cells/old-link-cells.sh'), 'cells-');
+    const dir = writeTree(
+      rendered(profile).assets.filter((a) => a.path === 'cells/old-link-cells.sh'),
+      'cells-',
+    );
     const result = await run('bash', [join(dir, 'cells/old-link-cells.sh'), '--print', 'no-such-cell']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^usage: /);
@@ -106,7 +125,10 @@ test('the cells_config files say the same as the scripts, one file per cell and 
     for (const side of ['old', 'new'] as const) {
       for (const cell of r.plan.cells) {
         const config = JSON.parse(r.assets.find((a) => a.path === `cells/${side}-${cell.name}-cells.json`)!.content);
-        const expected = cell.type === 'api' ? r.plan.cells.filter((c) => c.type === 'compute').map((c) => c.name) : [r.plan.cells.find((c) => c.type === 'api')!.name];
+        const expected =
+          cell.type === 'api'
+            ? r.plan.cells.filter((c) => c.type === 'compute').map((c) => c.name)
+            : [r.plan.cells.find((c) => c.type === 'api')!.name];
         expect(Object.keys(config)).toEqual(expected);
         for (const [name, entry] of Object.entries<any>(config)) {
           expect(entry.name).toBe(name);

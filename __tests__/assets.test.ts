@@ -34,7 +34,8 @@ const nodeOf = (plan: StagingPlan, pick: (n: NodePlan) => boolean): NodePlan => 
   if (!node) throw new Error('no such node in the plan');
   return node;
 };
-const ipOf = (plan: StagingPlan, name: string, network: 'management' | 'storage' = 'management') => plan.nodes.find((n) => n.name === name)!.addresses[network]!;
+const ipOf = (plan: StagingPlan, name: string, network: 'management' | 'storage' = 'management') =>
+  plan.nodes.find((n) => n.name === name)!.addresses[network]!;
 const cell = (plan: StagingPlan, name: string) => plan.cells.find((c) => c.name === name)!;
 
 describe('user data per node', () => {
@@ -56,7 +57,9 @@ describe('user data per node', () => {
     });
     const swift6 = doc(ref, 'old-swift-r1z1-1');
     expect(swift6.yum_repos['openstack-icehouse'].baseurl).toBe(`${ref.target.packageArchives.icehouse}epel-6/`);
-    expect(doc(ref, 'new-keystone-1').yum_repos).toEqual({ 'openstack-liberty': expect.objectContaining({ baseurl: `${ref.target.packageArchives.liberty}el7/`, enabled: true }) });
+    expect(doc(ref, 'new-keystone-1').yum_repos).toEqual({
+      'openstack-liberty': expect.objectContaining({ baseurl: `${ref.target.packageArchives.liberty}el7/`, enabled: true }),
+    });
     const toolbox = doc(ref, 'migration-toolbox').yum_repos;
     expect(Object.keys(toolbox)).toEqual(['openstack-icehouse', 'openstack-kilo', 'openstack-liberty']);
     expect(Object.values(toolbox).map((r: any) => r.enabled)).toEqual([true, false, false]);
@@ -70,28 +73,47 @@ describe('user data per node', () => {
     expect(() => userData(ref.plan, node, { ...ref.options, packageArchives: archives })).toThrow(/packageArchives\.liberty: is required/);
   });
 
-  test.each(PROFILE_NAMES)('%s: every Swift device is formatted XFS and mounted under /srv/node/<device>, by the stable path the target gives', (name) => {
-    const r = rendered(name);
-    const table: DevicePath = (node, volume, index) => `/dev/disk/by-id/test-${node.name}-${index}-${volume.name}`;
-    for (const node of r.plan.nodes.filter((n) => n.role === 'swift-storage')) {
-      const d = cloudConfig(r.plan, node, { ...r.options, devicePath: table }).doc as any;
-      const devices = node.volumes.map((v, i) => ({ path: `/dev/disk/by-id/test-${node.name}-${i}-${v.name}`, name: v.name }));
-      expect(devices.length).toBe(r.plan.swift.devicesPerNode);
-      expect(d.fs_setup).toEqual(devices.map((v) => ({ label: v.name, filesystem: 'xfs', device: v.path, partition: 'none', overwrite: false, extra_opts: ['-i', 'size=512'] })));
-      expect(d.mounts).toEqual(devices.map((v) => [v.path, `/srv/node/${v.name}`, 'xfs', 'noatime,nodiratime,logbufs=8,nofail', '0', '2']));
-      expect(fileIn(d, HANDOFF_SCRIPT)).toContain(`check_mounts ${devices.map((v) => `/srv/node/${v.name}`).join(' ')}`);
-    }
-  });
+  test.each(PROFILE_NAMES)(
+    '%s: every Swift device is formatted XFS and mounted under /srv/node/<device>, by the stable path the target gives',
+    (name) => {
+      const r = rendered(name);
+      const table: DevicePath = (node, volume, index) => `/dev/disk/by-id/test-${node.name}-${index}-${volume.name}`;
+      for (const node of r.plan.nodes.filter((n) => n.role === 'swift-storage')) {
+        const d = cloudConfig(r.plan, node, { ...r.options, devicePath: table }).doc as any;
+        const devices = node.volumes.map((v, i) => ({ path: `/dev/disk/by-id/test-${node.name}-${i}-${v.name}`, name: v.name }));
+        expect(devices.length).toBe(r.plan.swift.devicesPerNode);
+        expect(d.fs_setup).toEqual(
+          devices.map((v) => ({
+            label: v.name,
+            filesystem: 'xfs',
+            device: v.path,
+            partition: 'none',
+            overwrite: false,
+            extra_opts: ['-i', 'size=512'],
+          })),
+        );
+        expect(d.mounts).toEqual(
+          devices.map((v) => [v.path, `/srv/node/${v.name}`, 'xfs', 'noatime,nodiratime,logbufs=8,nofail', '0', '2']),
+        );
+        expect(fileIn(d, HANDOFF_SCRIPT)).toContain(`check_mounts ${devices.map((v) => `/srv/node/${v.name}`).join(' ')}`);
+      }
+    },
+  );
 
   test('on AWS the review paths are the NVMe by-id names of the EBS volumes; stacks pass the real ones in volume order', () => {
     expect(doc(ref, 'old-swift-r1z1-1').mounts[0][0]).toMatch(/^\/dev\/disk\/by-id\/nvme-Amazon_Elastic_Block_Store_vol/);
     const node = nodeOf(ref.plan, (n) => n.role === 'cell-database');
-    const d = cloudConfig(ref.plan, node, { ...ref.options, devicePath: devicePathsFrom(['/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_vol0abc']) }).doc as any;
-    expect(d.mounts).toEqual([['/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_vol0abc', '/var/lib/mysql', 'xfs', 'noatime,nofail', '0', '2']]);
+    const d = cloudConfig(ref.plan, node, {
+      ...ref.options,
+      devicePath: devicePathsFrom(['/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_vol0abc']),
+    }).doc as any;
+    expect(d.mounts).toEqual([
+      ['/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_vol0abc', '/var/lib/mysql', 'xfs', 'noatime,nofail', '0', '2'],
+    ]);
     expect(() => cloudConfig(ref.plan, node, { ...ref.options, devicePath: devicePathsFrom([]) })).toThrow(/no device path for volume sdb/);
   });
 
-  test('nova-api nodes are in the API cell with their side\'s API database and broker', () => {
+  test("nova-api nodes are in the API cell with their side's API database and broker", () => {
     for (const side of ['old', 'new'] as const) {
       const api = ref.plan.cells.find((c) => c.type === 'api')!;
       const conf = fileIn(doc(ref, `${side}-nova-api-1`), '/etc/nova/nova.conf.d/cells.conf');
@@ -103,7 +125,7 @@ describe('user data per node', () => {
     }
   });
 
-  test.each(PROFILE_NAMES)('%s: cell services use their own cell\'s database and broker on their side', (name) => {
+  test.each(PROFILE_NAMES)("%s: cell services use their own cell's database and broker on their side", (name) => {
     const r = rendered(name);
     for (const node of r.plan.nodes.filter((n) => n.role === 'cell-services')) {
       const c = cell(r.plan, node.cell!);
@@ -138,7 +160,7 @@ describe('user data per node', () => {
     }
   });
 
-  test('the Packstack answers name this host for its role and its side\'s endpoints for the rest', () => {
+  test("the Packstack answers name this host for its role and its side's endpoints for the rest", () => {
     const oldCellDb = fileIn(doc(ref, 'old-cell02-db-1'), '/etc/openstack-staging/packstack-answers.txt');
     expect(oldCellDb).toContain(`CONFIG_MYSQL_HOST=${ipOf(ref.plan, 'old-cell02-db-1')}\n`);
     expect(oldCellDb).toContain('CONFIG_MYSQL_INSTALL=y\n');
@@ -149,7 +171,8 @@ describe('user data per node', () => {
     expect(newCompute).toContain(`CONFIG_AMQP_HOST=${ipOf(ref.plan, 'new-cell01-mq-1')}\n`);
     const storage = fileIn(doc(two, 'old-swift-r2z1-1'), '/etc/openstack-staging/packstack-answers.txt');
     expect(storage).toContain(`CONFIG_SWIFT_STORAGE_HOSTS=${ipOf(two.plan, 'old-swift-r2z1-1', 'storage')}\n`);
-    for (const name of ['migration-toolbox', 'monitoring']) expect(JSON.stringify(doc(ref, name).runcmd)).not.toContain('staging-configure');
+    for (const name of ['migration-toolbox', 'monitoring'])
+      expect(JSON.stringify(doc(ref, name).runcmd)).not.toContain('staging-configure');
   });
 
   test('the monitoring node receives every log with production ignore list; every other node ships to it', () => {
@@ -190,7 +213,9 @@ describe('secrets', () => {
     expect(secretLiterals('CONFIG_NOVA_DB_PW=hunter2')).toEqual(['_PW=hunter2']);
     expect(secretLiterals('connection = mysql://nova:s3cret@10.0.0.1/nova')).toHaveLength(1);
     expect(secretLiterals('rabbit_password = guest')).toHaveLength(1);
-    expect(secretLiterals('CONFIG_NOVA_DB_PW={{NOVA_DB_PASSWORD}} mysql://nova:{{NOVA_DB_PASSWORD}}@10.0.0.1/nova --password="$p"')).toEqual([]);
+    expect(
+      secretLiterals('CONFIG_NOVA_DB_PW={{NOVA_DB_PASSWORD}} mysql://nova:{{NOVA_DB_PASSWORD}}@10.0.0.1/nova --password="$p"'),
+    ).toEqual([]);
   });
 
   test('every placeholder names a known secret, and secrets are fetched at boot on AWS', () => {
@@ -199,7 +224,9 @@ describe('secrets', () => {
       expect([...used].filter((p) => !(SECRET_NAMES as readonly string[]).includes(p.slice(2, -2)))).toEqual([]);
       expect(used.size).toBe(SECRET_NAMES.length);
     }
-    expect(fileIn(doc(ref, 'old-keystone-1'), HANDOFF_SCRIPT)).toContain(`aws ssm get-parameter --region ${ref.plan.region} --with-decryption --name /openstack-staging/${ref.plan.rehearsalId}/secrets`);
+    expect(fileIn(doc(ref, 'old-keystone-1'), HANDOFF_SCRIPT)).toContain(
+      `aws ssm get-parameter --region ${ref.plan.region} --with-decryption --name /openstack-staging/${ref.plan.rehearsalId}/secrets`,
+    );
   });
 
   test('the boot-time fill replaces every placeholder, and refuses bad values and leftovers', () => {
@@ -208,7 +235,26 @@ describe('secrets', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fill-'));
     const conf = fileIn(doc(ref, 'old-cell01-services-1'), '/etc/nova/nova.conf.d/cells.conf');
     const fill = (secrets: string) =>
-      spawnSync('bash', ['-c', [fn('log'), fn('fail'), fn('fill_placeholders'), `SECRETS=${dir}/secrets.env`, `printf '%s' "$1" > $SECRETS`, `printf '%s' "$2" > ${dir}/cells.conf`, `fill_placeholders ${dir}/cells.conf`, `cat ${dir}/cells.conf`].join('\n'), 'fill', secrets, conf], { encoding: 'utf8' });
+      spawnSync(
+        'bash',
+        [
+          '-c',
+          [
+            fn('log'),
+            fn('fail'),
+            fn('fill_placeholders'),
+            `SECRETS=${dir}/secrets.env`,
+            `printf '%s' "$1" > $SECRETS`,
+            `printf '%s' "$2" > ${dir}/cells.conf`,
+            `fill_placeholders ${dir}/cells.conf`,
+            `cat ${dir}/cells.conf`,
+          ].join('\n'),
+          'fill',
+          secrets,
+          conf,
+        ],
+        { encoding: 'utf8' },
+      );
     const ok = fill('# generated at deploy\nRABBIT_PASSWORD=Rabbit123\nNOVA_DB_PASSWORD=Nova_456\n');
     expect(ok.status).toBe(0);
     expect(ok.stdout).toContain('rabbit_password = Rabbit123\n');
@@ -265,12 +311,17 @@ describe('user-data size', () => {
     expect(parts.bucketObjects.map((o) => o.path)).toEqual(files);
     expect(parts.bucketObjects.map((o) => o.key)).toEqual(files.map((f) => `nodes/${node.name}${f}`));
     expect(inline.runcmd.slice(0, files.length).map((c: string[]) => c[2])).toEqual(
-      parts.bucketObjects.map((o) => `umask 077 && mkdir -p ${o.path.replace(/\/[^/]+$/, '')} && aws s3 cp s3://assets-bucket/${o.key} ${o.path} && chmod ${o.permissions} ${o.path}`),
+      parts.bucketObjects.map(
+        (o) =>
+          `umask 077 && mkdir -p ${o.path.replace(/\/[^/]+$/, '')} && aws s3 cp s3://assets-bucket/${o.key} ${o.path} && chmod ${o.permissions} ${o.path}`,
+      ),
     );
     // After the fetches, the role's own commands, the hand-off last.
     expect(inline.runcmd.slice(files.length)).toEqual(parse(full).runcmd);
     expect(inline.runcmd[inline.runcmd.length - 1]).toEqual([HANDOFF_SCRIPT]);
-    expect(() => userDataParts(ref.plan, node, { ...options, bucketFetch: undefined })).toThrow(/exceeds 4000 and no bucket fetch is configured/);
+    expect(() => userDataParts(ref.plan, node, { ...options, bucketFetch: undefined })).toThrow(
+      /exceeds 4000 and no bucket fetch is configured/,
+    );
     expect(() => userDataParts(ref.plan, node, { ...options, limit: 500 })).toThrow(/even without its files/);
   });
 });
@@ -281,16 +332,23 @@ describe('rendering', () => {
     expect(again).toEqual(ref.assets);
   });
 
-  test.each(PROFILE_NAMES)('%s: one file per node, per side a ring script, a cells script and a cells_config per cell, and the secrets script', (name) => {
-    const r = rendered(name);
-    const expected = [
-      ...r.plan.nodes.map((n) => `nodes/${n.name}.cloud-init.yaml`),
-      ...['old', 'new'].flatMap((side) => [`rings/${side}-build-rings.sh`, `cells/${side}-link-cells.sh`, ...r.plan.cells.map((c) => `cells/${side}-${c.name}-cells.json`)]),
-      'secrets/create-secrets.sh',
-    ];
-    expect(r.assets.map((a) => a.path).sort()).toEqual(expected.sort());
-    for (const a of r.assets) expect([a.path, a.mode]).toEqual([a.path, a.path.endsWith('.sh') ? 0o755 : 0o644]);
-  });
+  test.each(PROFILE_NAMES)(
+    '%s: one file per node, per side a ring script, a cells script and a cells_config per cell, and the secrets script',
+    (name) => {
+      const r = rendered(name);
+      const expected = [
+        ...r.plan.nodes.map((n) => `nodes/${n.name}.cloud-init.yaml`),
+        ...['old', 'new'].flatMap((side) => [
+          `rings/${side}-build-rings.sh`,
+          `cells/${side}-link-cells.sh`,
+          ...r.plan.cells.map((c) => `cells/${side}-${c.name}-cells.json`),
+        ]),
+        'secrets/create-secrets.sh',
+      ];
+      expect(r.assets.map((a) => a.path).sort()).toEqual(expected.sort());
+      for (const a of r.assets) expect([a.path, a.mode]).toEqual([a.path, a.path.endsWith('.sh') ? 0o755 : 0o644]);
+    },
+  );
 
   test('the secrets script draws every secret at random and never overwrites existing ones', () => {
     const script = renderAssets(ref.plan, ref.options).find((a) => a.path === 'secrets/create-secrets.sh')!.content;
@@ -301,7 +359,8 @@ describe('rendering', () => {
 });
 
 describe('npm run assets', () => {
-  const cli = (args: string[]) => run(process.execPath, ['-r', join(ROOT, 'bin/register.js'), join(ROOT, 'bin/assets.ts'), ...args], { cwd: ROOT });
+  const cli = (args: string[]) =>
+    run(process.execPath, ['-r', join(ROOT, 'bin/register.js'), join(ROOT, 'bin/assets.ts'), ...args], { cwd: ROOT });
 
   test('writes every asset with its mode, and a later run removes what it no longer renders', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'assets-cli-')), 'out');
@@ -309,7 +368,9 @@ describe('npm run assets', () => {
     expect([first.code, first.stderr]).toEqual([0, '']);
     expect(readdirSync(join(out, 'nodes')).length).toBe(ref.plan.nodes.length);
     expect(statSync(join(out, 'rings/old-build-rings.sh')).mode & 0o777).toBe(0o755);
-    expect(execFileSync('cat', [join(out, 'cells/new-link-cells.sh')], { encoding: 'utf8' })).toBe(ref.assets.find((a) => a.path === 'cells/new-link-cells.sh')!.content);
+    expect(execFileSync('cat', [join(out, 'cells/new-link-cells.sh')], { encoding: 'utf8' })).toBe(
+      ref.assets.find((a) => a.path === 'cells/new-link-cells.sh')!.content,
+    );
     const second = await cli(['--profile', TWO_REGIONS_PROFILE, '--out', out]);
     expect(second.code).toBe(0);
     expect(existsSync(join(out, 'cells/old-cell01-cells.json'))).toBe(false);

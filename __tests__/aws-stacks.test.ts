@@ -17,7 +17,20 @@ const allInstances = Object.values(stacks).flatMap(instances);
 const planned = (p: StagingPlan, role: string, side: string) => p.nodes.filter((n) => n.role === role && n.side === side).length;
 
 test('one stack per concern, each side on its own, all depending on the foundation', () => {
-  expect(Object.keys(stacks)).toEqual(['canary', 'cells-new', 'cells-old', 'compute', 'control-new', 'control-old', 'edge', 'foundation', 'migration', 'monitoring', 'swift-new', 'swift-old']);
+  expect(Object.keys(stacks)).toEqual([
+    'canary',
+    'cells-new',
+    'cells-old',
+    'compute',
+    'control-new',
+    'control-old',
+    'edge',
+    'foundation',
+    'migration',
+    'monitoring',
+    'swift-new',
+    'swift-old',
+  ]);
   for (const [name, stack] of Object.entries(manifest.stacks) as [string, any][]) {
     expect(stack.dependencies).toEqual(name === 'foundation' ? [] : name === 'canary' ? ['edge'] : ['foundation']);
   }
@@ -27,7 +40,11 @@ test('node counts per role and side match the plan, both sides present', () => {
   const roles = [...new Set(plan.nodes.map((n) => n.role))];
   for (const role of roles) {
     for (const side of ['old', 'new', 'shared']) {
-      expect([role, side, allInstances.filter((i) => i.tags.role === role && i.tags.side === side).length]).toEqual([role, side, planned(plan, role, side)]);
+      expect([role, side, allInstances.filter((i) => i.tags.role === role && i.tags.side === side).length]).toEqual([
+        role,
+        side,
+        planned(plan, role, side),
+      ]);
     }
   }
   expect(instances(stacks['control-old']).length).toBe(instances(stacks['control-new']).length);
@@ -66,7 +83,9 @@ test('every compute node is KVM-capable with the provider version that allows it
     expect(c.cpu_options).toEqual({ nested_virtualization: 'enabled' });
   }
   expect(stacks.compute.terraform.required_providers.aws.version).toBe(AWS_PROVIDER_CONSTRAINT);
-  const others = Object.entries(stacks).filter(([n]) => n !== 'compute').flatMap(([, s]) => instances(s));
+  const others = Object.entries(stacks)
+    .filter(([n]) => n !== 'compute')
+    .flatMap(([, s]) => instances(s));
   expect(others.some((i) => i.cpu_options)).toBe(false);
 });
 
@@ -85,13 +104,30 @@ test('nodes sit at their planned addresses, one interface per extra network', ()
     expect(i.private_ip).toBe(node.addresses.management);
   }
   const proxies = members(stacks['swift-old'], 'aws_network_interface');
-  expect(Object.keys(proxies).filter((k) => k.startsWith('old-swift-proxy-1/'))).toEqual(['old-swift-proxy-1/api', 'old-swift-proxy-1/storage']);
-  expect(proxies['old-swift-proxy-1/storage'].attachment).toEqual([{ instance: '${aws_instance.nodes["old-swift-proxy-1"].id}', device_index: 2 }]);
-  expect(proxies['old-swift-proxy-1/storage'].private_ips).toEqual([plan.nodes.find((n) => n.name === 'old-swift-proxy-1')!.addresses.storage]);
+  expect(Object.keys(proxies).filter((k) => k.startsWith('old-swift-proxy-1/'))).toEqual([
+    'old-swift-proxy-1/api',
+    'old-swift-proxy-1/storage',
+  ]);
+  expect(proxies['old-swift-proxy-1/storage'].attachment).toEqual([
+    { instance: '${aws_instance.nodes["old-swift-proxy-1"].id}', device_index: 2 },
+  ]);
+  expect(proxies['old-swift-proxy-1/storage'].private_ips).toEqual([
+    plan.nodes.find((n) => n.name === 'old-swift-proxy-1')!.addresses.storage,
+  ]);
 });
 
 test('taggable resources carry rehearsal, side, role and cell', () => {
-  for (const [type] of [['aws_instance'], ['aws_ebs_volume'], ['aws_network_interface'], ['aws_subnet'], ['aws_security_group'], ['aws_vpc_security_group_ingress_rule'], ['aws_vpc_security_group_egress_rule'], ['aws_lb_target_group'], ['aws_s3_bucket']]) {
+  for (const [type] of [
+    ['aws_instance'],
+    ['aws_ebs_volume'],
+    ['aws_network_interface'],
+    ['aws_subnet'],
+    ['aws_security_group'],
+    ['aws_vpc_security_group_ingress_rule'],
+    ['aws_vpc_security_group_egress_rule'],
+    ['aws_lb_target_group'],
+    ['aws_s3_bucket'],
+  ]) {
     for (const stack of Object.values(stacks)) {
       for (const r of Object.values(members(stack, type)) as any[]) {
         expect(Object.keys(r.tags)).toEqual(expect.arrayContaining(['rehearsal', 'side', 'role', 'cell']));
@@ -118,7 +154,12 @@ describe('switching the active side', () => {
     for (const api of plan.apis) for (const side of ['old', 'new']) expect(groups).toContain(`tg-${side}-${api.name}`);
     const attachments = Object.values(stacks.edge.resource.aws_lb_target_group_attachment) as any[];
     const keystone = plan.nodes.filter((n) => n.role === 'keystone').map((n) => n.addresses.api);
-    expect(attachments.filter((a) => a.port === 5000).map((a) => a.target_id).sort()).toEqual([...keystone].sort());
+    expect(
+      attachments
+        .filter((a) => a.port === 5000)
+        .map((a) => a.target_id)
+        .sort(),
+    ).toEqual([...keystone].sort());
   });
 });
 
@@ -127,7 +168,14 @@ test('state is local by default, in S3 with locking and a key per stack when a b
   const remote = target('aws', { state: { bucket: 'acme-tfstate', keyPrefix: 'staging' } });
   const s3 = synthesize(buildPlan(profile, remote), remote).stacks;
   for (const [name, stack] of Object.entries(s3)) {
-    expect(stack.terraform.backend.s3).toEqual(expect.objectContaining({ bucket: 'acme-tfstate', key: `staging/${plan.rehearsalId}/${name}.tfstate`, use_lockfile: true, encrypt: true }));
+    expect(stack.terraform.backend.s3).toEqual(
+      expect.objectContaining({
+        bucket: 'acme-tfstate',
+        key: `staging/${plan.rehearsalId}/${name}.tfstate`,
+        use_lockfile: true,
+        encrypt: true,
+      }),
+    );
   }
 });
 
@@ -166,14 +214,18 @@ test('operators reach the private nodes through an Instance Connect Endpoint, ne
   const endpoint = Object.values(resources(stacks.foundation, 'aws_ec2_instance_connect_endpoint')) as any[];
   expect(endpoint).toHaveLength(1);
   expect(endpoint[0].preserve_client_ip).toBe(false);
-  const ssh = Object.values(members(stacks.foundation, 'aws_vpc_security_group_ingress_rule')).filter((r: any) => r.from_port === 22) as any[];
+  const ssh = Object.values(members(stacks.foundation, 'aws_vpc_security_group_ingress_rule')).filter(
+    (r: any) => r.from_port === 22,
+  ) as any[];
   const fromAccess = ssh.filter((r) => r.referenced_security_group_id === '${aws_security_group.sg-operator-access.id}');
   const fromOperators = ssh.filter((r) => r.cidr_ipv4 !== undefined);
   expect(fromAccess.length).toBe(fromOperators.length);
   expect(fromAccess.length).toBeGreaterThanOrEqual(15);
   const config: string = stacks.foundation.output['ssh-config'].value;
   for (const node of plan.nodes) expect(config).toContain(` ${node.addresses.management}`);
-  expect(config).toContain('--instance-connect-endpoint-id ${aws_ec2_instance_connect_endpoint.operator-access.id} --private-ip-address %h --remote-port %p');
+  expect(config).toContain(
+    '--instance-connect-endpoint-id ${aws_ec2_instance_connect_endpoint.operator-access.id} --private-ip-address %h --remote-port %p',
+  );
   expect(allInstances.some((i) => i.associate_public_ip_address)).toBe(false);
   expect(Object.values(resources(stacks.foundation, 'aws_subnet')).every((s: any) => s.map_public_ip_on_launch === false)).toBe(true);
 });

@@ -13,13 +13,17 @@ describe.each(['aws', 'openstack'] as const)('canary workload on %s', (cloud) =>
   test("talks to the staging cloud's own Keystone behind the edge, with credentials from clouds.yaml", () => {
     const provider = canary.provider.openstack[0];
     expect(provider.cloud).toBe('staging-inside');
-    expect(provider.auth_url).toMatch(/^http:\/\/\$\{data\.terraform_remote_state\.cross-stack-reference-input-edge\.outputs\.[^}]+\}:5000\/v3$/);
+    expect(provider.auth_url).toMatch(
+      /^http:\/\/\$\{data\.terraform_remote_state\.cross-stack-reference-input-edge\.outputs\.[^}]+\}:5000\/v3$/,
+    );
     expect(Object.keys(provider)).toEqual(['auth_url', 'cloud']);
   });
 
   test("production's flavors, VLAN networks from production's ranges, an image in Glance", () => {
     const flavors = Object.values(resources(canary, 'openstack_compute_flavor_v2')) as any[];
-    expect(flavors.map((f) => [f.name, f.vcpus, f.ram, f.disk]).sort()).toEqual(profile.compute.flavors.map((f) => [f.name, f.vcpus, f.memoryMiB, f.diskGiB]).sort());
+    expect(flavors.map((f) => [f.name, f.vcpus, f.ram, f.disk]).sort()).toEqual(
+      profile.compute.flavors.map((f) => [f.name, f.vcpus, f.memoryMiB, f.diskGiB]).sort(),
+    );
     const [first, last] = profile.neutron.physnets[0].vlanRanges[0].split(':').map(Number);
     for (const net of Object.values(resources(canary, 'openstack_networking_network_v2')) as any[]) {
       expect(net.value_specs['provider:network_type']).toBe('vlan');
@@ -27,7 +31,9 @@ describe.each(['aws', 'openstack'] as const)('canary workload on %s', (cloud) =>
       expect(Number(net.value_specs['provider:segmentation_id'])).toBeGreaterThanOrEqual(first);
       expect(Number(net.value_specs['provider:segmentation_id'])).toBeLessThanOrEqual(last);
     }
-    expect(Object.values(resources(canary, 'openstack_images_image_v2'))).toEqual([expect.objectContaining({ disk_format: 'qcow2', container_format: 'bare' })]);
+    expect(Object.values(resources(canary, 'openstack_images_image_v2'))).toEqual([
+      expect.objectContaining({ disk_format: 'qcow2', container_format: 'bare' }),
+    ]);
   });
 
   test('VMs in every child cell, every flavor, both projects', () => {

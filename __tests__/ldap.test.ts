@@ -16,7 +16,8 @@ import { PROFILE_NAMES, rendered, type Rendered } from './fixtures/assets';
 
 const ref = rendered('reference');
 
-const docOf = (assets: Rendered['assets'], node: string): any => parse(assets.find((a) => a.path === `nodes/${node}.cloud-init.yaml`)!.content);
+const docOf = (assets: Rendered['assets'], node: string): any =>
+  parse(assets.find((a) => a.path === `nodes/${node}.cloud-init.yaml`)!.content);
 const filesOf = (d: any): Record<string, string> => Object.fromEntries((d.write_files ?? []).map((f: any) => [f.path, f.content]));
 const monitoringIp = (plan: StagingPlan) => plan.nodes.find((n) => n.role === 'monitoring')!.addresses.management!;
 
@@ -48,10 +49,15 @@ describe.each(PROFILE_NAMES)('%s: the directory stand-in', (name) => {
     expect(seed).toContain(`dn: ${directory.groupsDn}\nobjectClass: organizationalUnit\nou: Groups`);
     for (const account of directory.accounts) {
       expect(seed).toContain(`dn: uid=${account.uid},${directory.usersDn}\nobjectClass: inetOrgPerson\nuid: ${account.uid}\n`);
-      for (const group of account.groups) expect(seed).toMatch(new RegExp(`dn: cn=${group},${directory.groupsDn}\\n[^]*?member: uid=${account.uid},${directory.usersDn}\\n`));
+      for (const group of account.groups)
+        expect(seed).toMatch(new RegExp(`dn: cn=${group},${directory.groupsDn}\\n[^]*?member: uid=${account.uid},${directory.usersDn}\\n`));
     }
     expect(seed).toContain(`dn: ${directory.bindDn}\n`);
-    expect(seed.match(/^userPassword: .*$/gm)).toEqual([...Array(directory.accounts.length + 1)].map((_, i) => (i === 0 ? 'userPassword: {{LDAP_BIND_PASSWORD}}' : 'userPassword: {{LDAP_TEST_PASSWORD}}')));
+    expect(seed.match(/^userPassword: .*$/gm)).toEqual(
+      [...Array(directory.accounts.length + 1)].map((_, i) =>
+        i === 0 ? 'userPassword: {{LDAP_BIND_PASSWORD}}' : 'userPassword: {{LDAP_TEST_PASSWORD}}',
+      ),
+    );
     expect(files[LDAP_DATABASE_LDIF]).toContain(`olcSuffix: ${directory.suffix}\n`);
     expect(files[LDAP_DATABASE_LDIF]).toContain('olcRootPW: {{LDAP_ADMIN_PASSWORD}}\n');
     const script = files[LDAP_SETUP_SCRIPT];
@@ -59,39 +65,63 @@ describe.each(PROFILE_NAMES)('%s: the directory stand-in', (name) => {
     expect(script).toContain(`fill_placeholders ${LDAP_DATABASE_LDIF} ${LDAP_SEED_LDIF}`);
     expect(script).toContain(`-D ${directory.rootDn} -y "$pwfile" -f ${LDAP_SEED_LDIF}`);
     // Only the monitoring node runs it.
-    expect(r.assets.filter((a) => a.path.startsWith('nodes/') && a.content.includes(LDAP_SETUP_SCRIPT)).map((a) => a.path)).toEqual(['nodes/monitoring.cloud-init.yaml']);
+    expect(r.assets.filter((a) => a.path.startsWith('nodes/') && a.content.includes(LDAP_SETUP_SCRIPT)).map((a) => a.path)).toEqual([
+      'nodes/monitoring.cloud-init.yaml',
+    ]);
   });
 
-  test.each(['old', 'new'] as const)("every %s-side Keystone node reads the directory at the monitoring node's management address", (side) => {
-    const keystones = r.plan.nodes.filter((n) => n.role === 'keystone' && n.side === side);
-    expect(keystones.length).toBeGreaterThan(0);
-    for (const node of keystones) {
-      const files = filesOf(docOf(r.assets, node.name));
-      const domain = files[`/etc/keystone/keystone.conf.d/keystone.${directory.keystoneDomain}.conf`];
-      expect(domain).toContain(side === 'old' ? '[identity]\ndriver = keystone.identity.backends.ldap.Identity\n' : '[identity]\ndriver = ldap\n');
-      expect(domain).toContain(`[ldap]\nurl = ldap://${monitoringIp(r.plan)}\nuser = ${directory.bindDn}\npassword = {{LDAP_BIND_PASSWORD}}\nsuffix = ${directory.suffix}\n`);
-      for (const line of [`user_tree_dn = ${directory.usersDn}`, `group_tree_dn = ${directory.groupsDn}`, 'user_objectclass = inetOrgPerson', 'user_id_attribute = uid', 'user_allow_create = False', 'group_objectclass = groupOfNames']) {
-        expect(domain).toContain(`\n${line}\n`);
+  test.each(['old', 'new'] as const)(
+    "every %s-side Keystone node reads the directory at the monitoring node's management address",
+    (side) => {
+      const keystones = r.plan.nodes.filter((n) => n.role === 'keystone' && n.side === side);
+      expect(keystones.length).toBeGreaterThan(0);
+      for (const node of keystones) {
+        const files = filesOf(docOf(r.assets, node.name));
+        const domain = files[`/etc/keystone/keystone.conf.d/keystone.${directory.keystoneDomain}.conf`];
+        expect(domain).toContain(
+          side === 'old' ? '[identity]\ndriver = keystone.identity.backends.ldap.Identity\n' : '[identity]\ndriver = ldap\n',
+        );
+        expect(domain).toContain(
+          `[ldap]\nurl = ldap://${monitoringIp(r.plan)}\nuser = ${directory.bindDn}\npassword = {{LDAP_BIND_PASSWORD}}\nsuffix = ${directory.suffix}\n`,
+        );
+        for (const line of [
+          `user_tree_dn = ${directory.usersDn}`,
+          `group_tree_dn = ${directory.groupsDn}`,
+          'user_objectclass = inetOrgPerson',
+          'user_id_attribute = uid',
+          'user_allow_create = False',
+          'group_objectclass = groupOfNames',
+        ]) {
+          expect(domain).toContain(`\n${line}\n`);
+        }
+        expect(files['/etc/keystone/keystone.conf.d/identity.conf']).toContain(
+          `[identity]\ndomain_specific_drivers_enabled = True\ndomain_config_dir = ${KEYSTONE_DOMAINS_DIR}\n`,
+        );
+        const handoff = files[HANDOFF_SCRIPT];
+        expect(handoff).toContain('merge_keystone /etc/keystone/keystone.conf.d/identity.conf\n');
+        expect(handoff).toContain(
+          `-g keystone /etc/keystone/keystone.conf.d/keystone.${directory.keystoneDomain}.conf ${KEYSTONE_DOMAINS_DIR}/keystone.${directory.keystoneDomain}.conf\n`,
+        );
+        expect(handoff).toContain(side === 'old' ? 'service openstack-keystone restart' : 'service httpd restart');
+        // After Packstack, so Packstack's own keystone.conf is what the settings land on.
+        expect(handoff.indexOf('merge_keystone /etc')).toBeGreaterThan(handoff.indexOf('packstack --answer-file'));
       }
-      expect(files['/etc/keystone/keystone.conf.d/identity.conf']).toContain(`[identity]\ndomain_specific_drivers_enabled = True\ndomain_config_dir = ${KEYSTONE_DOMAINS_DIR}\n`);
-      const handoff = files[HANDOFF_SCRIPT];
-      expect(handoff).toContain('merge_keystone /etc/keystone/keystone.conf.d/identity.conf\n');
-      expect(handoff).toContain(`-g keystone /etc/keystone/keystone.conf.d/keystone.${directory.keystoneDomain}.conf ${KEYSTONE_DOMAINS_DIR}/keystone.${directory.keystoneDomain}.conf\n`);
-      expect(handoff).toContain(side === 'old' ? 'service openstack-keystone restart' : 'service httpd restart');
-      // After Packstack, so Packstack's own keystone.conf is what the settings land on.
-      expect(handoff.indexOf('merge_keystone /etc')).toBeGreaterThan(handoff.indexOf('packstack --answer-file'));
-    }
-  });
+    },
+  );
 
   test('no other node carries Keystone identity settings', () => {
     for (const node of r.plan.nodes.filter((n) => n.role !== 'keystone')) {
-      expect([node.name, Object.keys(filesOf(docOf(r.assets, node.name))).filter((p) => p.startsWith('/etc/keystone/'))]).toEqual([node.name, []]);
+      expect([node.name, Object.keys(filesOf(docOf(r.assets, node.name))).filter((p) => p.startsWith('/etc/keystone/'))]).toEqual([
+        node.name,
+        [],
+      ]);
     }
   });
 
   test('passwords are placeholders only', () => {
     for (const a of r.assets) {
-      for (const line of a.content.split('\n').filter((l) => /^(userPassword|olcRootPW|password)\s*[:=]/.test(l))) expect(line).toMatch(/[:=] \{\{LDAP_[A-Z_]+_PASSWORD\}\}$/);
+      for (const line of a.content.split('\n').filter((l) => /^(userPassword|olcRootPW|password)\s*[:=]/.test(l)))
+        expect(line).toMatch(/[:=] \{\{LDAP_[A-Z_]+_PASSWORD\}\}$/);
     }
     const used = new Set(r.assets.flatMap((a) => a.content.match(PLACEHOLDER) ?? []));
     for (const secret of ['LDAP_ADMIN_PASSWORD', 'LDAP_BIND_PASSWORD', 'LDAP_TEST_PASSWORD']) expect(used).toContain(`{{${secret}}}`);
@@ -121,7 +151,9 @@ describe('profiles without an LDAP directory', () => {
     const { plan, assets } = withAuth(auth);
     expect(plan.keystone.directory).toBeUndefined();
     const nodes = assets.filter((a) => a.path.startsWith('nodes/'));
-    expect(nodes.filter((a) => /staging-ldap-setup|openldap|\/etc\/keystone\/|merge_keystone|LDAP_/.test(a.content)).map((a) => a.path)).toEqual([]);
+    expect(
+      nodes.filter((a) => /staging-ldap-setup|openldap|\/etc\/keystone\/|merge_keystone|LDAP_/.test(a.content)).map((a) => a.path),
+    ).toEqual([]);
     expect(plan.flows.filter((f) => f.ports[0] === 389)).toEqual([]);
     const row = plan.fidelity.find((f) => f.component === 'keystone external auth')!;
     expect(row.verdict).toBe(verdict);

@@ -1,12 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import {
-  BINDINGS_DIR,
-  generateBindings,
-  listFiles,
-  readSchema,
-} from '../targets/openstack/generate-bindings';
+import { BINDINGS_DIR, generateBindings, listFiles, readSchema } from '../targets/openstack/generate-bindings';
 
 const FQPN = 'registry.terraform.io/terraform-provider-openstack/openstack';
 

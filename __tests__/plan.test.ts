@@ -14,7 +14,10 @@ describe('the reference profile', () => {
 
   test('plans within the default budget, both sides, every cell, the ring unchanged', () => {
     expect(plan.cost.perHour).toBeLessThanOrEqual(plan.cost.budgetPerHour);
-    expect(plan.sides.map((s) => [s.name, s.release])).toEqual([['old', 'icehouse'], ['new', 'liberty']]);
+    expect(plan.sides.map((s) => [s.name, s.release])).toEqual([
+      ['old', 'icehouse'],
+      ['new', 'liberty'],
+    ]);
     expect(plan.cells.map((c) => c.name)).toEqual(['api', 'cell01', 'cell02', 'cell03', 'cell04']);
     expect(plan.swift).toMatchObject({ partPower: 16, replicas: 3, minPartHours: 1 });
     expect(plan.swift.regions).toEqual([{ id: 1, zones: [1, 2, 3].map((id) => expect.objectContaining({ id, productionNodes: 8 })) }]);
@@ -87,24 +90,35 @@ describe.each(Object.keys(SHAPES))('invariants on the %s shape', (shape) => {
     });
 
     test(`${cloud}: ring parameters, regions and zones identical, a storage node per zone`, () => {
-      expect(plan.swift).toMatchObject({ partPower: profile.swift.partPower, replicas: profile.swift.replicas, minPartHours: profile.swift.minPartHours });
-      expect(plan.swift.regions.map((r) => [r.id, r.zones.map((z) => z.id)])).toEqual(profile.swift.regions.map((r) => [r.id, r.zones.map((z) => z.id)]));
+      expect(plan.swift).toMatchObject({
+        partPower: profile.swift.partPower,
+        replicas: profile.swift.replicas,
+        minPartHours: profile.swift.minPartHours,
+      });
+      expect(plan.swift.regions.map((r) => [r.id, r.zones.map((z) => z.id)])).toEqual(
+        profile.swift.regions.map((r) => [r.id, r.zones.map((z) => z.id)]),
+      );
       for (const side of ['old', 'new']) {
         for (const r of profile.swift.regions) {
           for (const z of r.zones) {
-            expect(count(plan, (n) => n.side === side && n.swiftZone?.region === r.id && n.swiftZone.zone === z.id)).toBeGreaterThanOrEqual(1);
+            expect(count(plan, (n) => n.side === side && n.swiftZone?.region === r.id && n.swiftZone.zone === z.id)).toBeGreaterThanOrEqual(
+              1,
+            );
           }
         }
       }
     });
 
     test(`${cloud}: every controller role on both sides`, () => {
-      for (const side of ['old', 'new']) for (const role of CONTROLLER_ROLES) expect(count(plan, (n) => n.side === side && n.role === role)).toBeGreaterThanOrEqual(1);
+      for (const side of ['old', 'new'])
+        for (const role of CONTROLLER_ROLES) expect(count(plan, (n) => n.side === side && n.role === role)).toBeGreaterThanOrEqual(1);
     });
 
     test(`${cloud}: KVM on every compute node, at least one per child cell`, () => {
       const computes = plan.nodes.filter((n) => n.role === 'compute');
-      expect(computes.every((n) => n.hypervisor?.virtType === 'kvm' && ['hardware', 'nested'].includes(n.hypervisor.acceleration))).toBe(true);
+      expect(computes.every((n) => n.hypervisor?.virtType === 'kvm' && ['hardware', 'nested'].includes(n.hypervisor.acceleration))).toBe(
+        true,
+      );
       for (const cell of profile.nova.cells) expect(computes.some((n) => n.cell === cell.name)).toBe(true);
     });
 
@@ -139,7 +153,8 @@ describe('least-privilege network rules', () => {
   const rules = securityRules(plan, ['198.51.100.0/24']);
 
   test('the new side cannot reach the old side databases, the toolbox reaches both', () => {
-    const into = (group: string) => rules.filter((r) => r.group === group && 'group' in r.from).map((r) => (r.from as { group: string }).group);
+    const into = (group: string) =>
+      rules.filter((r) => r.group === group && 'group' in r.from).map((r) => (r.from as { group: string }).group);
     expect(into('old-database')).not.toEqual(expect.arrayContaining([expect.stringMatching(/^new-/)]));
     expect(into('old-cell-database')).toContain('migration-toolbox');
     expect(into('new-cell-database')).toContain('migration-toolbox');

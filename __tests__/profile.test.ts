@@ -39,7 +39,12 @@ describe('inconsistent profiles are refused with the field named', () => {
     ['unknown OS role', (d) => (d.os.old.swift = 'centos-6'), 'os.old.swift', /not a node role/],
     ['no default OS', (d) => delete d.os.new.default, 'os.new', /needs a 'default' entry/],
     ['data above capacity', (d) => (d.swift.storedDataTiB = 400), 'swift.storedDataTiB', /exceeds the ring's raw capacity/],
-    ['missing log-ignore file', (d) => (d.monitoring.logIgnorePatterns = 'nope.txt'), 'monitoring.logIgnorePatterns', /cannot read.*ENOENT/],
+    [
+      'missing log-ignore file',
+      (d) => (d.monitoring.logIgnorePatterns = 'nope.txt'),
+      'monitoring.logIgnorePatterns',
+      /cannot read.*ENOENT/,
+    ],
   ])('%s', (_name, vary, field, reason) => {
     const [gotField, gotReason] = rejection(vary);
     expect(gotField).toBe(field);
@@ -49,7 +54,10 @@ describe('inconsistent profiles are refused with the field named', () => {
   test('an ignore pattern that Terraform would read as an interpolation', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'patterns-')), 'ignore.txt');
     writeFileSync(file, '^ok$\nuser ${name} logged in\n');
-    expect(rejection((d) => (d.monitoring.logIgnorePatterns = file))).toEqual(['monitoring.logIgnorePatterns', expect.stringMatching(/line 2 of .*ignore\.txt holds/)]);
+    expect(rejection((d) => (d.monitoring.logIgnorePatterns = file))).toEqual([
+      'monitoring.logIgnorePatterns',
+      expect.stringMatching(/line 2 of .*ignore\.txt holds/),
+    ]);
   });
 
   test('malformed YAML names the line', () => {
@@ -61,21 +69,29 @@ describe('budgets', () => {
   const profile = loadProfile();
 
   test('an impossible budget names the cheapest faithful plan', () => {
-    expect(() => buildPlan(profile, target('aws', { budgetPerHour: 1 }))).toThrow(/budgetPerHour: a budget of 1 USD per hour cannot hold the invariants; the cheapest plan that keeps every invariant has \d+ nodes \(4 compute\) and costs \d+\.\d\d USD per hour/);
+    expect(() => buildPlan(profile, target('aws', { budgetPerHour: 1 }))).toThrow(
+      /budgetPerHour: a budget of 1 USD per hour cannot hold the invariants; the cheapest plan that keeps every invariant has \d+ nodes \(4 compute\) and costs \d+\.\d\d USD per hour/,
+    );
   });
 
   test('a fixed scale above the budget is refused, not silently shrunk', () => {
-    expect(() => buildPlan(profile, target('aws', { scale: 1, budgetPerHour: 50 }))).toThrow(/budgetPerHour: scale 1 costs \d+\.\d\d USD per hour, above the budget of 50/);
+    expect(() => buildPlan(profile, target('aws', { scale: 1, budgetPerHour: 50 }))).toThrow(
+      /budgetPerHour: scale 1 costs \d+\.\d\d USD per hour, above the budget of 50/,
+    );
   });
 
   test('more ring devices per node than the cloud attaches is refused at plan time', () => {
     const doc = referenceDoc();
     doc.swift.devicesPerNode = 24;
-    expect(() => buildPlan(profileFrom(doc), target('aws', { scale: 1, budgetPerHour: 100000 }))).toThrow(/swift\.devicesPerNode: 24 ring devices per storage node at scale 1; the aws target attaches at most 20 volumes per node/);
+    expect(() => buildPlan(profileFrom(doc), target('aws', { scale: 1, budgetPerHour: 100000 }))).toThrow(
+      /swift\.devicesPerNode: 24 ring devices per storage node at scale 1; the aws target attaches at most 20 volumes per node/,
+    );
   });
 
   test('a compute override without KVM is refused', () => {
-    expect(() => buildPlan(profile, target('aws', { instanceTypes: { compute: 'm7i.xlarge' } }))).toThrow(/instanceTypes\.compute: 'm7i\.xlarge' gives no KVM/);
+    expect(() => buildPlan(profile, target('aws', { instanceTypes: { compute: 'm7i.xlarge' } }))).toThrow(
+      /instanceTypes\.compute: 'm7i\.xlarge' gives no KVM/,
+    );
   });
 });
 
@@ -87,12 +103,18 @@ describe('the command line', () => {
   doc.monitoring.logIgnorePatterns = join(__dirname, '../profile/log-ignore.txt');
   writeFileSync(bad, stringify(doc));
   const run = (script: string, args: string[], env: Record<string, string> = {}) =>
-    spawnSync(process.execPath, ['-r', './bin/register.js', script, ...args], { cwd: join(__dirname, '..'), env: { ...process.env, ...env }, encoding: 'utf8' });
+    spawnSync(process.execPath, ['-r', './bin/register.js', script, ...args], {
+      cwd: join(__dirname, '..'),
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+    });
 
   test('plan: one line naming the field, exit 2, no stack trace', () => {
     const result = run('bin/plan.ts', ['--profile', bad]);
     expect(result.status).toBe(2);
-    expect(result.stderr.trim().split('\n')).toEqual([`error: ${bad}: swift.replicas: 5 replicas need at least 5 zones (failure domains), the regions hold 3`]);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      `error: ${bad}: swift.replicas: 5 replicas need at least 5 zones (failure domains), the regions hold 3`,
+    ]);
     expect(result.stdout).toBe('');
   });
 
@@ -102,7 +124,9 @@ describe('the command line', () => {
     const plan = JSON.parse(result.stdout);
     expect(Object.keys(plan)).toEqual(expect.arrayContaining(['sides', 'cells', 'swift', 'nodes', 'fidelity', 'cost']));
     expect(plan.swift).toMatchObject({ partPower: 16, replicas: 3, minPartHours: 1 });
-    expect(plan.nodes[0]).toEqual(expect.objectContaining({ name: expect.any(String), role: expect.any(String), side: expect.any(String) }));
+    expect(plan.nodes[0]).toEqual(
+      expect.objectContaining({ name: expect.any(String), role: expect.any(String), side: expect.any(String) }),
+    );
     expect(plan.cost).toEqual(expect.objectContaining({ currency: 'USD', perHour: expect.any(Number) }));
   });
 

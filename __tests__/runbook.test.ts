@@ -56,7 +56,9 @@ describe('phases', () => {
   });
 
   it('rebuild the new side before the second upgrade only', () => {
-    expect(steps.filter((s) => s.commands.some((c) => c.includes('destroy control-new cells-new swift-new'))).map((s) => s.id)).toEqual(['upgrade-2.destroy-new']);
+    expect(steps.filter((s) => s.commands.some((c) => c.includes('destroy control-new cells-new swift-new'))).map((s) => s.id)).toEqual([
+      'upgrade-2.destroy-new',
+    ]);
   });
 });
 
@@ -70,26 +72,41 @@ describe.each(Object.keys(PLANS))('Nova migration of every cell (%s)', (name) =>
     if (name === '24 cells') expect(nova).toHaveLength(25);
   });
 
-  it.each(['upgrade-1', 'upgrade-2'])('%s: Kilo sync, migrate_flavor_data loop, Liberty sync, in that order, on the cell\'s new DB', (round) => {
-    const kiloTools = indexOf(steps, `${round}.tools-kilo`);
-    const libertyTools = indexOf(steps, `${round}.tools-liberty`);
-    for (const db of nova) {
-      const restore = indexOf(steps, `${round}.restore.${db.key}`);
-      const kilo = indexOf(steps, `${round}.sync-kilo.${db.key}`);
-      const flavors = indexOf(steps, `${round}.flavor-data.${db.key}`);
-      const liberty = indexOf(steps, `${round}.sync-liberty.${db.key}`);
-      expect([restore < kilo, kiloTools < kilo, kilo < flavors, flavors < libertyTools, libertyTools < liberty]).toEqual([true, true, true, true, true]);
-      expect(steps[kilo].commands.join('\n')).toMatch(new RegExp(`nova:\\$NOVA_DB_PASSWORD@${db.address.new.replace(/\./g, '\\.')}/nova[\\s\\S]*nova-manage --config-file /etc/nova/migrate-${db.cell!.name}\\.conf db sync`));
-      const loop = steps[flavors].commands.join('\n');
-      expect(loop).toMatch(/while :; do[\s\S]*migrate_flavor_data[\s\S]*\[ "\$matched" -eq 0 \] && break[\s\S]*done/);
-      expect(loop).toContain(`/etc/nova/migrate-${db.cell!.name}.conf`);
-    }
-  });
+  it.each(['upgrade-1', 'upgrade-2'])(
+    "%s: Kilo sync, migrate_flavor_data loop, Liberty sync, in that order, on the cell's new DB",
+    (round) => {
+      const kiloTools = indexOf(steps, `${round}.tools-kilo`);
+      const libertyTools = indexOf(steps, `${round}.tools-liberty`);
+      for (const db of nova) {
+        const restore = indexOf(steps, `${round}.restore.${db.key}`);
+        const kilo = indexOf(steps, `${round}.sync-kilo.${db.key}`);
+        const flavors = indexOf(steps, `${round}.flavor-data.${db.key}`);
+        const liberty = indexOf(steps, `${round}.sync-liberty.${db.key}`);
+        expect([restore < kilo, kiloTools < kilo, kilo < flavors, flavors < libertyTools, libertyTools < liberty]).toEqual([
+          true,
+          true,
+          true,
+          true,
+          true,
+        ]);
+        expect(steps[kilo].commands.join('\n')).toMatch(
+          new RegExp(
+            `nova:\\$NOVA_DB_PASSWORD@${db.address.new.replace(/\./g, '\\.')}/nova[\\s\\S]*nova-manage --config-file /etc/nova/migrate-${db.cell!.name}\\.conf db sync`,
+          ),
+        );
+        const loop = steps[flavors].commands.join('\n');
+        expect(loop).toMatch(/while :; do[\s\S]*migrate_flavor_data[\s\S]*\[ "\$matched" -eq 0 \] && break[\s\S]*done/);
+        expect(loop).toContain(`/etc/nova/migrate-${db.cell!.name}.conf`);
+      }
+    },
+  );
 
   it.each(['upgrade-1', 'upgrade-2'])('%s: the dummy RabbitMQ runs around the whole Nova migration', (round) => {
     const start = indexOf(steps, `${round}.dummy-rabbitmq-start`);
     const stop = indexOf(steps, `${round}.dummy-rabbitmq-stop`);
-    const novaSteps = steps.map((s, i) => [s, i] as const).filter(([s]) => s.phase === round && s.commands.some((c) => /nova-manage --config-file \/etc\/nova\/migrate-/.test(c)));
+    const novaSteps = steps
+      .map((s, i) => [s, i] as const)
+      .filter(([s]) => s.phase === round && s.commands.some((c) => /nova-manage --config-file \/etc\/nova\/migrate-/.test(c)));
     expect(novaSteps.length).toBe(nova.length * 3);
     for (const [, i] of novaSteps) expect(start < i && i < stop).toBe(true);
     expect(steps[start].commands.join('\n')).toContain('/usr/local/sbin/staging-dummy-rabbit start');
@@ -98,12 +115,17 @@ describe.each(Object.keys(PLANS))('Nova migration of every cell (%s)', (name) =>
 
   it('never writes to an old-side database once production data is loaded (upgrades, rollback, verifies)', () => {
     const oldAddresses = new Set(databaseTargets(plan).map((db) => db.address.old));
-    const writes = /db sync|db_sync|neutron-db-manage|migrate_flavor_data|DROP DATABASE|DELETE FROM|UPDATE endpoint|downgrade|\| MYSQL_PWD|gunzip/;
+    const writes =
+      /db sync|db_sync|neutron-db-manage|migrate_flavor_data|DROP DATABASE|DELETE FROM|UPDATE endpoint|downgrade|\| MYSQL_PWD|gunzip/;
     const loading = steps.filter((s) => s.phase === 'deploy' && writes.test(s.commands.join('\n'))).map((s) => s.id);
     expect(loading).toEqual(['deploy.production-restore', 'deploy.production-catalog']);
     for (const step of steps.filter((s) => s.phase !== 'deploy')) {
       for (const command of step.commands.filter((c) => writes.test(c))) {
-        for (const address of oldAddresses) expect({ step: step.id, touchesOld: new RegExp(`@${address.replace(/\./g, '\\.')}[/ ]|-h ${address.replace(/\./g, '\\.')} `).test(command) }).toEqual({ step: step.id, touchesOld: false });
+        for (const address of oldAddresses)
+          expect({
+            step: step.id,
+            touchesOld: new RegExp(`@${address.replace(/\./g, '\\.')}[/ ]|-h ${address.replace(/\./g, '\\.')} `).test(command),
+          }).toEqual({ step: step.id, touchesOld: false });
       }
     }
   });
@@ -163,7 +185,9 @@ describe('running', () => {
   });
 
   it('--from and --only select steps, and reject unknown ones', () => {
-    expect(selectSteps(steps, { only: 'rollback' }).map((s) => s.phase)).toEqual(steps.filter((s) => s.phase === 'rollback').map(() => 'rollback'));
+    expect(selectSteps(steps, { only: 'rollback' }).map((s) => s.phase)).toEqual(
+      steps.filter((s) => s.phase === 'rollback').map(() => 'rollback'),
+    );
     expect(selectSteps(steps, { from: 'teardown.destroy' })).toHaveLength(1);
     expect(() => selectSteps(steps, { only: 'upgrade' })).toThrow(/not a phase/);
     expect(() => selectSteps(steps, { from: 'nope' })).toThrow(/no step/);
@@ -215,12 +239,19 @@ describe('shellcheck', () => {
     }
     return out.join('\n') + '\n';
   };
-  const cases = [['reference', 'aws'], ['reference', 'openstack'], ['24 cells', 'aws']] as const;
+  const cases = [
+    ['reference', 'aws'],
+    ['reference', 'openstack'],
+    ['24 cells', 'aws'],
+  ] as const;
 
   it('passes on every command, and on every remote script, of the reference (AWS, OpenStack) and 24 cells', async () => {
     const checks = cases.flatMap(([name, cloud]) => {
       const plan = name === 'reference' ? buildPlan(loadProfile(REFERENCE_PROFILE), target(cloud)) : planShape(name, cloud).plan;
-      const script = stepsOf(plan, cloud).flatMap((s) => s.commands).join('\n') + '\n';
+      const script =
+        stepsOf(plan, cloud)
+          .flatMap((s) => s.commands)
+          .join('\n') + '\n';
       // The remote scripts source the node's secrets file, which shellcheck cannot follow. Those of
       // 24 cells come from the same code as the reference's, only more of them (5 s more of shellcheck).
       const remote = name === 'reference' ? [shellcheck(heredocBodies(script), ['-e', 'SC1091'])] : [];
@@ -231,19 +262,36 @@ describe('shellcheck', () => {
 });
 
 describe('checks', () => {
-  const inventory = { projects: { a: 'p1' }, servers: { s1: { id: 'i1', cell: 'c1' }, s2: { id: 'i2', cell: 'c2' } }, objects: { 'c/o': 'etag' } };
+  const inventory = {
+    projects: { a: 'p1' },
+    servers: { s1: { id: 'i1', cell: 'c1' }, s2: { id: 'i2', cell: 'c2' } },
+    objects: { 'c/o': 'etag' },
+  };
 
   it('find a lost or changed canary and a server that is not ACTIVE', () => {
     expect(inventoryDiff(inventory, inventory)).toEqual([]);
     const { s2: _gone, ...servers } = inventory.servers;
-    expect(inventoryDiff(inventory, { ...inventory, servers, objects: { 'c/o': 'other' } })).toEqual(['objects.c/o: "etag" -> "other"', 'servers.s2: {"id":"i2","cell":"c2"} -> undefined']);
-    expect(serverProblems(inventory, [{ ID: 'i1', Name: 's1', Status: 'ACTIVE' }, { ID: 'i2', Name: 's2', Status: 'SHUTOFF' }])).toEqual(['s2 (i2): SHUTOFF']);
+    expect(inventoryDiff(inventory, { ...inventory, servers, objects: { 'c/o': 'other' } })).toEqual([
+      'objects.c/o: "etag" -> "other"',
+      'servers.s2: {"id":"i2","cell":"c2"} -> undefined',
+    ]);
+    expect(
+      serverProblems(inventory, [
+        { ID: 'i1', Name: 's1', Status: 'ACTIVE' },
+        { ID: 'i2', Name: 's2', Status: 'SHUTOFF' },
+      ]),
+    ).toEqual(['s2 (i2): SHUTOFF']);
   });
 
   it('report ignore patterns that stopped matching and new unmatched lines', () => {
     const patterns = ['^\\S+ \\S+ \\d+ INFO nova\\.osapi_compute\\.wsgi\\.server', 'never'];
     const old = ['2016-01-01 10:00:00.1 123 INFO nova.osapi_compute.wsgi.server [req-1] GET', 'noise 1'];
-    const fresh = ['2016-09-01 10:00:00.1 123 INFO nova.osapi_compute.wsgi.server [req-1 abc] GET', 'noise 2', 'brand new 7', 'brand new 8'];
+    const fresh = [
+      '2016-09-01 10:00:00.1 123 INFO nova.osapi_compute.wsgi.server [req-1 abc] GET',
+      'noise 2',
+      'brand new 7',
+      'brand new 8',
+    ];
     // Liberty still logs this one with the same prefix: still matching.
     expect(checkLogs(patterns, old, fresh).stoppedMatching).toEqual([]);
     const changed = ['2016-09-01 10:00:00.1 123 INFO nova.api.openstack.wsgi [req-1] GET', 'brand new 7'];
@@ -257,7 +305,11 @@ describe('checks', () => {
 describe('the directory stand-in', () => {
   test("each side's Keystone gets the directory domain once configured; a profile without one gets no such step", () => {
     const steps = stepsFor('reference');
-    for (const [domain, wait] of [['deploy.directory-old', 'deploy.wait-old'], ['upgrade-1.directory-new', 'upgrade-1.wait-new'], ['upgrade-2.directory-new', 'upgrade-2.wait-new']]) {
+    for (const [domain, wait] of [
+      ['deploy.directory-old', 'deploy.wait-old'],
+      ['upgrade-1.directory-new', 'upgrade-1.wait-new'],
+      ['upgrade-2.directory-new', 'upgrade-2.wait-new'],
+    ]) {
       expect(indexOf(steps, domain)).toBeGreaterThan(indexOf(steps, wait));
     }
     const plan = PLANS.reference();
@@ -275,29 +327,53 @@ describe("production's data in the old side", () => {
   const ids = steps.map((s) => s.id);
 
   it('is checked, copied, restored for every database, and repointed, before the old cells are linked and anything is seeded', () => {
-    const order = ['deploy.production-check', 'deploy.production-copy', 'deploy.production-stop-old', 'deploy.production-restore', 'deploy.production-catalog', 'deploy.production-start-old', 'deploy.production-passwords', 'deploy.cells-old'];
+    const order = [
+      'deploy.production-check',
+      'deploy.production-copy',
+      'deploy.production-stop-old',
+      'deploy.production-restore',
+      'deploy.production-catalog',
+      'deploy.production-start-old',
+      'deploy.production-passwords',
+      'deploy.cells-old',
+    ];
     expect(order.map((id) => indexOf(steps, id))).toEqual([...order.map((id) => indexOf(steps, id))].sort((a, b) => a - b));
     expect(indexOf(steps, 'deploy.cells-old')).toBeLessThan(ids.findIndex((id) => id.startsWith('seed.')));
     const restore = steps[indexOf(steps, 'deploy.production-restore')].commands.join('\n');
     for (const db of databaseTargets(plan)) {
-      expect(restore).toContain(`gunzip -c /srv/dumps/production/${db.key}.sql.gz | MYSQL_PWD="$${db.passwordSecret}" mysql -h ${db.address.old} -u ${db.name} ${db.name}`);
+      expect(restore).toContain(
+        `gunzip -c /srv/dumps/production/${db.key}.sql.gz | MYSQL_PWD="$${db.passwordSecret}" mysql -h ${db.address.old} -u ${db.name} ${db.name}`,
+      );
     }
-    expect(steps[indexOf(steps, 'deploy.production-check')].commands[0]).toContain(databaseTargets(plan).map((db) => db.key).join(' '));
+    expect(steps[indexOf(steps, 'deploy.production-check')].commands[0]).toContain(
+      databaseTargets(plan)
+        .map((db) => db.key)
+        .join(' '),
+    );
   });
 
   it('points each side catalog at the edge (public) and at its own nodes (internal, admin), the new side before it starts', () => {
-    for (const [id, side] of [['deploy.production-catalog', 'old'], ['upgrade-1.catalog-new', 'new'], ['upgrade-2.catalog-new', 'new']] as const) {
+    for (const [id, side] of [
+      ['deploy.production-catalog', 'old'],
+      ['upgrade-1.catalog-new', 'new'],
+      ['upgrade-2.catalog-new', 'new'],
+    ] as const) {
       const sql = steps[indexOf(steps, id)].commands.join('\n');
       const nova = plan.nodes.find((n) => n.side === side && n.role === 'nova-api')!.addresses.management;
-      expect(sql).toContain(`CONCAT('http://EDGE:8774', SUBSTRING(e.url, LOCATE('/', e.url, 9))) WHERE s.type = 'compute' AND e.interface = 'public'`);
-      expect(sql).toContain(`CONCAT('http://${nova}:8774', SUBSTRING(e.url, LOCATE('/', e.url, 9))) WHERE s.type = 'compute' AND e.interface = 'internal'`);
+      expect(sql).toContain(
+        `CONCAT('http://EDGE:8774', SUBSTRING(e.url, LOCATE('/', e.url, 9))) WHERE s.type = 'compute' AND e.interface = 'public'`,
+      );
+      expect(sql).toContain(
+        `CONCAT('http://${nova}:8774', SUBSTRING(e.url, LOCATE('/', e.url, 9))) WHERE s.type = 'compute' AND e.interface = 'internal'`,
+      );
     }
     expect(indexOf(steps, 'upgrade-1.catalog-new')).toBeLessThan(indexOf(steps, 'upgrade-1.start-new'));
   });
 
   it("gives production's service users the staging's passwords", () => {
     const reset = steps[indexOf(steps, 'deploy.production-passwords')].commands.join('\n');
-    for (const user of ['admin', 'nova', 'glance', 'neutron', 'swift']) expect(reset).toMatch(new RegExp(`user-password-update --pass "\\$[A-Z_]+" ${user}\n`));
+    for (const user of ['admin', 'nova', 'glance', 'neutron', 'swift'])
+      expect(reset).toMatch(new RegExp(`user-password-update --pass "\\$[A-Z_]+" ${user}\n`));
   });
 });
 

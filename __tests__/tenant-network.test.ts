@@ -17,8 +17,18 @@ describe('on AWS the tenant VLANs ride a VXLAN mesh', () => {
 
   test('compute nodes replicate to every other tenant node, neutron servers to compute nodes only', () => {
     expect(plan.neutron.tenantTransport).toBe('overlay');
-    expect(overlayPeers(plan, compute).sort()).toEqual(tenantNodes.filter((n) => n !== compute).map((n) => n.addresses.tenant!).sort());
-    expect(overlayPeers(plan, neutron).sort()).toEqual(tenantNodes.filter((n) => n.role === 'compute').map((n) => n.addresses.tenant!).sort());
+    expect(overlayPeers(plan, compute).sort()).toEqual(
+      tenantNodes
+        .filter((n) => n !== compute)
+        .map((n) => n.addresses.tenant!)
+        .sort(),
+    );
+    expect(overlayPeers(plan, neutron).sort()).toEqual(
+      tenantNodes
+        .filter((n) => n.role === 'compute')
+        .map((n) => n.addresses.tenant!)
+        .sort(),
+    );
   });
 
   test('the overlay is built at every boot from the node own tenant address, and passes shellcheck', () => {
@@ -27,7 +37,12 @@ describe('on AWS the tenant VLANs ride a VXLAN mesh', () => {
     expect(script).toContain('dstport 4789');
     const check = spawnSync('shellcheck', ['-s', 'sh', '-'], { input: `#!/bin/sh\n${script}\n`, encoding: 'utf8' });
     expect([check.status, check.stdout]).toEqual([0, '']);
-    expect(overlayBootcmd(plan, plan.nodes.find((n) => n.role === 'keystone')!)).toBeUndefined();
+    expect(
+      overlayBootcmd(
+        plan,
+        plan.nodes.find((n) => n.role === 'keystone')!,
+      ),
+    ).toBeUndefined();
   });
 
   test('the boot script lists the peers as address ranges, which awk expands back to every peer', () => {
@@ -58,9 +73,18 @@ describe('on AWS the tenant VLANs ride a VXLAN mesh', () => {
 
   test("Packstack bridges production's VLAN ranges to the overlay", () => {
     expect(Object.fromEntries(ml2Answers(plan, compute))).toEqual(
-      expect.objectContaining({ CONFIG_NEUTRON_ML2_VLAN_RANGES: 'physnet1:1000:2999', CONFIG_NEUTRON_OVS_BRIDGE_MAPPINGS: 'physnet1:br-vlan', CONFIG_NEUTRON_OVS_BRIDGE_IFACES: 'br-vlan:vxlan-tenant' }),
+      expect.objectContaining({
+        CONFIG_NEUTRON_ML2_VLAN_RANGES: 'physnet1:1000:2999',
+        CONFIG_NEUTRON_OVS_BRIDGE_MAPPINGS: 'physnet1:br-vlan',
+        CONFIG_NEUTRON_OVS_BRIDGE_IFACES: 'br-vlan:vxlan-tenant',
+      }),
     );
-    expect(ml2Answers(plan, plan.nodes.find((n) => n.role === 'glance')!)).toEqual([]);
+    expect(
+      ml2Answers(
+        plan,
+        plan.nodes.find((n) => n.role === 'glance')!,
+      ),
+    ).toEqual([]);
   });
 
   test('a one-to-one clone still fits every compute node user data in 16 KiB', () => {

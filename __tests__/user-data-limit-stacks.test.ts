@@ -13,7 +13,9 @@ describe('user data over the limit', () => {
     expect(objects.length).toBeGreaterThan(2);
     for (const o of objects) {
       expect(o.key.startsWith(`nodes/${compute.name}/`)).toBe(true);
-      expect(o.bucket).toMatch(/^\$\{data\.terraform_remote_state\.cross-stack-reference-input-foundation\.outputs\.[^}]*bucket-assets[^}]*\}$/);
+      expect(o.bucket).toMatch(
+        /^\$\{data\.terraform_remote_state\.cross-stack-reference-input-foundation\.outputs\.[^}]*bucket-assets[^}]*\}$/,
+      );
       expect(o.server_side_encryption).toBe('AES256');
     }
     const instance = (Object.values(members(stacks.compute, 'aws_instance')) as any[])[0];
@@ -36,6 +38,8 @@ describe('user data over the limit', () => {
   test('a target without a bucket fetch refuses with the node named', () => {
     const os = planShape('single cell', 'openstack', { budgetPerHour: 3 }).plan;
     expect(() => synthesize(os, target('openstack'), { limit: 5000 })).toThrow(InputError);
-    expect(() => synthesize(os, target('openstack'), { limit: 5000 })).toThrow(/nodes\.[a-z0-9-]+: user data of \d+ bytes exceeds 3976 and no bucket fetch is configured/);
+    expect(() => synthesize(os, target('openstack'), { limit: 5000 })).toThrow(
+      /nodes\.[a-z0-9-]+: user data of \d+ bytes exceeds 3976 and no bucket fetch is configured/,
+    );
   });
 });

@@ -57,14 +57,17 @@ function packagesOf(node: NodePlan, merges: boolean): string[] {
 function configurationManagement(plan: StagingPlan, node: NodePlan, options: UserDataOptions, mountPoints: readonly string[]) {
   const nova = novaFragments(plan, node);
   const keystone = keystoneFragments(plan, node);
-  const files = [secretFile(ANSWER_FILE, packstackAnswers(plan, node)), ...[...nova, ...keystone].map((f) => secretFile(f.path, f.content))];
+  const files = [
+    secretFile(ANSWER_FILE, packstackAnswers(plan, node)),
+    ...[...nova, ...keystone].map((f) => secretFile(f.path, f.content)),
+  ];
   const script = handoffScript(node, {
     mountPoints,
     placeholderFiles: files.map((f) => f.path),
     novaFragments: nova.map((f) => f.path),
     keystoneFragments: keystone.filter((f) => 'merge' in f.apply).map((f) => f.path),
     installs: keystone.flatMap((f) => ('installAs' in f.apply ? [{ source: f.path, target: f.apply.installAs, group: 'keystone' }] : [])),
-    restart: [...(nova.length ? NOVA_SERVICES[node.role] ?? [] : []), ...(keystone.length ? keystoneServices(node.release) : [])],
+    restart: [...(nova.length ? (NOVA_SERVICES[node.role] ?? []) : []), ...(keystone.length ? keystoneServices(node.release) : [])],
     swiftDevices: node.role === 'swift-storage' ? mountPoints : [],
     secretsCommand: options.secretsCommand,
     configureCommand: options.configureCommand ?? `packstack --answer-file=${ANSWER_FILE}`,
@@ -82,7 +85,12 @@ export function cloudConfig(plan: StagingPlan, node: NodePlan, options: UserData
   const cm = isPackstackNode(node) ? configurationManagement(plan, node, options, disks?.mountPoints ?? []) : undefined;
   const overlay = overlayBootcmd(plan, node);
   // The directory stand-in last: it may wait for its secrets, the log receiver must not.
-  const setups = [logForwarding(plan, node), monitoringSetup(plan, node), toolboxSetup(plan, node), directorySetup(plan, node, options.secretsCommand)].filter((s) => s !== undefined);
+  const setups = [
+    logForwarding(plan, node),
+    monitoringSetup(plan, node),
+    toolboxSetup(plan, node),
+    directorySetup(plan, node, options.secretsCommand),
+  ].filter((s) => s !== undefined);
   const packages = [...new Set([...setups.flatMap((s) => s.packages), ...(cm?.packages ?? [])])];
   const writeFiles = [...setups.flatMap((s) => s.writeFiles), ...(cm?.writeFiles ?? [])];
   // The role's own setup first; the configuration-management hand-off last.

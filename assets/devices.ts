@@ -14,7 +14,10 @@ export type DevicePath = (node: NodePlan, volume: VolumePlan, index: number) => 
 export function devicePathsFrom(paths: readonly string[]): DevicePath {
   return (node, volume, index) => {
     const path = paths[index];
-    if (path === undefined) throw new Error(`${node.name}: no device path for volume ${volume.name} (got ${paths.length} paths for ${node.volumes.length} volumes)`);
+    if (path === undefined)
+      throw new Error(
+        `${node.name}: no device path for volume ${volume.name} (got ${paths.length} paths for ${node.volumes.length} volumes)`,
+      );
     return path;
   };
 }

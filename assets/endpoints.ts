@@ -47,7 +47,9 @@ export function addressOf(node: NodePlan, network: NetworkRole = 'management'): 
 }
 
 /** Nodes of a role on a side, in plan order. */
-export const nodesOf = (plan: StagingPlan, role: NodeRole, side: Side): NodePlan[] => [...(indexOf(plan).byRoleAndSide.get(`${role}/${side}`) ?? [])];
+export const nodesOf = (plan: StagingPlan, role: NodeRole, side: Side): NodePlan[] => [
+  ...(indexOf(plan).byRoleAndSide.get(`${role}/${side}`) ?? []),
+];
 
 /** Management address of the first node of a role on a side (the one clients are pointed at). */
 export function firstAddress(plan: StagingPlan, role: NodeRole, side: Side): string {
@@ -73,7 +75,8 @@ export interface CellEndpoints {
 export function cellEndpoints(plan: StagingPlan, cell: CellPlan, side: Side): CellEndpoints {
   const addresses = (names: readonly string[]) => names.map((name) => addressOf(nodeNamed(plan, name)));
   const endpoints = { databases: addresses(cell.database[side]), brokers: addresses(cell.rabbitmq[side]) };
-  if (endpoints.databases.length === 0 || endpoints.brokers.length === 0) throw new Error(`cell ${cell.name} has no database or broker on the ${side} side`);
+  if (endpoints.databases.length === 0 || endpoints.brokers.length === 0)
+    throw new Error(`cell ${cell.name} has no database or broker on the ${side} side`);
   return endpoints;
 }
 

@@ -53,31 +53,39 @@ export function secretsFunctions(command: string | undefined): string[] {
       'done',
     ]);
   }
-  return shFunction('get_secrets', 'Fetches the secrets at boot into a root-only file (once), retrying for ten minutes while they are being created.', [
-    'local tries=0',
-    '[ -s "$SECRETS" ] && return 0',
-    'mkdir -p "$(dirname "$SECRETS")"',
-    `until (umask 077 && ${command} > "$SECRETS.partial") && [ -s "$SECRETS.partial" ]; do`,
-    '  tries=$((tries + 1))',
-    '  [ "$tries" -le 60 ] || fail "could not fetch the secrets"',
-    '  sleep 10',
-    'done',
-    'mv "$SECRETS.partial" "$SECRETS"',
-  ]);
+  return shFunction(
+    'get_secrets',
+    'Fetches the secrets at boot into a root-only file (once), retrying for ten minutes while they are being created.',
+    [
+      'local tries=0',
+      '[ -s "$SECRETS" ] && return 0',
+      'mkdir -p "$(dirname "$SECRETS")"',
+      `until (umask 077 && ${command} > "$SECRETS.partial") && [ -s "$SECRETS.partial" ]; do`,
+      '  tries=$((tries + 1))',
+      '  [ "$tries" -le 60 ] || fail "could not fetch the secrets"',
+      '  sleep 10',
+      'done',
+      'mv "$SECRETS.partial" "$SECRETS"',
+    ],
+  );
 }
 
-export const FILL = shFunction('fill_placeholders', 'Replaces each placeholder with its secret; refuses values sed or a URL could misread, and any placeholder left over.', [
-  'local key value',
-  "while IFS='=' read -r key value || [ -n \"$key\" ]; do",
-  "  case \"$key\" in ''|'#'*) continue ;; esac",
-  '  [ -n "$value" ] || fail "secret $key is empty"',
-  '  case "$key$value" in *[!A-Za-z0-9_]*) fail "secret $key: use letters, digits and underscores only" ;; esac',
-  '  sed -i "s|{{$key}}|$value|g" "$@"',
-  'done < "$SECRETS"',
-  "if grep -n '{{[A-Z0-9_]*}}' \"$@\" >&2; then",
-  '  fail "placeholders left unfilled (listed above): add them to $SECRETS"',
-  'fi',
-]);
+export const FILL = shFunction(
+  'fill_placeholders',
+  'Replaces each placeholder with its secret; refuses values sed or a URL could misread, and any placeholder left over.',
+  [
+    'local key value',
+    'while IFS=\'=\' read -r key value || [ -n "$key" ]; do',
+    "  case \"$key\" in ''|'#'*) continue ;; esac",
+    '  [ -n "$value" ] || fail "secret $key is empty"',
+    '  case "$key$value" in *[!A-Za-z0-9_]*) fail "secret $key: use letters, digits and underscores only" ;; esac',
+    '  sed -i "s|{{$key}}|$value|g" "$@"',
+    'done < "$SECRETS"',
+    'if grep -n \'{{[A-Z0-9_]*}}\' "$@" >&2; then',
+    '  fail "placeholders left unfilled (listed above): add them to $SECRETS"',
+    'fi',
+  ],
+);
 
 const LOG = [
   ...shFunction('log', 'Messages go to cloud-init-output.log.', ['echo "staging-configure: $*" >&2']),
@@ -104,13 +112,17 @@ const MERGE_NOVA = shFunction('merge_nova', 'Applies the cells settings over nov
   'done',
 ]);
 
-const MERGE_KEYSTONE = shFunction('merge_keystone', 'Applies the identity settings over keystone.conf as written by configuration management.', [
-  'local fragment',
-  'command -v crudini >/dev/null || fail "crudini is missing: it merges the keystone.conf fragments"',
-  'for fragment in "$@"; do',
-  '  crudini --merge /etc/keystone/keystone.conf < "$fragment"',
-  'done',
-]);
+const MERGE_KEYSTONE = shFunction(
+  'merge_keystone',
+  'Applies the identity settings over keystone.conf as written by configuration management.',
+  [
+    'local fragment',
+    'command -v crudini >/dev/null || fail "crudini is missing: it merges the keystone.conf fragments"',
+    'for fragment in "$@"; do',
+    '  crudini --merge /etc/keystone/keystone.conf < "$fragment"',
+    'done',
+  ],
+);
 
 /** The hand-off script of one node. */
 export function handoffScript(node: NodePlan, spec: HandoffSpec): string {

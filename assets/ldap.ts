@@ -55,7 +55,8 @@ export const ldapIdentityDriver = (release: Release): string =>
   RELEASES.indexOf(release) >= RELEASES.indexOf('liberty') ? 'ldap' : 'keystone.identity.backends.ldap.Identity';
 
 /** Keystone's RDO service: eventlet before Liberty, Apache (mod_wsgi) from Liberty (assumption: Packstack's default). */
-export const keystoneServices = (release: Release): readonly string[] => (RELEASES.indexOf(release) >= RELEASES.indexOf('liberty') ? ['httpd'] : ['openstack-keystone']);
+export const keystoneServices = (release: Release): readonly string[] =>
+  RELEASES.indexOf(release) >= RELEASES.indexOf('liberty') ? ['httpd'] : ['openstack-keystone'];
 
 /** The read-only LDAP settings of the directory's domain. */
 export function domainConf(plan: StagingPlan, node: NodePlan): string {
@@ -63,31 +64,34 @@ export function domainConf(plan: StagingPlan, node: NodePlan): string {
   const url = `ldap://${addressOf(directoryNode(plan))}`;
   const sections: IniSection[] = [
     ['identity', [['driver', ldapIdentityDriver(node.release)]]],
-    ['ldap', [
-      ['url', url],
-      ['user', directory.bindDn],
-      ['password', placeholder('LDAP_BIND_PASSWORD')],
-      ['suffix', directory.suffix],
-      ['query_scope', 'one'],
-      ['user_tree_dn', directory.usersDn],
-      ['user_objectclass', 'inetOrgPerson'],
-      ['user_id_attribute', 'uid'],
-      ['user_name_attribute', 'uid'],
-      ['user_mail_attribute', 'mail'],
-      ['user_pass_attribute', 'userPassword'],
-      ['user_allow_create', 'False'],
-      ['user_allow_update', 'False'],
-      ['user_allow_delete', 'False'],
-      ['group_tree_dn', directory.groupsDn],
-      ['group_objectclass', 'groupOfNames'],
-      ['group_id_attribute', 'cn'],
-      ['group_name_attribute', 'cn'],
-      ['group_member_attribute', 'member'],
-      ['group_desc_attribute', 'description'],
-      ['group_allow_create', 'False'],
-      ['group_allow_update', 'False'],
-      ['group_allow_delete', 'False'],
-    ]],
+    [
+      'ldap',
+      [
+        ['url', url],
+        ['user', directory.bindDn],
+        ['password', placeholder('LDAP_BIND_PASSWORD')],
+        ['suffix', directory.suffix],
+        ['query_scope', 'one'],
+        ['user_tree_dn', directory.usersDn],
+        ['user_objectclass', 'inetOrgPerson'],
+        ['user_id_attribute', 'uid'],
+        ['user_name_attribute', 'uid'],
+        ['user_mail_attribute', 'mail'],
+        ['user_pass_attribute', 'userPassword'],
+        ['user_allow_create', 'False'],
+        ['user_allow_update', 'False'],
+        ['user_allow_delete', 'False'],
+        ['group_tree_dn', directory.groupsDn],
+        ['group_objectclass', 'groupOfNames'],
+        ['group_id_attribute', 'cn'],
+        ['group_name_attribute', 'cn'],
+        ['group_member_attribute', 'member'],
+        ['group_desc_attribute', 'description'],
+        ['group_allow_create', 'False'],
+        ['group_allow_update', 'False'],
+        ['group_allow_delete', 'False'],
+      ],
+    ],
   ];
   const header = [
     `Identity of Keystone domain ${directory.keystoneDomain} on ${node.name} (${node.release}): the company-directory stand-in, read-only.`,
@@ -101,13 +105,27 @@ export function keystoneFragments(plan: StagingPlan, node: NodePlan): KeystoneFr
   const directory = directoryOf(plan);
   if (!directory || node.role !== 'keystone') return [];
   const identity = renderIni(
-    [['identity', [['domain_specific_drivers_enabled', 'True'], ['domain_config_dir', KEYSTONE_DOMAINS_DIR]]]],
-    [`Keystone of ${node.name}: domain ${directory.keystoneDomain} reads the directory stand-in; the default domain (admin, service users) stays SQL.`],
+    [
+      [
+        'identity',
+        [
+          ['domain_specific_drivers_enabled', 'True'],
+          ['domain_config_dir', KEYSTONE_DOMAINS_DIR],
+        ],
+      ],
+    ],
+    [
+      `Keystone of ${node.name}: domain ${directory.keystoneDomain} reads the directory stand-in; the default domain (admin, service users) stays SQL.`,
+    ],
   );
   const domainFile = `keystone.${directory.keystoneDomain}.conf`;
   return [
     { path: `${KEYSTONE_CONF_DIR}/identity.conf`, content: identity, apply: { merge: true } },
-    { path: `${KEYSTONE_CONF_DIR}/${domainFile}`, content: domainConf(plan, node), apply: { installAs: `${KEYSTONE_DOMAINS_DIR}/${domainFile}` } },
+    {
+      path: `${KEYSTONE_CONF_DIR}/${domainFile}`,
+      content: domainConf(plan, node),
+      apply: { installAs: `${KEYSTONE_DOMAINS_DIR}/${domainFile}` },
+    },
   ];
 }
 
@@ -143,18 +161,46 @@ export function seedLdif(plan: StagingPlan, directory: DirectoryPlan): string {
     `# Company-directory stand-in of rehearsal ${plan.rehearsalId}: ${directory.accounts.length} test accounts, ${directory.groups.length} groups.`,
     '# Placeholders {{...}} are filled at boot from the secrets file.',
     '',
-    ...entry([`dn: ${directory.suffix}`, 'objectClass: dcObject', 'objectClass: organization', `dc: ${dc}`, `o: company directory stand-in (${plan.rehearsalId})`]),
+    ...entry([
+      `dn: ${directory.suffix}`,
+      'objectClass: dcObject',
+      'objectClass: organization',
+      `dc: ${dc}`,
+      `o: company directory stand-in (${plan.rehearsalId})`,
+    ]),
     ...ou(directory.usersDn),
     ...ou(directory.groupsDn),
     ...ou(directory.servicesDn),
-    ...entry([`dn: ${directory.bindDn}`, 'objectClass: account', 'objectClass: simpleSecurityObject', 'uid: keystone', 'description: read-only account Keystone binds with', `userPassword: ${placeholder('LDAP_BIND_PASSWORD')}`]),
+    ...entry([
+      `dn: ${directory.bindDn}`,
+      'objectClass: account',
+      'objectClass: simpleSecurityObject',
+      'uid: keystone',
+      'description: read-only account Keystone binds with',
+      `userPassword: ${placeholder('LDAP_BIND_PASSWORD')}`,
+    ]),
     ...directory.accounts.flatMap((a) =>
-      entry([`dn: ${userDn(a.uid)}`, 'objectClass: inetOrgPerson', `uid: ${a.uid}`, `cn: ${a.uid}`, `sn: ${a.uid}`, `mail: ${a.uid}@${plan.rehearsalId}.internal`, `description: ${a.purpose}`, `userPassword: ${placeholder('LDAP_TEST_PASSWORD')}`]),
+      entry([
+        `dn: ${userDn(a.uid)}`,
+        'objectClass: inetOrgPerson',
+        `uid: ${a.uid}`,
+        `cn: ${a.uid}`,
+        `sn: ${a.uid}`,
+        `mail: ${a.uid}@${plan.rehearsalId}.internal`,
+        `description: ${a.purpose}`,
+        `userPassword: ${placeholder('LDAP_TEST_PASSWORD')}`,
+      ]),
     ),
     ...directory.groups.flatMap((g) => {
       const members = directory.accounts.filter((a) => a.groups.includes(g.name)).map((a) => `member: ${userDn(a.uid)}`);
       if (members.length === 0) throw new Error(`directory group ${g.name} has no member: groupOfNames needs one`);
-      return entry([`dn: cn=${g.name},${directory.groupsDn}`, 'objectClass: groupOfNames', `cn: ${g.name}`, `description: ${g.description}`, ...members]);
+      return entry([
+        `dn: cn=${g.name},${directory.groupsDn}`,
+        'objectClass: groupOfNames',
+        `cn: ${g.name}`,
+        `description: ${g.description}`,
+        ...members,
+      ]);
     }),
   ].join('\n');
 }
@@ -165,7 +211,11 @@ const LOG = [
 ];
 
 const SETUP_FUNCTIONS = [
-  ...shFunction('ldapi', 'Runs an LDAP tool as root over the local socket (SASL EXTERNAL: manages cn=config).', ['local tool=$1', 'shift', '"$tool" -Q -Y EXTERNAL -H ldapi:/// "$@"']),
+  ...shFunction('ldapi', 'Runs an LDAP tool as root over the local socket (SASL EXTERNAL: manages cn=config).', [
+    'local tool=$1',
+    'shift',
+    '"$tool" -Q -Y EXTERNAL -H ldapi:/// "$@"',
+  ]),
   ...shFunction('start_slapd', 'Enables and (re)starts slapd, with the local socket on (EL6 leaves it off).', [
     'if [ -f /etc/sysconfig/ldap ]; then',
     "  sed -i 's/^SLAPD_LDAPI=.*/SLAPD_LDAPI=yes/' /etc/sysconfig/ldap",
@@ -212,8 +262,8 @@ export function ldapSetupScript(directory: DirectoryPlan, secretsCommand: string
     'configure_database',
     'umask 077',
     'pwfile=$(mktemp)',
-    "trap 'rm -f \"$pwfile\"' EXIT",
-    "secret LDAP_ADMIN_PASSWORD | tr -d '\\n' >\"$pwfile\"",
+    'trap \'rm -f "$pwfile"\' EXIT',
+    'secret LDAP_ADMIN_PASSWORD | tr -d \'\\n\' >"$pwfile"',
     `ldapadd -x -H ldapi:/// -D ${shQuote(directory.rootDn)} -y "$pwfile" -f ${LDAP_SEED_LDIF}`,
     `mkdir -p ${LDAP_DONE_MARKER.replace(/\/[^/]+$/, '')} && touch ${LDAP_DONE_MARKER}`,
     `log "seeded ${directory.suffix}: ${directory.accounts.length} test accounts"`,

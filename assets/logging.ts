@@ -29,13 +29,18 @@ export function logForwarding(plan: StagingPlan, node: NodePlan): RoleSetup | un
   if (!monitoring || node === monitoring) return undefined;
   return {
     packages: ['rsyslog'],
-    writeFiles: [file('/etc/rsyslog.d/90-staging-forward.conf', `# Ship every log line to the staging's log monitoring.\n*.* @@${monitoring.addresses.management}:514\n`)],
+    writeFiles: [
+      file(
+        '/etc/rsyslog.d/90-staging-forward.conf',
+        `# Ship every log line to the staging's log monitoring.\n*.* @@${monitoring.addresses.management}:514\n`,
+      ),
+    ],
     runcmd: [RESTART_RSYSLOG],
   };
 }
 
 const RECEIVER = [
-  '# Receive the staging nodes\' logs and keep them per host and program.',
+  "# Receive the staging nodes' logs and keep them per host and program.",
   '$ModLoad imtcp',
   '$InputTCPServerRun 514',
   `$template StagingPerHost,"${LOG_ROOT}/%HOSTNAME%/%programname%.log"`,
@@ -57,8 +62,8 @@ const CHECK = [
   '# One alternation: grep -P takes a single pattern.',
   "alternation=$(printf '%s\\n' \"$patterns\" | paste -sd '|' -)",
   'all=$(mktemp)',
-  "trap 'rm -f \"$all\"' EXIT",
-  "find \"$logs\" -type f -name '*.log' -exec cat {} + >\"$all\"",
+  'trap \'rm -f "$all"\' EXIT',
+  'find "$logs" -type f -name \'*.log\' -exec cat {} + >"$all"',
   'through=$(grep -c -v -P -- "$alternation" "$all" || true)',
   'echo "lines not ignored: $through of $(wc -l <"$all")"',
   'grep -v -P -- "$alternation" "$all" | head -n 20 || true',
@@ -79,7 +84,11 @@ export function monitoringSetup(plan: StagingPlan, node: NodePlan): RoleSetup | 
   const list = ['# Production log-ignore patterns, one regular expression per line.', ...plan.monitoring.logIgnorePatterns, ''].join('\n');
   return {
     packages: ['rsyslog'],
-    writeFiles: [file('/etc/rsyslog.d/10-staging-receive.conf', RECEIVER), file(LOG_IGNORE_FILE, list), file(LOG_CHECK_SCRIPT, CHECK, '0755')],
+    writeFiles: [
+      file('/etc/rsyslog.d/10-staging-receive.conf', RECEIVER),
+      file(LOG_IGNORE_FILE, list),
+      file(LOG_CHECK_SCRIPT, CHECK, '0755'),
+    ],
     runcmd: [['mkdir', '-p', LOG_ROOT], RESTART_RSYSLOG],
   };
 }

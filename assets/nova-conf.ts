@@ -15,7 +15,8 @@ export const NOVA_ROLES = ['nova-api', 'cell-services', 'compute'] as const;
 export const isNovaNode = (node: NodePlan): boolean => (NOVA_ROLES as readonly string[]).includes(node.role);
 
 /** Nova's broker settings moved from [DEFAULT] to [oslo_messaging_rabbit] in Kilo. */
-const rabbitSection = (release: Release): string => (RELEASES.indexOf(release) >= RELEASES.indexOf('kilo') ? 'oslo_messaging_rabbit' : 'DEFAULT');
+const rabbitSection = (release: Release): string =>
+  RELEASES.indexOf(release) >= RELEASES.indexOf('kilo') ? 'oslo_messaging_rabbit' : 'DEFAULT';
 
 export interface NovaFragment {
   readonly path: string;
@@ -28,13 +29,23 @@ export function cellsConf(plan: StagingPlan, node: NodePlan): NovaFragment {
   const side = sideOf(node);
   const { databases, brokers } = cellEndpoints(plan, cell, side);
   const sections: IniSection[] = [
-    [rabbitSection(node.release), [
-      ['rabbit_hosts', brokers.map((ip) => `${ip}:${RABBIT_PORT}`).join(',')],
-      ['rabbit_userid', 'nova'],
-      ['rabbit_password', placeholder('RABBIT_PASSWORD')],
-    ]],
+    [
+      rabbitSection(node.release),
+      [
+        ['rabbit_hosts', brokers.map((ip) => `${ip}:${RABBIT_PORT}`).join(',')],
+        ['rabbit_userid', 'nova'],
+        ['rabbit_password', placeholder('RABBIT_PASSWORD')],
+      ],
+    ],
     ['database', [['connection', `mysql://nova:${placeholder('NOVA_DB_PASSWORD')}@${databases[0]}/nova`]]],
-    ['cells', [['enable', 'True'], ['name', cell.name], ['cell_type', cell.type]]],
+    [
+      'cells',
+      [
+        ['enable', 'True'],
+        ['name', cell.name],
+        ['cell_type', cell.type],
+      ],
+    ],
   ];
   const header = [
     `Nova cells v1 settings of ${node.name}: cell ${cell.name} (${cell.type}) on the ${side} side.`,
@@ -45,9 +56,13 @@ export function cellsConf(plan: StagingPlan, node: NodePlan): NovaFragment {
 
 /** The hypervisor the plan chose; a compute node without one is a planning error, never a silent qemu. */
 export function libvirtConf(node: NodePlan): NovaFragment {
-  if (!node.hypervisor) throw new Error(`${node.name} is a compute node without a planned hypervisor: Nova would fall back to virt_type=qemu`);
+  if (!node.hypervisor)
+    throw new Error(`${node.name} is a compute node without a planned hypervisor: Nova would fall back to virt_type=qemu`);
   const header = [`Hypervisor of ${node.name}: ${node.hypervisor.virtType} (${node.hypervisor.acceleration} acceleration), as planned.`];
-  return { path: '/etc/nova/nova.conf.d/libvirt.conf', content: renderIni([['libvirt', [['virt_type', node.hypervisor.virtType]]]], header) };
+  return {
+    path: '/etc/nova/nova.conf.d/libvirt.conf',
+    content: renderIni([['libvirt', [['virt_type', node.hypervisor.virtType]]]], header),
+  };
 }
 
 /** Every Nova fragment of a node; none for roles without Nova. */

@@ -21,7 +21,11 @@ export const awsSecretsCommand = (plan: StagingPlan): string =>
  * time); for review a stand-in names it. OpenStack nodes get their secrets copied over SSH
  * by the runbook (no secret store is assumed on a public cloud).
  */
-export function assetOptionsFor(plan: StagingPlan, target: TargetConfig, overrides: Partial<PartsOptions> & { assetsBucket?: string } = {}): PartsOptions {
+export function assetOptionsFor(
+  plan: StagingPlan,
+  target: TargetConfig,
+  overrides: Partial<PartsOptions> & { assetsBucket?: string } = {},
+): PartsOptions {
   const { assetsBucket, ...rest } = overrides;
   const aws = target.cloud === 'aws';
   return {
@@ -29,7 +33,12 @@ export function assetOptionsFor(plan: StagingPlan, target: TargetConfig, overrid
     source: target.source,
     devicePath: reviewDevicePath(target.cloud),
     limit: aws ? AWS_USER_DATA_LIMIT : OPENSTACK_USER_DATA_LIMIT,
-    ...(aws ? { secretsCommand: awsSecretsCommand(plan), bucketFetch: awsBucketFetch(assetsBucket ?? `ASSETS-BUCKET-OF-${plan.rehearsalId}`, plan.region) } : {}),
+    ...(aws
+      ? {
+          secretsCommand: awsSecretsCommand(plan),
+          bucketFetch: awsBucketFetch(assetsBucket ?? `ASSETS-BUCKET-OF-${plan.rehearsalId}`, plan.region),
+        }
+      : {}),
     ...rest,
   };
 }

@@ -17,8 +17,19 @@ export const ANSWER_FILE = '/etc/openstack-staging/packstack-answers.txt';
 
 /** Roles configured by Packstack; the migration toolbox and monitoring are set up by their own steps. */
 export const PACKSTACK_ROLES: readonly NodeRole[] = [
-  'keystone', 'glance', 'nova-api', 'neutron-server', 'horizon', 'swift-proxy', 'database', 'rabbitmq',
-  'cell-services', 'cell-database', 'cell-rabbitmq', 'swift-storage', 'compute',
+  'keystone',
+  'glance',
+  'nova-api',
+  'neutron-server',
+  'horizon',
+  'swift-proxy',
+  'database',
+  'rabbitmq',
+  'cell-services',
+  'cell-database',
+  'cell-rabbitmq',
+  'swift-storage',
+  'compute',
 ];
 export const isPackstackNode = (node: NodePlan): boolean => PACKSTACK_ROLES.includes(node.role);
 
@@ -92,7 +103,12 @@ function endpointKeys(plan: StagingPlan, node: NodePlan, family: Family): Map<st
     keys.set('CONFIG_GLANCE_HOST', firstAddress(plan, 'glance', side));
     keys.set('CONFIG_NOVA_API_HOST', firstAddress(plan, 'nova-api', side));
     keys.set('CONFIG_NEUTRON_SERVER_HOST', firstAddress(plan, 'neutron-server', side));
-    keys.set('CONFIG_SWIFT_PROXY_HOSTS', nodesOf(plan, 'swift-proxy', side).map((n) => addressOf(n)).join(','));
+    keys.set(
+      'CONFIG_SWIFT_PROXY_HOSTS',
+      nodesOf(plan, 'swift-proxy', side)
+        .map((n) => addressOf(n))
+        .join(','),
+    );
     keys.set('CONFIG_MYSQL_HOST', databases[0]);
   } else {
     keys.set('CONFIG_CONTROLLER_HOST', firstAddress(plan, 'keystone', side));

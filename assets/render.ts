@@ -31,11 +31,19 @@ function sideAssets(plan: StagingPlan): RenderedAsset[] {
   return plan.sides.flatMap(({ name: side }) => [
     { path: `rings/${side}-build-rings.sh`, content: buildRingsScript(plan, side), mode: 0o755 },
     { path: `cells/${side}-link-cells.sh`, content: linkCellsScript(plan, side), mode: 0o755 },
-    ...Object.entries(cellsConfigs(plan, side)).map(([cell, config]) => ({ path: `cells/${side}-${cell}-cells.json`, content: JSON.stringify(config, null, 2) + '\n', mode: 0o644 })),
+    ...Object.entries(cellsConfigs(plan, side)).map(([cell, config]) => ({
+      path: `cells/${side}-${cell}-cells.json`,
+      content: JSON.stringify(config, null, 2) + '\n',
+      mode: 0o644,
+    })),
   ]);
 }
 
 /** Every asset, in a fixed order: same plan and options, same files byte for byte. */
 export function renderAssets(plan: StagingPlan, options: PartsOptions): RenderedAsset[] {
-  return [...nodeAssets(plan, options), ...sideAssets(plan), { path: 'secrets/create-secrets.sh', content: createSecretsScript(plan), mode: 0o755 }];
+  return [
+    ...nodeAssets(plan, options),
+    ...sideAssets(plan),
+    { path: 'secrets/create-secrets.sh', content: createSecretsScript(plan), mode: 0o755 },
+  ];
 }

@@ -45,7 +45,12 @@ export function releasesOf(plan: StagingPlan, node: NodePlan): Release[] {
 
 function repo(release: Release, node: NodePlan, enabled: boolean, options: RepoOptions): YumRepo {
   const archive = options.packageArchives[release];
-  if (!archive) throw new InputError(options.source ?? 'target config', `packageArchives.${release}`, `is required: ${node.name} (${node.role}) installs ${release} packages`);
+  if (!archive)
+    throw new InputError(
+      options.source ?? 'target config',
+      `packageArchives.${release}`,
+      `is required: ${node.name} (${node.role}) installs ${release} packages`,
+    );
   const base = archive.endsWith('/') ? archive : `${archive}/`;
   const gpgkey = options.gpgKeys?.[release];
   return {
@@ -59,5 +64,7 @@ function repo(release: Release, node: NodePlan, enabled: boolean, options: RepoO
 
 /** cloud-init `yum_repos`: repo id -> settings. */
 export function yumRepos(plan: StagingPlan, node: NodePlan, options: RepoOptions): Record<string, YumRepo> {
-  return Object.fromEntries(releasesOf(plan, node).map((release) => [`openstack-${release}`, repo(release, node, release === node.release, options)]));
+  return Object.fromEntries(
+    releasesOf(plan, node).map((release) => [`openstack-${release}`, repo(release, node, release === node.release, options)]),
+  );
 }

@@ -30,27 +30,36 @@ export function ringDevices(plan: StagingPlan, side: Side): RingDevice[] {
   return nodesOf(plan, 'swift-storage', side).flatMap((node) => {
     if (!node.swiftZone) throw new Error(`${node.name} is a Swift storage node without a region and zone`);
     const { region, zone } = node.swiftZone;
-    return node.volumes.filter((v) => v.purpose === 'swift-device').map((v) => ({ region, zone, ip: addressOf(node, 'storage'), device: v.name, weight: v.sizeGiB }));
+    return node.volumes
+      .filter((v) => v.purpose === 'swift-device')
+      .map((v) => ({ region, zone, ip: addressOf(node, 'storage'), device: v.name, weight: v.sizeGiB }));
   });
 }
 
 /** Every Swift node of a side gets the rings: proxies and storage nodes, by management address. */
-export const ringHolders = (plan: StagingPlan, side: Side): NodePlan[] => [...nodesOf(plan, 'swift-proxy', side), ...nodesOf(plan, 'swift-storage', side)];
+export const ringHolders = (plan: StagingPlan, side: Side): NodePlan[] => [
+  ...nodesOf(plan, 'swift-proxy', side),
+  ...nodesOf(plan, 'swift-storage', side),
+];
 
 const addLine = (d: RingDevice): string => `"r${d.region}z${d.zone}-${d.ip}:$2/${d.device}" ${d.weight}`;
 
-const REBALANCE = shFunction('rebalance', 'swift-ring-builder exits 0 when saved, 1 on a warning (saved with a balance or dispersion note, or not saved at all), 2 on an error.', [
-  'local status=0',
-  'swift-ring-builder "$1.builder" rebalance "$SEED" || status=$?',
-  'case "$status" in',
-  '  0) ;;',
-  '  1)',
-  '    [ -s "$1.ring.gz" ] || fail "$1: rebalance warned and wrote no ring"',
-  '    echo "warning: $1: rebalance finished with a warning (see above); the ring was written" >&2',
-  '    ;;',
-  '  *) fail "$1: rebalance failed (exit $status)" ;;',
-  'esac',
-]);
+const REBALANCE = shFunction(
+  'rebalance',
+  'swift-ring-builder exits 0 when saved, 1 on a warning (saved with a balance or dispersion note, or not saved at all), 2 on an error.',
+  [
+    'local status=0',
+    'swift-ring-builder "$1.builder" rebalance "$SEED" || status=$?',
+    'case "$status" in',
+    '  0) ;;',
+    '  1)',
+    '    [ -s "$1.ring.gz" ] || fail "$1: rebalance warned and wrote no ring"',
+    '    echo "warning: $1: rebalance finished with a warning (see above); the ring was written" >&2',
+    '    ;;',
+    '  *) fail "$1: rebalance failed (exit $status)" ;;',
+    'esac',
+  ],
+);
 
 const BUILD = shFunction('build_ring', 'Builds one ring (name, port) from nothing; an existing builder or ring is never overwritten.', [
   'if [ -e "$1.builder" ] || [ -e "$1.ring.gz" ]; then fail "$1 already built in $(pwd): build in an empty directory"; fi',
@@ -59,14 +68,18 @@ const BUILD = shFunction('build_ring', 'Builds one ring (name, port) from nothin
   'rebalance "$1"',
 ]);
 
-const DISTRIBUTE = shFunction('distribute', 'Copies the ring files to /etc/swift on every Swift node of the side, over the management network.', [
-  'local node',
-  'for node in $SWIFT_NODES; do',
-  '  scp -q -o BatchMode=yes account.ring.gz container.ring.gz object.ring.gz "$ssh_user@$node:"',
-  '  ssh -o BatchMode=yes "$ssh_user@$node" sudo install -m 0644 -t /etc/swift account.ring.gz container.ring.gz object.ring.gz',
-  '  echo "rings installed on $node" >&2',
-  'done',
-]);
+const DISTRIBUTE = shFunction(
+  'distribute',
+  'Copies the ring files to /etc/swift on every Swift node of the side, over the management network.',
+  [
+    'local node',
+    'for node in $SWIFT_NODES; do',
+    '  scp -q -o BatchMode=yes account.ring.gz container.ring.gz object.ring.gz "$ssh_user@$node:"',
+    '  ssh -o BatchMode=yes "$ssh_user@$node" sudo install -m 0644 -t /etc/swift account.ring.gz container.ring.gz object.ring.gz',
+    '  echo "rings installed on $node" >&2',
+    'done',
+  ],
+);
 
 export function buildRingsScript(plan: StagingPlan, side: Side): string {
   const s = plan.swift;
@@ -92,9 +105,15 @@ export function buildRingsScript(plan: StagingPlan, side: Side): string {
     `MIN_PART_HOURS=${s.minPartHours}`,
     `SEED=${REBALANCE_SEED}`,
     `# Swift proxies and storage nodes of the ${side} side (management addresses).`,
-    `SWIFT_NODES="${ringHolders(plan, side).map((n) => addressOf(n)).join(' ')}"`,
+    `SWIFT_NODES="${ringHolders(plan, side)
+      .map((n) => addressOf(n))
+      .join(' ')}"`,
     '',
-    ...shFunction('usage', 'The usage lines of the header.', usage.map((line) => `echo '${line}'`)),
+    ...shFunction(
+      'usage',
+      'The usage lines of the header.',
+      usage.map((line) => `echo '${line}'`),
+    ),
     ...shFunction('fail', 'Stops with a reason.', ['echo "error: $*" >&2', 'exit 2']),
     ...shFunction('add_devices', 'Adds every staging device of the side to a ring (builder, port), in one call.', [
       'swift-ring-builder "$1" add \\',

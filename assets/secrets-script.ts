@@ -28,7 +28,7 @@ function awsBody(plan: StagingPlan): string[] {
     'fi',
     'umask 077',
     'tmp=$(mktemp)',
-    "trap 'rm -f \"$tmp\"' EXIT",
+    'trap \'rm -f "$tmp"\' EXIT',
     'generate >"$tmp"',
     'aws ssm put-parameter --region "$REGION" --name "$PARAMETER" --type SecureString --value "file://$tmp" >/dev/null',
     'echo "created $PARAMETER"',
@@ -67,5 +67,12 @@ function openstackBody(plan: StagingPlan): string[] {
 /** `secrets/create-secrets.sh` for the plan's cloud. */
 export function createSecretsScript(plan: StagingPlan): string {
   const body = plan.cloud === 'aws' ? awsBody(plan) : openstackBody(plan);
-  return ['#!/usr/bin/env bash', `# Creates the secrets of rehearsal ${plan.rehearsalId} (${plan.cloud}). Values never enter Terraform state.`, 'set -euo pipefail', '', ...body, ''].join('\n');
+  return [
+    '#!/usr/bin/env bash',
+    `# Creates the secrets of rehearsal ${plan.rehearsalId} (${plan.cloud}). Values never enter Terraform state.`,
+    'set -euo pipefail',
+    '',
+    ...body,
+    '',
+  ].join('\n');
 }

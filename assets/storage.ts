@@ -31,7 +31,11 @@ const XFS_OPTIONS: Record<string, readonly string[]> = { 'swift-device': ['-i', 
 
 export function diskConfig(node: NodePlan, devicePath: DevicePath): DiskConfig | undefined {
   if (node.volumes.length === 0) return undefined;
-  const devices = node.volumes.map((volume, index) => ({ volume, device: devicePath(node, volume, index), mountPoint: mountPointOf(volume) }));
+  const devices = node.volumes.map((volume, index) => ({
+    volume,
+    device: devicePath(node, volume, index),
+    mountPoint: mountPointOf(volume),
+  }));
   return {
     fs_setup: devices.map(({ volume, device }) => ({
       label: volume.name,

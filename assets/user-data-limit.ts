@@ -22,8 +22,10 @@ export type BucketFetch = (key: string, dest: string) => string;
  * With the AWS CLI and the node's instance profile (read access to the assets bucket),
  * retried for five minutes: the objects are uploaded by the same deploy that boots the node.
  */
-export const awsBucketFetch = (bucket: string, region: string): BucketFetch => (key, dest) =>
-  `{ n=0; until aws s3 cp --quiet --region ${region} s3://${bucket}/${key} ${dest}; do n=$((n + 1)); [ "$n" -lt 30 ] || exit 1; sleep 10; done; }`;
+export const awsBucketFetch =
+  (bucket: string, region: string): BucketFetch =>
+  (key, dest) =>
+    `{ n=0; until aws s3 cp --quiet --region ${region} s3://${bucket}/${key} ${dest}; do n=$((n + 1)); [ "$n" -lt 30 ] || exit 1; sleep 10; done; }`;
 
 export interface BucketObject {
   readonly key: string;
@@ -49,11 +51,24 @@ export interface PartsOptions extends UserDataOptions {
 export const bucketKeyOf = (node: NodePlan, file: WriteFile): string => `nodes/${node.name}${file.path}`;
 
 /** The inline document when files move to the bucket: fetch them (root-only until chmod) before anything runs. */
-function fetchingConfig(config: CloudConfig, node: NodePlan, objects: readonly BucketObject[], fetch: BucketFetch, limit: number): CloudConfig {
+function fetchingConfig(
+  config: CloudConfig,
+  node: NodePlan,
+  objects: readonly BucketObject[],
+  fetch: BucketFetch,
+  limit: number,
+): CloudConfig {
   const { write_files: _moved, runcmd = [], ...rest } = config.doc;
-  const fetches = objects.map((o) => ['sh', '-c', `umask 077 && mkdir -p ${o.path.replace(/\/[^/]+$/, '')} && ${fetch(o.key, o.path)} && chmod ${o.permissions} ${o.path}`]);
+  const fetches = objects.map((o) => [
+    'sh',
+    '-c',
+    `umask 077 && mkdir -p ${o.path.replace(/\/[^/]+$/, '')} && ${fetch(o.key, o.path)} && chmod ${o.permissions} ${o.path}`,
+  ]);
   return {
-    header: [...config.header, `Over the ${limit}-byte user-data limit: ${objects.length} files of ${node.name} come from the assets bucket.`],
+    header: [
+      ...config.header,
+      `Over the ${limit}-byte user-data limit: ${objects.length} files of ${node.name} come from the assets bucket.`,
+    ],
     doc: { ...rest, runcmd: [...fetches, ...runcmd] },
   };
 }
@@ -64,9 +79,16 @@ export function userDataParts(plan: StagingPlan, node: NodePlan, options: PartsO
   const config = cloudConfig(plan, node, options);
   const full = renderCloudConfig(config);
   if (fitsUserDataLimit(full, limit)) return { inline: full, bucketObjects: [] };
-  if (!options.bucketFetch) throw new Error(`${node.name}: user data of ${userDataBytes(full)} bytes exceeds ${limit} and no bucket fetch is configured`);
-  const objects = (config.doc.write_files ?? []).map((f) => ({ key: bucketKeyOf(node, f), content: f.content, path: f.path, permissions: f.permissions }));
+  if (!options.bucketFetch)
+    throw new Error(`${node.name}: user data of ${userDataBytes(full)} bytes exceeds ${limit} and no bucket fetch is configured`);
+  const objects = (config.doc.write_files ?? []).map((f) => ({
+    key: bucketKeyOf(node, f),
+    content: f.content,
+    path: f.path,
+    permissions: f.permissions,
+  }));
   const inline = renderCloudConfig(fetchingConfig(config, node, objects, options.bucketFetch, limit));
-  if (!fitsUserDataLimit(inline, limit)) throw new Error(`${node.name}: even without its files the user data is ${userDataBytes(inline)} bytes, over ${limit}`);
+  if (!fitsUserDataLimit(inline, limit))
+    throw new Error(`${node.name}: even without its files the user data is ${userDataBytes(inline)} bytes, over ${limit}`);
   return { inline, bucketObjects: objects };
 }

@@ -13,7 +13,11 @@ export const MANIFEST = '.assets-manifest';
 
 function previousFiles(dir: string): string[] {
   const manifest = join(dir, MANIFEST);
-  return existsSync(manifest) ? readFileSync(manifest, 'utf8').split('\n').filter((line) => line !== '' && !line.startsWith('/') && !line.split('/').includes('..')) : [];
+  return existsSync(manifest)
+    ? readFileSync(manifest, 'utf8')
+        .split('\n')
+        .filter((line) => line !== '' && !line.startsWith('/') && !line.split('/').includes('..'))
+    : [];
 }
 
 function writeOne(dir: string, asset: RenderedAsset): void {

@@ -36,13 +36,20 @@ function runOnce(script: string, env: Record<string, string>): Sample {
   const resources = readdirSync(join(outdir, 'stacks')).reduce((sum, stack) => {
     const json = JSON.parse(readFileSync(join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8'));
     // Terraform resources, counting every member of a for_each resource.
-    return sum + Object.values<Record<string, { for_each?: unknown }>>(json.resource ?? {}).reduce((n, byId) => n + Object.values(byId).reduce((m, body) => m + members(body), 0), 0);
+    return (
+      sum +
+      Object.values<Record<string, { for_each?: unknown }>>(json.resource ?? {}).reduce(
+        (n, byId) => n + Object.values(byId).reduce((m, body) => m + members(body), 0),
+        0,
+      )
+    );
   }, 0);
   rmSync(outdir, { recursive: true, force: true });
   return { ms, rssMiB: rss / 1024, resources };
 }
 
-const members = (body: { for_each?: unknown }): number => (body.for_each && typeof body.for_each === 'object' ? Object.keys(body.for_each).length : 1);
+const members = (body: { for_each?: unknown }): number =>
+  body.for_each && typeof body.for_each === 'object' ? Object.keys(body.for_each).length : 1;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -62,7 +69,14 @@ function measure(apps: readonly App[], runs: number) {
   for (let r = 0; r < runs; r++) apps.forEach((app, i) => samples[i].push(runOnce(app.script, app.env)));
   return apps.map((app, i) => {
     const ms = samples[i].map((s) => s.ms);
-    return { name: app.name, median: median(ms), min: Math.min(...ms), max: Math.max(...ms), rss: Math.max(...samples[i].map((s) => s.rssMiB)), resources: samples[i][0].resources };
+    return {
+      name: app.name,
+      median: median(ms),
+      min: Math.min(...ms),
+      max: Math.max(...ms),
+      rss: Math.max(...samples[i].map((s) => s.rssMiB)),
+      resources: samples[i][0].resources,
+    };
   });
 }
 
@@ -79,7 +93,15 @@ function timings(rows: ReturnType<typeof measure>): string {
   const [baseline] = rows;
   return table(
     ['app', 'resources', 'median s', 'min s', 'max s', 'peak MiB', 'x baseline'],
-    rows.map((r) => [r.name, r.resources, (r.median / 1000).toFixed(2), (r.min / 1000).toFixed(2), (r.max / 1000).toFixed(2), r.rss.toFixed(0), (r.median / baseline.median).toFixed(2)]),
+    rows.map((r) => [
+      r.name,
+      r.resources,
+      (r.median / 1000).toFixed(2),
+      (r.min / 1000).toFixed(2),
+      (r.max / 1000).toFixed(2),
+      r.rss.toFixed(0),
+      (r.median / baseline.median).toFixed(2),
+    ]),
   );
 }
 
@@ -98,7 +120,10 @@ runCli(() => {
   process.stdout.write(`Synthesis, ${runs} runs each taken in turns, whole processes (node ${process.version})\n`);
   process.stdout.write(timings(rows));
   process.stdout.write('\nGrowth (one run per scale)\n');
-  const growth = [0.1, 0.25, 0.5, 1].map((scale) => ({ scale, ...runOnce('main.ts', { STAGING_TARGET_CONFIG: scaledTarget(dir, scale) }) }));
+  const growth = [0.1, 0.25, 0.5, 1].map((scale) => ({
+    scale,
+    ...runOnce('main.ts', { STAGING_TARGET_CONFIG: scaledTarget(dir, scale) }),
+  }));
   process.stdout.write(
     table(
       ['scale', 'resources', 'seconds', 'resources/s', 'peak MiB'],

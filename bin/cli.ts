@@ -16,10 +16,17 @@ export interface Inputs {
 }
 
 /** Resolves the profile and target config files from flags, then environment, then defaults. */
-export function inputsFrom(flags: { profile?: string; target?: string; 'target-config'?: string }, env: NodeJS.ProcessEnv = process.env): Inputs {
+export function inputsFrom(
+  flags: { profile?: string; target?: string; 'target-config'?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): Inputs {
   const cloud = flags.target ?? env.STAGING_TARGET ?? 'aws';
   if (!(CLOUDS as readonly string[]).includes(cloud)) {
-    throw new InputError(flags.target ? '--target' : 'STAGING_TARGET', 'target', `'${cloud}' is not a target; use one of ${CLOUDS.join(', ')}`);
+    throw new InputError(
+      flags.target ? '--target' : 'STAGING_TARGET',
+      'target',
+      `'${cloud}' is not a target; use one of ${CLOUDS.join(', ')}`,
+    );
   }
   return {
     profileFile: flags.profile ?? env.STAGING_PROFILE ?? REFERENCE_PROFILE,

@@ -70,6 +70,8 @@ runCli(() => {
   const report = runSteps(plan.rehearsalId, steps, { execute: values.execute === true, from: values.from, only: values.only, env });
   const dir = values.report ?? (values.execute ? `${options.workDir}/report` : undefined);
   if (dir) writeReport(dir, report);
-  process.stdout.write(`\n${values.execute ? '' : renderReport(report).split('\n').slice(0, 6).join('\n') + '\n'}${report.steps.length} step(s)${dir ? `; report in ${dir}` : ''}\n`);
+  process.stdout.write(
+    `\n${values.execute ? '' : renderReport(report).split('\n').slice(0, 6).join('\n') + '\n'}${report.steps.length} step(s)${dir ? `; report in ${dir}` : ''}\n`,
+  );
   if (report.steps.some((t) => t.status === 'failed')) process.exitCode = 1;
 });

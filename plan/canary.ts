@@ -10,9 +10,21 @@ import type { StagingPlan } from './types';
 export interface CanaryPlan {
   readonly projects: readonly string[];
   readonly flavors: readonly { readonly name: string; readonly vcpus: number; readonly ramMiB: number; readonly diskGiB: number }[];
-  readonly networks: readonly { readonly name: string; readonly project: string; readonly physnet: string; readonly vlan: number; readonly cidr: string }[];
+  readonly networks: readonly {
+    readonly name: string;
+    readonly project: string;
+    readonly physnet: string;
+    readonly vlan: number;
+    readonly cidr: string;
+  }[];
   readonly image: { readonly name: string; readonly diskFormat: 'qcow2' | 'raw' };
-  readonly servers: readonly { readonly name: string; readonly project: string; readonly cell: string; readonly flavor: string; readonly network: string }[];
+  readonly servers: readonly {
+    readonly name: string;
+    readonly project: string;
+    readonly cell: string;
+    readonly flavor: string;
+    readonly network: string;
+  }[];
   readonly containers: readonly { readonly name: string; readonly project: string; readonly objects: readonly string[] }[];
 }
 
@@ -35,7 +47,13 @@ export function canaryPlan(plan: Pick<StagingPlan, 'cells'>, profile: Profile): 
   const servers = children.flatMap((cell, c) =>
     profile.compute.flavors.map((flavor, f) => {
       const project = PROJECTS[(c + f) % PROJECTS.length];
-      return { name: `canary-${cell.name}-${flavor.name.replace(/[^a-z0-9]+/gi, '-')}`, project, cell: cell.name, flavor: flavor.name, network: `${project}-net` };
+      return {
+        name: `canary-${cell.name}-${flavor.name.replace(/[^a-z0-9]+/gi, '-')}`,
+        project,
+        cell: cell.name,
+        flavor: flavor.name,
+        network: `${project}-net`,
+      };
     }),
   );
   return {

@@ -17,8 +17,16 @@ export function costOf(nodes: readonly NodePlan[], prices: PriceList, budgetPerH
   const lines: CostLine[] = [...byOffer.entries()]
     .sort(([a], [b]) => byCodeUnits(a, b))
     .map(([item, { count, unit }]) => ({ item, count, unitPerHour: unit, perHour: round(count * unit) }));
-  lines.push({ item: 'block storage (GiB)', count: storageGiB, unitPerHour: round(prices.volumePerGiBHour, 8), perHour: round(storageGiB * prices.volumePerGiBHour) });
+  lines.push({
+    item: 'block storage (GiB)',
+    count: storageGiB,
+    unitPerHour: round(prices.volumePerGiBHour, 8),
+    perHour: round(storageGiB * prices.volumePerGiBHour),
+  });
   lines.push({ item: 'edge load balancer', count: 1, unitPerHour: prices.loadBalancerPerHour, perHour: prices.loadBalancerPerHour });
-  const perHour = round(lines.reduce((sum, l) => sum + l.perHour, 0), 2);
+  const perHour = round(
+    lines.reduce((sum, l) => sum + l.perHour, 0),
+    2,
+  );
   return { currency: prices.currency, perHour, budgetPerHour, source: prices.source, lines };
 }

@@ -55,7 +55,11 @@ export function keystonePlan(profile: Pick<Profile, 'name' | 'keystone'>): Keyst
   ];
   const accounts: DirectoryAccount[] = [
     { uid: 'staging-operator', groups: ['operators'], purpose: 'an operator account' },
-    ...CANARY_PROJECTS.map((project) => ({ uid: `${project}-user`, groups: [project], purpose: `a user of the canary project ${project}` })),
+    ...CANARY_PROJECTS.map((project) => ({
+      uid: `${project}-user`,
+      groups: [project],
+      purpose: `a user of the canary project ${project}`,
+    })),
   ];
   return {
     externalAuth,

@@ -22,46 +22,194 @@ export function fidelityTable(plan: Draft, p: Profile, cloud: CloudName): Fideli
   const path = [p.releases.from, ...p.releases.via, p.releases.to].join(' -> ');
   const rows: FidelityRow[] = [
     row('release path', path, path, 'kept', 'the same releases and the same intermediate database steps'),
-    row('operating system', osText(p.os.old), osText(p.os.old) + ' (old side), ' + osText(p.os.new) + ' (new side)', 'kept', 'same OS per role; base images are chosen by OS name'),
-    row('base images', 'production build of each OS', 'the image named per OS in the target config (imageByOs)', 'kept', cloud === 'aws' ? 'same OS release; EC2 Nitro types need ENA and NVMe drivers, which EL images before 7.4 lack: add them to the image' : 'same OS release, from the images the target config names'),
+    row(
+      'operating system',
+      osText(p.os.old),
+      osText(p.os.old) + ' (old side), ' + osText(p.os.new) + ' (new side)',
+      'kept',
+      'same OS per role; base images are chosen by OS name',
+    ),
+    row(
+      'base images',
+      'production build of each OS',
+      'the image named per OS in the target config (imageByOs)',
+      'kept',
+      cloud === 'aws'
+        ? 'same OS release; EC2 Nitro types need ENA and NVMe drivers, which EL images before 7.4 lack: add them to the image'
+        : 'same OS release, from the images the target config names',
+    ),
     row(
       'installer',
       `${p.installer.kind}, ${p.installer.packages}${p.installer.localChanges ? ' with local changes' : ''}`,
       `${p.installer.kind} from the release archives in the target config, run by cloud-init`,
       p.installer.localChanges ? 'emulated' : 'kept',
-      p.installer.localChanges ? 'upstream packages unless packageArchives name your own repositories with the local changes' : 'configuration management is part of what is rehearsed',
+      p.installer.localChanges
+        ? 'upstream packages unless packageArchives name your own repositories with the local changes'
+        : 'configuration management is part of what is rehearsed',
     ),
-    row('controllers as VMs', p.controllers.virtualized ? 'KVM virtual machines' : 'bare metal', `${cloud === 'aws' ? 'EC2 instances' : 'public-cloud instances'}`, p.controllers.virtualized ? 'emulated' : 'kept', 'controllers are virtual machines of the commercial cloud instead of KVM guests of in-house hypervisors'),
+    row(
+      'controllers as VMs',
+      p.controllers.virtualized ? 'KVM virtual machines' : 'bare metal',
+      `${cloud === 'aws' ? 'EC2 instances' : 'public-cloud instances'}`,
+      p.controllers.virtualized ? 'emulated' : 'kept',
+      'controllers are virtual machines of the commercial cloud instead of KVM guests of in-house hypervisors',
+    ),
   ];
   for (const [role, size] of Object.entries(p.controllers.roles)) {
     const staged = count(n, role);
-    rows.push(row(`controller ${role}`, `${size!.count} x ${size!.vcpus} vCPU/${size!.memoryGiB} GiB`, `${staged} per side x ${sizeText(n, role)}`, staged === size!.count ? 'kept' : 'scaled', staged === size!.count ? 'same count on each side' : 'fewer replicas: service behaviour is rehearsed, not high availability'));
+    rows.push(
+      row(
+        `controller ${role}`,
+        `${size!.count} x ${size!.vcpus} vCPU/${size!.memoryGiB} GiB`,
+        `${staged} per side x ${sizeText(n, role)}`,
+        staged === size!.count ? 'kept' : 'scaled',
+        staged === size!.count ? 'same count on each side' : 'fewer replicas: service behaviour is rehearsed, not high availability',
+      ),
+    );
   }
   rows.push(externalAuthRow(plan));
   for (const cell of plan.cells) {
     const dbs = cell.database.old.length;
-    rows.push(row(`nova cell ${cell.name}`, cell.type === 'api' ? 'API cell, own DB and RabbitMQ' : `${cell.productionComputeHosts} compute hosts, own DB (${cell.dbSizeGiB} GiB) and RabbitMQ`, cell.type === 'api' ? `API cell on both sides, ${dbs} DB node(s) per side` : `${cell.computeHosts} compute node(s), own DB and RabbitMQ on both sides`, cell.type === 'api' || cell.computeHosts === cell.productionComputeHosts ? 'kept' : 'scaled', 'every cell keeps its own database (full production dump) and broker; compute hosts are scaled'));
+    rows.push(
+      row(
+        `nova cell ${cell.name}`,
+        cell.type === 'api'
+          ? 'API cell, own DB and RabbitMQ'
+          : `${cell.productionComputeHosts} compute hosts, own DB (${cell.dbSizeGiB} GiB) and RabbitMQ`,
+        cell.type === 'api'
+          ? `API cell on both sides, ${dbs} DB node(s) per side`
+          : `${cell.computeHosts} compute node(s), own DB and RabbitMQ on both sides`,
+        cell.type === 'api' || cell.computeHosts === cell.productionComputeHosts ? 'kept' : 'scaled',
+        'every cell keeps its own database (full production dump) and broker; compute hosts are scaled',
+      ),
+    );
   }
   const computes = n.filter((x) => x.role === 'compute');
   const accel = [...new Set(computes.map((c) => c.hypervisor?.acceleration ?? 'none'))].join(', ');
-  rows.push(row('hypervisor', `${p.nova.hypervisor}, ${p.nova.imageFormat} on ${p.nova.imagesOn}`, `kvm (${accel}), ${p.nova.imageFormat} on a local volume`, accel === 'hardware' ? 'kept' : 'emulated', accel === 'hardware' ? 'bare-metal hosts give the same KVM' : 'KVM nested inside cloud VMs: same virt_type, slower guests'));
-  rows.push(row('compute hosts', `${p.nova.cells.reduce((s, c) => s + c.computeHosts, 0)} hosts, ${p.compute.coresPerHost} cores each`, `${computes.length} nodes, ${computes[0]?.size.vcpus ?? 0} vCPU each`, 'scaled', 'enough to host the canary workload in every cell'));
-  rows.push(row('tenant VMs', `${p.compute.vms} VMs, ${p.compute.flavors.length} flavors`, `canary VMs on every cell, production's ${p.compute.flavors.length} flavors`, 'scaled', 'canaries prove existing VMs survive upgrade and rollback'));
-  rows.push(row('neutron isolation', `${p.neutron.isolation}${p.neutron.physnets.length ? ' on ' + p.neutron.physnets.map((x) => `${x.name} ${x.vlanRanges.join(',')}`).join('; ') : ''}`, cloud === 'aws' ? 'same VLAN ids inside a VXLAN overlay between compute nodes' : 'same VLAN ids on a private tenant network with port security off', p.neutron.isolation === 'vlan' ? 'emulated' : 'kept', cloud === 'aws' ? 'AWS VPCs do not carry 802.1Q tags' : 'the public cloud network carries the tagged frames over its own overlay'));
-  rows.push(row('neutron L3', p.neutron.l3 ? 'virtual routers' : 'none (IP/MAC management only)', p.neutron.l3 ? 'virtual routers' : 'none', 'kept', 'same agents'));
+  rows.push(
+    row(
+      'hypervisor',
+      `${p.nova.hypervisor}, ${p.nova.imageFormat} on ${p.nova.imagesOn}`,
+      `kvm (${accel}), ${p.nova.imageFormat} on a local volume`,
+      accel === 'hardware' ? 'kept' : 'emulated',
+      accel === 'hardware' ? 'bare-metal hosts give the same KVM' : 'KVM nested inside cloud VMs: same virt_type, slower guests',
+    ),
+  );
+  rows.push(
+    row(
+      'compute hosts',
+      `${p.nova.cells.reduce((s, c) => s + c.computeHosts, 0)} hosts, ${p.compute.coresPerHost} cores each`,
+      `${computes.length} nodes, ${computes[0]?.size.vcpus ?? 0} vCPU each`,
+      'scaled',
+      'enough to host the canary workload in every cell',
+    ),
+  );
+  rows.push(
+    row(
+      'tenant VMs',
+      `${p.compute.vms} VMs, ${p.compute.flavors.length} flavors`,
+      `canary VMs on every cell, production's ${p.compute.flavors.length} flavors`,
+      'scaled',
+      'canaries prove existing VMs survive upgrade and rollback',
+    ),
+  );
+  rows.push(
+    row(
+      'neutron isolation',
+      `${p.neutron.isolation}${p.neutron.physnets.length ? ' on ' + p.neutron.physnets.map((x) => `${x.name} ${x.vlanRanges.join(',')}`).join('; ') : ''}`,
+      cloud === 'aws'
+        ? 'same VLAN ids inside a VXLAN overlay between compute nodes'
+        : 'same VLAN ids on a private tenant network with port security off',
+      p.neutron.isolation === 'vlan' ? 'emulated' : 'kept',
+      cloud === 'aws' ? 'AWS VPCs do not carry 802.1Q tags' : 'the public cloud network carries the tagged frames over its own overlay',
+    ),
+  );
+  rows.push(
+    row(
+      'neutron L3',
+      p.neutron.l3 ? 'virtual routers' : 'none (IP/MAC management only)',
+      p.neutron.l3 ? 'virtual routers' : 'none',
+      'kept',
+      'same agents',
+    ),
+  );
   const sw = plan.swift;
-  rows.push(row('swift ring parameters', `part power ${p.swift.partPower}, ${p.swift.replicas} replicas, min_part_hours ${p.swift.minPartHours}`, `part power ${sw.partPower}, ${sw.replicas} replicas, min_part_hours ${sw.minPartHours}`, 'kept', 'part power cannot change after creation; the rings are built the same way'));
+  rows.push(
+    row(
+      'swift ring parameters',
+      `part power ${p.swift.partPower}, ${p.swift.replicas} replicas, min_part_hours ${p.swift.minPartHours}`,
+      `part power ${sw.partPower}, ${sw.replicas} replicas, min_part_hours ${sw.minPartHours}`,
+      'kept',
+      'part power cannot change after creation; the rings are built the same way',
+    ),
+  );
   rows.push(row('swift regions and zones', zonesText(p.swift.regions), zonesText(sw.regions), 'kept', 'same failure domains'));
   const prodNodes = p.swift.regions.flatMap((r) => r.zones).reduce((s, z) => s + z.nodes, 0);
   const stagedNodes = count(n, 'swift-storage');
-  rows.push(row('swift storage', `${prodNodes} nodes x ${p.swift.devicesPerNode} devices of ${p.swift.deviceSizeGiB} GiB`, `${stagedNodes} nodes x ${sw.devicesPerNode} devices of ${sw.deviceSizeGiB} GiB per side`, stagedNodes === prodNodes && sw.devicesPerNode === p.swift.devicesPerNode ? 'kept' : 'scaled', 'one volume per ring device; fewer, smaller devices'));
-  rows.push(row('swift data', `${p.swift.storedDataTiB} TiB`, "the canary's objects and image, plus any sample the operator uploads to the old side", 'scaled', 'the copy to the new side is timed on what is there; production objects are not copied automatically'));
+  rows.push(
+    row(
+      'swift storage',
+      `${prodNodes} nodes x ${p.swift.devicesPerNode} devices of ${p.swift.deviceSizeGiB} GiB`,
+      `${stagedNodes} nodes x ${sw.devicesPerNode} devices of ${sw.deviceSizeGiB} GiB per side`,
+      stagedNodes === prodNodes && sw.devicesPerNode === p.swift.devicesPerNode ? 'kept' : 'scaled',
+      'one volume per ring device; fewer, smaller devices',
+    ),
+  );
+  rows.push(
+    row(
+      'swift data',
+      `${p.swift.storedDataTiB} TiB`,
+      "the canary's objects and image, plus any sample the operator uploads to the old side",
+      'scaled',
+      'the copy to the new side is timed on what is there; production objects are not copied automatically',
+    ),
+  );
   rows.push(row('glance backend', p.glance.backend, p.glance.backend, 'kept', `${p.glance.images} images, ${p.glance.sizeGiB} GiB`));
-  rows.push(row('databases', `${p.databases.engine} ${p.databases.version}`, `${p.databases.engine} ${p.databases.version}, production-size servers, full dumps`, 'kept', 'the migration is rehearsed on real production data'));
-  rows.push(row('horizon', p.horizon.customized ? 'customized' : 'stock', p.horizon.customized ? 'the packages of the archives in the target config' : 'stock', p.horizon.customized ? 'emulated' : 'kept', p.horizon.customized ? 'the customizations come only from your own repositories in packageArchives' : 'same packages'));
-  rows.push(row('cinder', p.cinder.enabled ? 'enabled' : 'none', p.cinder.enabled ? 'not built' : 'none', p.cinder.enabled ? 'dropped' : 'kept', p.cinder.enabled ? 'block storage is not part of this tool yet' : 'nothing to build'));
-  rows.push(row('monitoring', `${p.monitoring.system}, ${p.logIgnorePatterns.length} log-ignore patterns`, `every node's logs on a monitoring node, checked against the same ${p.logIgnorePatterns.length} patterns`, 'emulated', 'the ignore list is production\'s and the new log format is checked against it; the monitoring system itself is not installed'));
-  rows.push(row('public API entry', 'load balancer in front of the old side', cloud === 'aws' ? 'network load balancer, one target group per side' : 'Octavia load balancer, one pool per side', 'emulated', 'the cut-over is the same act: point the balancer at the other side'));
+  rows.push(
+    row(
+      'databases',
+      `${p.databases.engine} ${p.databases.version}`,
+      `${p.databases.engine} ${p.databases.version}, production-size servers, full dumps`,
+      'kept',
+      'the migration is rehearsed on real production data',
+    ),
+  );
+  rows.push(
+    row(
+      'horizon',
+      p.horizon.customized ? 'customized' : 'stock',
+      p.horizon.customized ? 'the packages of the archives in the target config' : 'stock',
+      p.horizon.customized ? 'emulated' : 'kept',
+      p.horizon.customized ? 'the customizations come only from your own repositories in packageArchives' : 'same packages',
+    ),
+  );
+  rows.push(
+    row(
+      'cinder',
+      p.cinder.enabled ? 'enabled' : 'none',
+      p.cinder.enabled ? 'not built' : 'none',
+      p.cinder.enabled ? 'dropped' : 'kept',
+      p.cinder.enabled ? 'block storage is not part of this tool yet' : 'nothing to build',
+    ),
+  );
+  rows.push(
+    row(
+      'monitoring',
+      `${p.monitoring.system}, ${p.logIgnorePatterns.length} log-ignore patterns`,
+      `every node's logs on a monitoring node, checked against the same ${p.logIgnorePatterns.length} patterns`,
+      'emulated',
+      "the ignore list is production's and the new log format is checked against it; the monitoring system itself is not installed",
+    ),
+  );
+  rows.push(
+    row(
+      'public API entry',
+      'load balancer in front of the old side',
+      cloud === 'aws' ? 'network load balancer, one target group per side' : 'Octavia load balancer, one pool per side',
+      'emulated',
+      'the cut-over is the same act: point the balancer at the other side',
+    ),
+  );
   return rows;
 }
 
@@ -71,14 +219,30 @@ function externalAuthRow(plan: Draft): FidelityRow {
   if (!externalAuth) return row('keystone external auth', 'none', 'none', 'kept', 'nothing to emulate');
   const production = `${externalAuth.kind} (${externalAuth.description ?? 'company-wide'})`;
   if (!directory) {
-    return row('keystone external auth', production, 'not built: Keystone keeps its SQL identity', 'dropped', `no ${externalAuth.kind} stand-in is built (only LDAP is emulated); the company-wide system is not reachable from the staging cloud`);
+    return row(
+      'keystone external auth',
+      production,
+      'not built: Keystone keeps its SQL identity',
+      'dropped',
+      `no ${externalAuth.kind} stand-in is built (only LDAP is emulated); the company-wide system is not reachable from the staging cloud`,
+    );
   }
   const staging = `OpenLDAP on the monitoring node (${directory.suffix}), ${directory.accounts.length} test accounts in ${directory.groups.length} groups, read by both sides' Keystone (domain ${directory.keystoneDomain})`;
-  return row('keystone external auth', production, staging, 'emulated', "the company-wide directory is not reachable from the staging cloud; the stand-in is read with the same Keystone LDAP identity driver settings (read-only, assignments in SQL)");
+  return row(
+    'keystone external auth',
+    production,
+    staging,
+    'emulated',
+    'the company-wide directory is not reachable from the staging cloud; the stand-in is read with the same Keystone LDAP identity driver settings (read-only, assignments in SQL)',
+  );
 }
 
-const osText = (m: Record<string, string>) => Object.entries(m).map(([k, v]) => (k === 'default' ? v : `${k}: ${v}`)).join(', ');
-const zonesText = (regions: readonly { id: number; zones: readonly { id: number }[] }[]) => regions.map((r) => `region ${r.id}: zones ${r.zones.map((z) => z.id).join(',')}`).join('; ');
+const osText = (m: Record<string, string>) =>
+  Object.entries(m)
+    .map(([k, v]) => (k === 'default' ? v : `${k}: ${v}`))
+    .join(', ');
+const zonesText = (regions: readonly { id: number; zones: readonly { id: number }[] }[]) =>
+  regions.map((r) => `region ${r.id}: zones ${r.zones.map((z) => z.id).join(',')}`).join('; ');
 function sizeText(nodes: readonly NodePlan[], role: string): string {
   const node = nodes.find((x) => x.role === role);
   return node ? `${node.size.offer} (${node.size.vcpus} vCPU/${node.size.memoryGiB} GiB)` : 'none';

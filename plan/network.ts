@@ -58,11 +58,19 @@ export class AddressBook {
   /** Each subnet by `network/zone`: parsed once, with the offset of its next free address. */
   private readonly subnets = new Map<string, { readonly cidr: string; readonly base: number; readonly size: number; next: number }>();
 
-  constructor(networks: readonly NetworkPlan[], private readonly source: string) {
+  constructor(
+    networks: readonly NetworkPlan[],
+    private readonly source: string,
+  ) {
     for (const network of networks) {
       for (const subnet of network.subnets) {
         const [base, prefix] = subnet.cidr.split('/');
-        this.subnets.set(`${network.role}/${subnet.zone}`, { cidr: subnet.cidr, base: toInt(base), size: 2 ** (32 - Number(prefix)), next: FIRST_HOST_OFFSET });
+        this.subnets.set(`${network.role}/${subnet.zone}`, {
+          cidr: subnet.cidr,
+          base: toInt(base),
+          size: 2 ** (32 - Number(prefix)),
+          next: FIRST_HOST_OFFSET,
+        });
       }
     }
   }
@@ -70,7 +78,11 @@ export class AddressBook {
   assign(network: NetworkRole, zone: string): string {
     const subnet = this.subnets.get(`${network}/${zone}`)!;
     if (subnet.next >= subnet.size - 2) {
-      throw new InputError(this.source, 'networkCidr', `subnet ${subnet.cidr} (${network}, ${zone}) has no address left; use a larger networkCidr or more availability zones`);
+      throw new InputError(
+        this.source,
+        'networkCidr',
+        `subnet ${subnet.cidr} (${network}, ${zone}) has no address left; use a larger networkCidr or more availability zones`,
+      );
     }
     return toIp(subnet.base + subnet.next++);
   }
@@ -94,7 +106,17 @@ const tcp = (from: FlowPlan['from'], to: NodeRole, ports: [number, number], purp
   sameSide,
 });
 
-const API_CLIENTS: readonly NodeRole[] = ['keystone', 'glance', 'nova-api', 'neutron-server', 'horizon', 'swift-proxy', 'cell-services', 'compute', 'monitoring'];
+const API_CLIENTS: readonly NodeRole[] = [
+  'keystone',
+  'glance',
+  'nova-api',
+  'neutron-server',
+  'horizon',
+  'swift-proxy',
+  'cell-services',
+  'compute',
+  'monitoring',
+];
 
 /** Every allowed flow. Anything not listed is closed. `directory`: the plan builds the LDAP stand-in on the monitoring node. */
 export function flows(options: { readonly directory?: boolean } = {}): FlowPlan[] {
@@ -132,20 +154,57 @@ export function flows(options: { readonly directory?: boolean } = {}): FlowPlan[
     tcp('compute', 'cell-rabbitmq', [5672, 5672], 'nova-compute to its cell broker'),
     tcp('compute', 'compute', [16509, 16509], 'libvirt live migration control'),
     tcp('compute', 'compute', [49152, 49215], 'libvirt live migration data'),
-    { from: 'compute', to: 'compute', protocol: 'udp', ports: [4789, 4789], purpose: 'VXLAN overlay carrying tenant VLANs', sameSide: true },
-    { from: 'neutron-server', to: 'compute', protocol: 'udp', ports: [4789, 4789], purpose: 'DHCP agent on the tenant overlay', sameSide: true },
-    { from: 'compute', to: 'neutron-server', protocol: 'udp', ports: [4789, 4789], purpose: 'DHCP agent on the tenant overlay', sameSide: true },
+    {
+      from: 'compute',
+      to: 'compute',
+      protocol: 'udp',
+      ports: [4789, 4789],
+      purpose: 'VXLAN overlay carrying tenant VLANs',
+      sameSide: true,
+    },
+    {
+      from: 'neutron-server',
+      to: 'compute',
+      protocol: 'udp',
+      ports: [4789, 4789],
+      purpose: 'DHCP agent on the tenant overlay',
+      sameSide: true,
+    },
+    {
+      from: 'compute',
+      to: 'neutron-server',
+      protocol: 'udp',
+      ports: [4789, 4789],
+      purpose: 'DHCP agent on the tenant overlay',
+      sameSide: true,
+    },
     // The toolbox restores dumps into the new side and reads the old side's: it reaches both.
     tcp('migration-toolbox', 'database', [3306, 3306], 'dump and migrate the API-level databases', false),
     tcp('migration-toolbox', 'cell-database', [3306, 3306], 'dump and migrate every cell database', false),
   );
-  for (const role of ['keystone', 'glance', 'nova-api', 'neutron-server', 'horizon', 'swift-proxy', 'database', 'rabbitmq', 'cell-services', 'cell-database', 'cell-rabbitmq', 'swift-storage', 'compute', 'migration-toolbox'] as const) {
+  for (const role of [
+    'keystone',
+    'glance',
+    'nova-api',
+    'neutron-server',
+    'horizon',
+    'swift-proxy',
+    'database',
+    'rabbitmq',
+    'cell-services',
+    'cell-database',
+    'cell-rabbitmq',
+    'swift-storage',
+    'compute',
+    'migration-toolbox',
+  ] as const) {
     list.push(tcp('monitoring', role, [5666, 5666], 'monitoring agent (NRPE)', false));
     list.push(tcp('admin', role, [22, 22], 'operator SSH'));
     list.push(tcp(role, 'monitoring', [514, 514], 'log shipping (rsyslog) to log monitoring', false));
   }
   list.push(tcp('admin', 'monitoring', [22, 22], 'operator SSH'), tcp('admin', 'monitoring', [80, 80], 'monitoring web UI'));
   // Both sides' Keystone read the one directory stand-in: production keeps one company-wide directory across the upgrade.
-  if (options.directory) list.push(tcp('keystone', 'monitoring', [389, 389], 'Keystone LDAP identity to the company-directory stand-in', false));
+  if (options.directory)
+    list.push(tcp('keystone', 'monitoring', [389, 389], 'Keystone LDAP identity to the company-directory stand-in', false));
   return list;
 }

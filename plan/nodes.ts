@@ -76,7 +76,15 @@ export class NodeBuilder {
         const production = p.controllers.roles[role]!;
         const volumes = role === 'database' ? [dbVolume(this.apiDatabasesGiB())] : [];
         for (let i = 1; i <= scaled(production.count, factor); i++) {
-          this.add({ name: `${side}-${role}-${i}`, role, side, production, volumes, index: i - 1, ...(role === 'nova-api' || role === 'database' || role === 'rabbitmq' ? { cell: p.nova.apiCell.name } : {}) });
+          this.add({
+            name: `${side}-${role}-${i}`,
+            role,
+            side,
+            production,
+            volumes,
+            index: i - 1,
+            ...(role === 'nova-api' || role === 'database' || role === 'rabbitmq' ? { cell: p.nova.apiCell.name } : {}),
+          });
         }
       }
       for (const cell of p.nova.cells) {
@@ -101,10 +109,23 @@ export class NodeBuilder {
     }
     for (const cell of p.nova.cells) {
       for (let i = 1; i <= scaled(cell.computeHosts, factor); i++) {
-        this.add({ name: `compute-${cell.name}-${i}`, role: 'compute', side: 'shared', cell: cell.name, volumes: [{ name: 'sdb', sizeGiB: INSTANCES_VOLUME_GIB, purpose: 'instances' }], index: i - 1 });
+        this.add({
+          name: `compute-${cell.name}-${i}`,
+          role: 'compute',
+          side: 'shared',
+          cell: cell.name,
+          volumes: [{ name: 'sdb', sizeGiB: INSTANCES_VOLUME_GIB, purpose: 'instances' }],
+          index: i - 1,
+        });
       }
     }
-    this.add({ name: 'migration-toolbox', role: 'migration-toolbox', side: 'shared', volumes: [{ name: 'sdb', sizeGiB: Math.max(50, Math.ceil(this.allDatabasesGiB() * 2)), purpose: 'dumps' }], index: 0 });
+    this.add({
+      name: 'migration-toolbox',
+      role: 'migration-toolbox',
+      side: 'shared',
+      volumes: [{ name: 'sdb', sizeGiB: Math.max(50, Math.ceil(this.allDatabasesGiB() * 2)), purpose: 'dumps' }],
+      index: 0,
+    });
     this.add({ name: 'monitoring', role: 'monitoring', side: 'shared', index: 0 });
     return this.nodes;
   }
@@ -115,7 +136,11 @@ export class NodeBuilder {
     const count = Math.max(Math.min(2, this.profile.swift.devicesPerNode), scaled(this.profile.swift.devicesPerNode, factor));
     if (count > this.prices.maxVolumesPerNode) {
       // Only Swift nodes carry more than one data volume: one per ring device.
-      throw new InputError(this.profile.source, 'swift.devicesPerNode', `${count} ring devices per storage node at scale ${factor}; the ${this.target.cloud} target attaches at most ${this.prices.maxVolumesPerNode} volumes per node`);
+      throw new InputError(
+        this.profile.source,
+        'swift.devicesPerNode',
+        `${count} ring devices per storage node at scale ${factor}; the ${this.target.cloud} target attaches at most ${this.prices.maxVolumesPerNode} volumes per node`,
+      );
     }
     const size = factor >= 1 ? this.profile.swift.deviceSizeGiB : this.target.swiftDeviceSizeGiB;
     return Array.from({ length: count }, (_, i) => ({ name: `d${i + 1}`, sizeGiB: size, purpose: 'swift-device' as const }));
@@ -143,7 +168,8 @@ export class NodeBuilder {
     const need = wanted === 'production' ? { vcpus: req.production!.vcpus, memoryGiB: req.production!.memoryGiB } : wanted;
     const offer = this.offerFor(req.role, need);
     const addresses = Object.fromEntries(networksOf(req.role).map((net) => [net, this.addresses.assign(net, zone)]));
-    const hypervisor: HypervisorPlan | undefined = req.role === 'compute' && offer.kvm ? { virtType: 'kvm', acceleration: offer.kvm } : undefined;
+    const hypervisor: HypervisorPlan | undefined =
+      req.role === 'compute' && offer.kvm ? { virtType: 'kvm', acceleration: offer.kvm } : undefined;
     this.nodes.push({
       name: req.name,
       role: req.role,

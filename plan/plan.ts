@@ -26,7 +26,11 @@ export function buildPlan(profile: Profile, target: TargetConfig): StagingPlan {
   if (target.scale !== 'auto') {
     const candidate = size(target.scale);
     if (candidate.cost.perHour > target.budgetPerHour) {
-      throw new InputError(target.source, 'budgetPerHour', `scale ${target.scale} costs ${money(candidate.cost)} per hour, above the budget of ${target.budgetPerHour}; ${describe(size(0))}`);
+      throw new InputError(
+        target.source,
+        'budgetPerHour',
+        `scale ${target.scale} costs ${money(candidate.cost)} per hour, above the budget of ${target.budgetPerHour}; ${describe(size(0))}`,
+      );
     }
     return complete(profile, target, candidate, 'target');
   }
@@ -35,7 +39,11 @@ export function buildPlan(profile: Profile, target: TargetConfig): StagingPlan {
     const candidate = size(factor);
     if (candidate.cost.perHour <= target.budgetPerHour) return complete(profile, target, candidate, 'budget');
     if (factor === 0) {
-      throw new InputError(target.source, 'budgetPerHour', `a budget of ${target.budgetPerHour} ${candidate.cost.currency} per hour cannot hold the invariants; ${describe(candidate)}`);
+      throw new InputError(
+        target.source,
+        'budgetPerHour',
+        `a budget of ${target.budgetPerHour} ${candidate.cost.currency} per hour cannot hold the invariants; ${describe(candidate)}`,
+      );
     }
   }
   throw new Error('unreachable: the ladder ends with the smallest clone');
@@ -64,7 +72,12 @@ function sized(profile: Profile, target: TargetConfig, prices: PriceList, networ
 }
 
 /** The whole plan at the chosen scale: invariants checked, fidelity and canaries attached. */
-function complete(profile: Profile, target: TargetConfig, { factor, builder, nodes, networks, cost }: Sized, chosenBy: 'budget' | 'target'): StagingPlan {
+function complete(
+  profile: Profile,
+  target: TargetConfig,
+  { factor, builder, nodes, networks, cost }: Sized,
+  chosenBy: 'budget' | 'target',
+): StagingPlan {
   const keystone = keystonePlan(profile);
   const draft: Omit<StagingPlan, 'fidelity' | 'cost' | 'canary'> = {
     rehearsalId: `${profile.name}-${target.cloud}`,
@@ -102,13 +115,18 @@ function complete(profile: Profile, target: TargetConfig, { factor, builder, nod
 function checkImages(nodes: readonly NodePlan[], target: TargetConfig): void {
   for (const os of new Set(nodes.map((n) => n.os))) {
     if (!target.imageByOs[os]) {
-      throw new InputError(target.source, `imageByOs.${os}`, `is required: the plan runs ${os} and the target config names no image for it`);
+      throw new InputError(
+        target.source,
+        `imageByOs.${os}`,
+        `is required: the plan runs ${os} and the target config names no image for it`,
+      );
     }
   }
 }
 
 function cellsOf(profile: Profile, nodes: readonly NodePlan[]): CellPlan[] {
-  const names = (side: string, role: string, cell: string) => nodes.filter((n) => n.side === side && n.role === role && n.cell === cell).map((n) => n.name);
+  const names = (side: string, role: string, cell: string) =>
+    nodes.filter((n) => n.side === side && n.role === role && n.cell === cell).map((n) => n.name);
   const api = profile.nova.apiCell.name;
   return [
     {
@@ -140,7 +158,10 @@ function swiftOf(profile: Profile, builder: NodeBuilder, factor: number): SwiftP
     replicas: s.replicas,
     minPartHours: s.minPartHours,
     ports: { object: 6000, container: 6001, account: 6002 },
-    regions: s.regions.map((r) => ({ id: r.id, zones: r.zones.map((z) => ({ id: z.id, productionNodes: z.nodes, nodes: scaled(z.nodes, factor) })) })),
+    regions: s.regions.map((r) => ({
+      id: r.id,
+      zones: r.zones.map((z) => ({ id: z.id, productionNodes: z.nodes, nodes: scaled(z.nodes, factor) })),
+    })),
     productionDevicesPerNode: s.devicesPerNode,
     devicesPerNode: devices.length,
     productionDeviceSizeGiB: s.deviceSizeGiB,

@@ -6,7 +6,11 @@ import { SIDES } from './types';
 export function table(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
   const cells = [header, ...rows].map((r) => r.map(String));
   const widths = header.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
-  const line = (r: readonly string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (r: readonly string[]) =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(cells[0]), line(widths.map((w) => '-'.repeat(w))), ...cells.slice(1).map(line)].join('\n') + '\n';
 }
 
@@ -19,31 +23,54 @@ export function renderPlan(plan: StagingPlan): string {
     `Cost ${plan.cost.perHour.toFixed(2)} ${plan.cost.currency}/hour of a budget of ${plan.cost.budgetPerHour} (${plan.cost.source})`,
     '',
     'Sides',
-    table(['side', 'release', 'os'], plan.sides.map((s) => [s.name, s.release, Object.entries(s.os).map(([k, v]) => (k === 'default' ? v : `${k}=${v}`)).join(' ')])),
+    table(
+      ['side', 'release', 'os'],
+      plan.sides.map((s) => [
+        s.name,
+        s.release,
+        Object.entries(s.os)
+          .map(([k, v]) => (k === 'default' ? v : `${k}=${v}`))
+          .join(' '),
+      ]),
+    ),
     'Cells',
     table(
       ['cell', 'type', 'compute (prod -> staging)', 'db GiB', ...SIDES.map((s) => `${s} db / mq`)],
-      plan.cells.map((c) => [c.name, c.type, c.type === 'api' ? '-' : `${c.productionComputeHosts} -> ${c.computeHosts}`, c.dbSizeGiB, ...SIDES.map((s) => `${c.database[s].join(',')} / ${c.rabbitmq[s].join(',')}`)]),
+      plan.cells.map((c) => [
+        c.name,
+        c.type,
+        c.type === 'api' ? '-' : `${c.productionComputeHosts} -> ${c.computeHosts}`,
+        c.dbSizeGiB,
+        ...SIDES.map((s) => `${c.database[s].join(',')} / ${c.rabbitmq[s].join(',')}`),
+      ]),
     ),
     'Swift rings (account 6002, container 6001, object 6000)',
     table(
       ['part power', 'replicas', 'min_part_hours', 'regions/zones', 'nodes per zone (prod -> staging)', 'devices per node', 'device GiB'],
-      [[
-        plan.swift.partPower,
-        plan.swift.replicas,
-        plan.swift.minPartHours,
-        plan.swift.regions.map((r) => `r${r.id}:z${r.zones.map((z) => z.id).join(',z')}`).join(' '),
-        plan.swift.regions.flatMap((r) => r.zones.map((z) => `${z.productionNodes}->${z.nodes}`)).join(' '),
-        `${plan.swift.productionDevicesPerNode} -> ${plan.swift.devicesPerNode}`,
-        `${plan.swift.productionDeviceSizeGiB} -> ${plan.swift.deviceSizeGiB}`,
-      ]],
+      [
+        [
+          plan.swift.partPower,
+          plan.swift.replicas,
+          plan.swift.minPartHours,
+          plan.swift.regions.map((r) => `r${r.id}:z${r.zones.map((z) => z.id).join(',z')}`).join(' '),
+          plan.swift.regions.flatMap((r) => r.zones.map((z) => `${z.productionNodes}->${z.nodes}`)).join(' '),
+          `${plan.swift.productionDevicesPerNode} -> ${plan.swift.devicesPerNode}`,
+          `${plan.swift.productionDeviceSizeGiB} -> ${plan.swift.deviceSizeGiB}`,
+        ],
+      ],
     ),
     'Nodes',
     table(['role', 'old', 'new', 'shared', 'size'], nodeRows(plan)),
     'Fidelity',
-    table(['component', 'production', 'staging', 'verdict', 'reason'], plan.fidelity.map((f) => [f.component, f.production, f.staging, f.verdict, f.reason])),
+    table(
+      ['component', 'production', 'staging', 'verdict', 'reason'],
+      plan.fidelity.map((f) => [f.component, f.production, f.staging, f.verdict, f.reason]),
+    ),
     'Cost per hour',
-    table(['item', 'count', 'unit', 'per hour'], plan.cost.lines.map((l) => [l.item, l.count, l.unitPerHour, l.perHour.toFixed(4)])),
+    table(
+      ['item', 'count', 'unit', 'per hour'],
+      plan.cost.lines.map((l) => [l.item, l.count, l.unitPerHour, l.perHour.toFixed(4)]),
+    ),
   );
   return out.join('\n');
 }
@@ -52,7 +79,11 @@ function nodeRows(plan: StagingPlan): string[][] {
   const roles = [...new Set(plan.nodes.map((n) => n.role))];
   return roles.map((role) => {
     const of = (side: string) => plan.nodes.filter((n) => n.role === role && n.side === side).length;
-    const sizes = [...new Set(plan.nodes.filter((n) => n.role === role).map((n) => `${n.size.offer}${n.hypervisor ? ` (kvm ${n.hypervisor.acceleration})` : ''}`))];
+    const sizes = [
+      ...new Set(
+        plan.nodes.filter((n) => n.role === role).map((n) => `${n.size.offer}${n.hypervisor ? ` (kvm ${n.hypervisor.acceleration})` : ''}`),
+      ),
+    ];
     return [role, String(of('old')), String(of('new')), String(of('shared')), sizes.join(', ')];
   });
 }

@@ -20,7 +20,8 @@ export interface SecurityRule {
 }
 
 /** The security group a node belongs to. */
-export const groupOf = (node: Pick<NodePlan, 'role' | 'side'>): string => (node.side === 'shared' ? node.role : `${node.side}-${node.role}`);
+export const groupOf = (node: Pick<NodePlan, 'role' | 'side'>): string =>
+  node.side === 'shared' ? node.role : `${node.side}-${node.role}`;
 
 /** Every group in the plan, in node order. */
 export function securityGroups(plan: StagingPlan): string[] {
@@ -50,7 +51,9 @@ export function securityRules(plan: StagingPlan, adminCidrs: readonly string[]):
       const base = { group: to.group, protocol: flow.protocol, ports: flow.ports, purpose: flow.purpose };
       if (flow.from === 'admin') push({ ...base, from: { cidrs: adminCidrs, operators: true } });
       else if (flow.from === 'edge') push({ ...base, from: { cidrs: apiSubnets } });
-      else for (const from of groupsOfRole(plan, flow.from)) if (reaches(flow, from.side, to.side)) push({ ...base, from: { group: from.group } });
+      else
+        for (const from of groupsOfRole(plan, flow.from))
+          if (reaches(flow, from.side, to.side)) push({ ...base, from: { group: from.group } });
     }
   }
   return rules;

@@ -47,7 +47,11 @@ export function checkReleasePath(p: ParsedProfile, source: string): void {
 export function checkControllers(p: ParsedProfile, source: string): void {
   for (const role of CONTROLLER_ROLES) {
     if (!p.controllers.roles[role]) {
-      throw new InputError(source, `controllers.roles.${role}`, `is required: every controller role must be described (${CONTROLLER_ROLES.join(', ')})`);
+      throw new InputError(
+        source,
+        `controllers.roles.${role}`,
+        `is required: every controller role must be described (${CONTROLLER_ROLES.join(', ')})`,
+      );
     }
   }
   for (const side of ['old', 'new'] as const) {
@@ -64,11 +68,16 @@ export function checkCells(p: ParsedProfile, source: string): void {
   p.nova.cells.forEach((cell, i) => {
     const field = `nova.cells[${i}].name`;
     const first = seen.get(cell.name);
-    if (first) throw new InputError(source, field, `duplicate cell name '${cell.name}' (already used by ${first}): every cell needs its own name`);
+    if (first)
+      throw new InputError(source, field, `duplicate cell name '${cell.name}' (already used by ${first}): every cell needs its own name`);
     seen.set(cell.name, field);
   });
   if (p.nova.cellsVersion === 'none' && p.nova.cells.length !== 1) {
-    throw new InputError(source, 'nova.cells', `a cloud without cells (cellsVersion: none) has exactly one entry here, found ${p.nova.cells.length}`);
+    throw new InputError(
+      source,
+      'nova.cells',
+      `a cloud without cells (cellsVersion: none) has exactly one entry here, found ${p.nova.cells.length}`,
+    );
   }
 }
 
@@ -82,14 +91,19 @@ export function checkSwift(p: ParsedProfile, source: string): void {
     regionIds.add(region.id);
     const zoneIds = new Set<number>();
     region.zones.forEach((zone, z) => {
-      if (zoneIds.has(zone.id)) throw new InputError(source, `swift.regions[${r}].zones[${z}].id`, `duplicate zone id ${zone.id} in region ${region.id}`);
+      if (zoneIds.has(zone.id))
+        throw new InputError(source, `swift.regions[${r}].zones[${z}].id`, `duplicate zone id ${zone.id} in region ${region.id}`);
       zoneIds.add(zone.id);
       zones += 1;
       nodes += zone.nodes;
     });
   });
   if (s.replicas > zones) {
-    throw new InputError(source, 'swift.replicas', `${s.replicas} replicas need at least ${s.replicas} zones (failure domains), the regions hold ${zones}`);
+    throw new InputError(
+      source,
+      'swift.replicas',
+      `${s.replicas} replicas need at least ${s.replicas} zones (failure domains), the regions hold ${zones}`,
+    );
   }
   const devices = nodes * s.devicesPerNode;
   if (s.replicas > devices) {
@@ -97,7 +111,11 @@ export function checkSwift(p: ParsedProfile, source: string): void {
   }
   const capacityTiB = (devices * s.deviceSizeGiB) / 1024;
   if (s.storedDataTiB * s.replicas > capacityTiB) {
-    throw new InputError(source, 'swift.storedDataTiB', `${s.storedDataTiB} TiB x ${s.replicas} replicas exceeds the ring's raw capacity of ${capacityTiB.toFixed(0)} TiB`);
+    throw new InputError(
+      source,
+      'swift.storedDataTiB',
+      `${s.storedDataTiB} TiB x ${s.replicas} replicas exceeds the ring's raw capacity of ${capacityTiB.toFixed(0)} TiB`,
+    );
   }
 }
 
@@ -109,7 +127,11 @@ export function checkNetworkAndCompute(p: ParsedProfile, source: string): void {
     net.vlanRanges.forEach((range, r) => {
       const [first, last] = range.split(':').map(Number);
       if (first < 1 || last > 4094 || first > last) {
-        throw new InputError(source, `neutron.physnets[${n}].vlanRanges[${r}]`, `'${range}' is not a VLAN range: first <= last, both within 1..4094`);
+        throw new InputError(
+          source,
+          `neutron.physnets[${n}].vlanRanges[${r}]`,
+          `'${range}' is not a VLAN range: first <= last, both within 1..4094`,
+        );
       }
     }),
   );

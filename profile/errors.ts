@@ -19,8 +19,10 @@ export class InputError extends Error {
 
 /** Formats a zod-style path (`['nova', 'cells', 1, 'name']`) as `nova.cells[1].name`. */
 export function fieldPath(path: readonly (string | number)[]): string {
-  return path.reduce<string>((acc, part) => {
-    if (typeof part === 'number') return `${acc}[${part}]`;
-    return acc === '' ? part : `${acc}.${part}`;
-  }, '') || '(top level)';
+  return (
+    path.reduce<string>((acc, part) => {
+      if (typeof part === 'number') return `${acc}[${part}]`;
+      return acc === '' ? part : `${acc}.${part}`;
+    }, '') || '(top level)'
+  );
 }

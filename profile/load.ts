@@ -37,7 +37,11 @@ function readPatterns(file: string, source: string): string[] {
     if (line.trim() === '' || line.startsWith('#')) return;
     if (/[$%]\{/.test(line)) {
       // The list travels inside Terraform strings (user data), where these start an interpolation.
-      throw new InputError(source, 'monitoring.logIgnorePatterns', `line ${i + 1} of ${file} holds '\${' or '%{'; write '\\$\\{' or '%\\{' instead`);
+      throw new InputError(
+        source,
+        'monitoring.logIgnorePatterns',
+        `line ${i + 1} of ${file} holds '\${' or '%{'; write '\\$\\{' or '%\\{' instead`,
+      );
     }
     try {
       new RegExp(line);

@@ -37,9 +37,7 @@ export const NODE_ROLES = [
 ] as const;
 export type NodeRole = (typeof NODE_ROLES)[number];
 
-const name = z
-  .string()
-  .regex(/^[a-z][a-z0-9-]{0,30}$/, 'must be lower-case letters, digits and dashes, starting with a letter (max 31)');
+const name = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'must be lower-case letters, digits and dashes, starting with a letter (max 31)');
 
 const vmSize = z
   .object({

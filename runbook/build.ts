@@ -23,7 +23,16 @@ function secretsSteps(ctx: Context, phase: Phase, id: string, when: 'create' | '
   if (when === 'distribute' && aws) return [];
   const script = `bash assets/secrets/create-secrets.sh${when === 'distribute' ? ` --distribute --ssh-user ${ctx.options.sshUser}` : ''}`;
   const command = aws ? `bash ${work(ctx, 'assets', 'secrets', 'create-secrets.sh')}` : `(cd ${shQuote(ctx.options.workDir)} && ${script})`;
-  return [{ id, phase, title: when === 'create' ? 'Create the rehearsal\'s secrets (once; never overwritten)' : 'Copy the secrets file to every node', where: 'operator', commands: [command], rollbackSafe: true }];
+  return [
+    {
+      id,
+      phase,
+      title: when === 'create' ? "Create the rehearsal's secrets (once; never overwritten)" : 'Copy the secrets file to every node',
+      where: 'operator',
+      commands: [command],
+      rollbackSafe: true,
+    },
+  ];
 }
 
 /**
@@ -51,9 +60,18 @@ function accessStep(ctx: Context, phase: Phase): Step {
 
 export function deploySteps(ctx: Context): Step[] {
   const phase: Phase = 'deploy';
-  const step = (id: string, title: string, commands: string[]): Step => ({ id: `deploy.${id}`, phase, title, where: 'operator', commands, rollbackSafe: true });
+  const step = (id: string, title: string, commands: string[]): Step => ({
+    id: `deploy.${id}`,
+    phase,
+    title,
+    where: 'operator',
+    commands,
+    rollbackSafe: true,
+  });
   return [
-    step('assets', 'Render the assets (rings, cells, cloud-init) for the steps that use them', [`npm run assets -- --out ${work(ctx, 'assets')}`]),
+    step('assets', 'Render the assets (rings, cells, cloud-init) for the steps that use them', [
+      `npm run assets -- --out ${work(ctx, 'assets')}`,
+    ]),
     ...secretsSteps(ctx, phase, 'deploy.secrets', 'create'),
     step('foundation', 'Deploy the foundation (networks, security groups, buckets)', [deploy(['foundation'])]),
     ...(ctx.plan.cloud === 'aws' ? [accessStep(ctx, phase), locateDumpsBucket(ctx, phase)] : []),
@@ -61,7 +79,10 @@ export function deploySteps(ctx: Context): Step[] {
     step('compute', 'Deploy the compute nodes (shared, upgraded in place later)', [deploy(['compute'])]),
     step('monitoring', 'Deploy monitoring', [deploy(['monitoring'])]),
     step('migration', 'Deploy the migration toolbox', [deploy(['migration'])]),
-    step('edge', 'Deploy the edge, serving the old side', [edgeCommand('old'), `npx cdktf output edge --outputs-file ${work(ctx, 'edge.json')}`]),
+    step('edge', 'Deploy the edge, serving the old side', [
+      edgeCommand('old'),
+      `npx cdktf output edge --outputs-file ${work(ctx, 'edge.json')}`,
+    ]),
     ...secretsSteps(ctx, phase, 'deploy.secrets-distribute', 'distribute'),
     waitConfiguredStep(ctx, phase, 'deploy.wait-old', 'old'),
     waitConfiguredStep(ctx, phase, 'deploy.wait-shared', 'shared'),
@@ -75,18 +96,45 @@ export function deploySteps(ctx: Context): Step[] {
 export function seedSteps(ctx: Context): Step[] {
   const phase: Phase = 'seed';
   return [
-    { id: 'seed.canary', phase, title: 'Create the canary workload through the staging cloud\'s own API', where: 'operator', commands: [deploy(['canary'])], rollbackSafe: true },
+    {
+      id: 'seed.canary',
+      phase,
+      title: "Create the canary workload through the staging cloud's own API",
+      where: 'operator',
+      commands: [deploy(['canary'])],
+      rollbackSafe: true,
+    },
     recordInventoryStep(ctx, phase, 'seed.inventory', 'seed'),
-    { id: 'seed.log-ignore', phase, title: 'Keep the log-monitoring ignore list beside the logs', where: 'operator', commands: [`cp ${shQuote(ctx.options.logIgnoreFile)} ${work(ctx, 'log-ignore.txt')}`], rollbackSafe: true },
+    {
+      id: 'seed.log-ignore',
+      phase,
+      title: 'Keep the log-monitoring ignore list beside the logs',
+      where: 'operator',
+      commands: [`cp ${shQuote(ctx.options.logIgnoreFile)} ${work(ctx, 'log-ignore.txt')}`],
+      rollbackSafe: true,
+    },
     collectLogsStep(ctx, phase, 'seed.logs-baseline', 'old', 'baseline'),
   ];
 }
 
 /** Procedure step 1: the new side beside the old one; the second round destroys the first round's new side first. */
 export function buildNewSideSteps(ctx: Context, phase: Phase, round: string, rebuild: boolean): Step[] {
-  const step = (id: string, title: string, commands: string[]): Step => ({ id: `${round}.${id}`, phase, title, where: 'operator', commands, rollbackSafe: true });
+  const step = (id: string, title: string, commands: string[]): Step => ({
+    id: `${round}.${id}`,
+    phase,
+    title,
+    where: 'operator',
+    commands,
+    rollbackSafe: true,
+  });
   return [
-    ...(rebuild ? [step('destroy-new', 'Destroy the previous new side (the old side serves)', [`npx cdktf destroy ${sideStacks('new').join(' ')} --auto-approve`])] : []),
+    ...(rebuild
+      ? [
+          step('destroy-new', 'Destroy the previous new side (the old side serves)', [
+            `npx cdktf destroy ${sideStacks('new').join(' ')} --auto-approve`,
+          ]),
+        ]
+      : []),
     step('build-new', 'Build the new side beside the old one (control plane, cells, Swift)', [deploy(sideStacks('new'))]),
     ...secretsSteps(ctx, phase, `${round}.secrets-distribute`, 'distribute'),
     waitConfiguredStep(ctx, phase, `${round}.wait-new`, 'new'),
@@ -96,5 +144,14 @@ export function buildNewSideSteps(ctx: Context, phase: Phase, round: string, reb
 }
 
 export function teardownSteps(): Step[] {
-  return [{ id: 'teardown.destroy', phase: 'teardown', title: 'Destroy every stack (buckets are emptied with it)', where: 'operator', commands: ["npx cdktf destroy '*' --auto-approve"], rollbackSafe: false }];
+  return [
+    {
+      id: 'teardown.destroy',
+      phase: 'teardown',
+      title: 'Destroy every stack (buckets are emptied with it)',
+      where: 'operator',
+      commands: ["npx cdktf destroy '*' --auto-approve"],
+      rollbackSafe: false,
+    },
+  ];
 }

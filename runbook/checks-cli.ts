@@ -25,13 +25,22 @@ function main([command, ...args]: string[]): number {
       const [patterns, oldDir, newDir, out] = args;
       const f = checkLogs(patternsOf(readFileSync(patterns, 'utf8')), linesIn(oldDir), linesIn(newDir));
       const text = [
-        `# Log-ignore check: ${newDir} against ${oldDir}`, '',
-        `## Patterns that stopped matching (${f.stoppedMatching.length})`, ...f.stoppedMatching.map((p) => `- \`${p}\``), '',
-        `## Patterns matching nothing on either side (${f.neverMatched.length})`, ...f.neverMatched.map((p) => `- \`${p}\``), '',
-        `## New unmatched line shapes (${f.newUnmatched.length})`, ...f.newUnmatched.slice(0, 200).map((u) => `- ${u.count} x \`${u.example}\``), '',
+        `# Log-ignore check: ${newDir} against ${oldDir}`,
+        '',
+        `## Patterns that stopped matching (${f.stoppedMatching.length})`,
+        ...f.stoppedMatching.map((p) => `- \`${p}\``),
+        '',
+        `## Patterns matching nothing on either side (${f.neverMatched.length})`,
+        ...f.neverMatched.map((p) => `- \`${p}\``),
+        '',
+        `## New unmatched line shapes (${f.newUnmatched.length})`,
+        ...f.newUnmatched.slice(0, 200).map((u) => `- ${u.count} x \`${u.example}\``),
+        '',
       ].join('\n');
       writeFileSync(out, text);
-      process.stdout.write(`${f.stoppedMatching.length} pattern(s) stopped matching, ${f.newUnmatched.length} new unmatched shape(s): ${out}\n`);
+      process.stdout.write(
+        `${f.stoppedMatching.length} pattern(s) stopped matching, ${f.newUnmatched.length} new unmatched shape(s): ${out}\n`,
+      );
       return 0;
     }
     case 'endpoint':

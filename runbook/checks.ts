@@ -45,7 +45,11 @@ export interface LogFindings {
 }
 
 /** A line with its variable parts (numbers, ids, addresses, timestamps) masked, to group alike lines. */
-export const shapeOf = (line: string): string => line.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/gi, '<uuid>').replace(/\b(req-)?[0-9a-f]{32,}\b/gi, '<id>').replace(/\d+/g, '#');
+export const shapeOf = (line: string): string =>
+  line
+    .replace(/[0-9a-f]{8}-[0-9a-f-]{27}/gi, '<uuid>')
+    .replace(/\b(req-)?[0-9a-f]{32,}\b/gi, '<id>')
+    .replace(/\d+/g, '#');
 
 export function checkLogs(patterns: readonly string[], oldLines: readonly string[], newLines: readonly string[]): LogFindings {
   const regexes = patterns.map((p) => new RegExp(p));
@@ -67,4 +71,8 @@ export function checkLogs(patterns: readonly string[], oldLines: readonly string
 }
 
 /** Pattern file lines: comments and blank lines are not patterns. */
-export const patternsOf = (text: string): string[] => text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+export const patternsOf = (text: string): string[] =>
+  text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));

@@ -27,7 +27,8 @@ const byCell = (ctx: Context): [string, NodePlan[]][] => {
 function repoLines(ctx: Context, node: NodePlan): string[] {
   const release = ctx.plan.releases.to;
   const archive = ctx.options.packageArchives[release];
-  if (!archive) throw new InputError('target config', `packageArchives.${release}`, `is required: compute nodes are upgraded in place to ${release}`);
+  if (!archive)
+    throw new InputError('target config', `packageArchives.${release}`, `is required: compute nodes are upgraded in place to ${release}`);
   const url = (archive.endsWith('/') ? archive : archive + '/') + rdoRepoPath(release, node.os);
   return [
     `printf '%s\\n' '[openstack-${release}]' 'name=OpenStack ${release} (RDO)' 'baseurl=${url}' 'enabled=1' 'gpgcheck=0' > /etc/yum.repos.d/openstack-${release}.repo`,
@@ -76,7 +77,15 @@ export function computeUpgradeStep(ctx: Context, phase: Phase, round: string): S
       ...serviceLines('start', SERVICES),
     ]);
   });
-  return { id: `${round}.compute-upgrade`, phase, title: 'Upgrade compute nodes in place and point them at the new side\'s cell DB and broker', where: 'operator', commands, checks: ['nova-compute runs on every compute node'], rollbackSafe: true };
+  return {
+    id: `${round}.compute-upgrade`,
+    phase,
+    title: "Upgrade compute nodes in place and point them at the new side's cell DB and broker",
+    where: 'operator',
+    commands,
+    checks: ['nova-compute runs on every compute node'],
+    rollbackSafe: true,
+  };
 }
 
 /** Puts back the packages and configuration of the round's upgrade. Touches no database. */
@@ -90,6 +99,12 @@ export function computeRollbackStep(ctx: Context, phase: Phase, round: string): 
     `tar -xzf ${STATE}/config-before-${round}.tgz -C /`,
     ...serviceLines('start', SERVICES),
   ]);
-  return { id: 'rollback.compute', phase, title: 'Put compute nodes back on the old release and the old side\'s cells', where: 'operator', commands: [command], rollbackSafe: true };
+  return {
+    id: 'rollback.compute',
+    phase,
+    title: "Put compute nodes back on the old release and the old side's cells",
+    where: 'operator',
+    commands: [command],
+    rollbackSafe: true,
+  };
 }
-

@@ -36,7 +36,12 @@ const firstOf = (plan: StagingPlan, names: readonly string[], what: string): str
 };
 
 export function databaseTargets(plan: StagingPlan): DatabaseTarget[] {
-  const control = (side: Side) => firstOf(plan, nodesOf(plan, 'database', side).map((n) => n.name), 'the API-level databases');
+  const control = (side: Side) =>
+    firstOf(
+      plan,
+      nodesOf(plan, 'database', side).map((n) => n.name),
+      'the API-level databases',
+    );
   const apiLevel = (['keystone', 'glance', 'neutron'] as const).map((service) => ({
     key: service,
     service,

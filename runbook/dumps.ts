@@ -17,7 +17,8 @@ export { DUMPS_DIR };
 export const dumpFile = (round: string, db: DatabaseTarget): string => `${DUMPS_DIR}/${round}/${db.key}.sql.gz`;
 
 /** `MYSQL_PWD` keeps the password out of the process list. */
-export const mysqlAs = (db: DatabaseTarget, side: 'old' | 'new', tool = 'mysql'): string => `MYSQL_PWD="$${db.passwordSecret}" ${tool} -h ${db.address[side]} -u ${db.name}`;
+export const mysqlAs = (db: DatabaseTarget, side: 'old' | 'new', tool = 'mysql'): string =>
+  `MYSQL_PWD="$${db.passwordSecret}" ${tool} -h ${db.address[side]} -u ${db.name}`;
 
 /** Operator step (AWS): find the dumps bucket's drawn name once the foundation exists. */
 export function locateDumpsBucket(ctx: Context, phase: Phase): Step {
@@ -28,7 +29,9 @@ export function locateDumpsBucket(ctx: Context, phase: Phase): Step {
     phase,
     title: 'Record the name of the dumps bucket',
     where: 'operator',
-    commands: [`aws s3api list-buckets --region ${ctx.plan.region} --query "Buckets[?starts_with(Name, '${prefix}')].Name | [0]" --output text > ${work(ctx, 'dumps-bucket')}`],
+    commands: [
+      `aws s3api list-buckets --region ${ctx.plan.region} --query "Buckets[?starts_with(Name, '${prefix}')].Name | [0]" --output text > ${work(ctx, 'dumps-bucket')}`,
+    ],
     checks: [`${ctx.options.workDir}/dumps-bucket names one bucket`],
     rollbackSafe: true,
   };
@@ -37,7 +40,12 @@ export function locateDumpsBucket(ctx: Context, phase: Phase): Step {
 function upload(ctx: Context, round: string): string[] {
   if (ctx.plan.cloud === 'aws') {
     return [
-      onNode(ctx, TOOLBOX, [`aws s3 cp --recursive --only-show-errors ${DUMPS_DIR}/${round}/ "s3://$1/${round}/" --region ${ctx.plan.region}`], [`"$(cat ${work(ctx, 'dumps-bucket')})"`]),
+      onNode(
+        ctx,
+        TOOLBOX,
+        [`aws s3 cp --recursive --only-show-errors ${DUMPS_DIR}/${round}/ "s3://$1/${round}/" --region ${ctx.plan.region}`],
+        [`"$(cat ${work(ctx, 'dumps-bucket')})"`],
+      ),
     ];
   }
   // The toolbox holds no credentials of the cloud it runs on: the operator carries the dumps over.
@@ -56,11 +64,28 @@ export function dumpSteps(ctx: Context, phase: Phase, round: string): Step[] {
   const dump = onNode(ctx, TOOLBOX, [
     `. ${SECRETS_FILE}`,
     `mkdir -p ${DUMPS_DIR}/${round}`,
-    ...dbs.map((db) => `${mysqlAs(db, 'old', 'mysqldump')} --single-transaction --routines --triggers ${db.name} | gzip > ${dumpFile(round, db)}`),
+    ...dbs.map(
+      (db) => `${mysqlAs(db, 'old', 'mysqldump')} --single-transaction --routines --triggers ${db.name} | gzip > ${dumpFile(round, db)}`,
+    ),
     `ls -l ${DUMPS_DIR}/${round}`,
   ]);
   return [
-    { id: `${round}.dump`, phase, title: `Dump all ${dbs.length} databases of the old side (API-level and every cell)`, where: TOOLBOX, commands: [dump], checks: dbs.map((db) => dumpFile(round, db)), rollbackSafe: true },
-    { id: `${round}.dump-upload`, phase, title: 'Copy the dumps to the dumps bucket', where: TOOLBOX, commands: upload(ctx, round), rollbackSafe: true },
+    {
+      id: `${round}.dump`,
+      phase,
+      title: `Dump all ${dbs.length} databases of the old side (API-level and every cell)`,
+      where: TOOLBOX,
+      commands: [dump],
+      checks: dbs.map((db) => dumpFile(round, db)),
+      rollbackSafe: true,
+    },
+    {
+      id: `${round}.dump-upload`,
+      phase,
+      title: 'Copy the dumps to the dumps bucket',
+      where: TOOLBOX,
+      commands: upload(ctx, round),
+      rollbackSafe: true,
+    },
   ];
 }

@@ -4,7 +4,8 @@
  */
 import type { Side } from '../plan/types';
 
-export const edgeCommand = (side: Side): string => `STAGING_ACTIVE_SIDE=${side} npx cdktf deploy edge --ignore-missing-stack-dependencies --auto-approve`;
+export const edgeCommand = (side: Side): string =>
+  `STAGING_ACTIVE_SIDE=${side} npx cdktf deploy edge --ignore-missing-stack-dependencies --auto-approve`;
 
 export const CUT_OVER = edgeCommand('new');
 export const ROLL_BACK = edgeCommand('old');

@@ -17,12 +17,22 @@ import { onNode, type Context } from './remote';
 import type { Phase, Step } from './types';
 
 /** Packages whose management tools migrate each database, plus what the steps use. */
-const TOOL_PACKAGES = ['openstack-keystone', 'openstack-glance', 'openstack-neutron', 'openstack-neutron-ml2', 'openstack-nova-common', 'mariadb', 'crudini', 'rabbitmq-server'];
+const TOOL_PACKAGES = [
+  'openstack-keystone',
+  'openstack-glance',
+  'openstack-neutron',
+  'openstack-neutron-ml2',
+  'openstack-nova-common',
+  'mariadb',
+  'crudini',
+  'rabbitmq-server',
+];
 
 /** Nova's per-cell configuration on the toolbox: the cell's new database, the local dummy broker. */
 export const novaConf = (db: DatabaseTarget): string => `/etc/nova/migrate-${db.cell!.name}.conf`;
 
-export const NEUTRON_DB_MANAGE = 'neutron-db-manage --config-file /etc/neutron/neutron.conf --config-file /etc/neutron/plugins/ml2/ml2_conf.ini';
+export const NEUTRON_DB_MANAGE =
+  'neutron-db-manage --config-file /etc/neutron/neutron.conf --config-file /etc/neutron/plugins/ml2/ml2_conf.ini';
 
 /** The toolbox carries every release's repository, disabled; this enables only `release`'s. */
 function toolsStep(phase: Phase, round: string, release: Release, ctx: Context): Step {
@@ -32,7 +42,13 @@ function toolsStep(phase: Phase, round: string, release: Release, ctx: Context):
     phase,
     title: `Install the ${release} management tools on the toolbox`,
     where: TOOLBOX,
-    commands: [onNode(ctx, TOOLBOX, [`${yum} install ${TOOL_PACKAGES.join(' ')}`, `${yum} update ${TOOL_PACKAGES.join(' ')}`, 'rpm -q openstack-nova-common'])],
+    commands: [
+      onNode(ctx, TOOLBOX, [
+        `${yum} install ${TOOL_PACKAGES.join(' ')}`,
+        `${yum} update ${TOOL_PACKAGES.join(' ')}`,
+        'rpm -q openstack-nova-common',
+      ]),
+    ],
     rollbackSafe: true,
   };
 }
@@ -64,14 +80,22 @@ function connectLines(db: DatabaseTarget): string[] {
     case 'glance':
       return ['glance-api', 'glance-registry'].map((f) => `crudini --set /etc/glance/${f}.conf database connection ${url}`);
     case 'neutron':
-      return [`crudini --set /etc/neutron/neutron.conf database connection ${url}`, 'crudini --set /etc/neutron/neutron.conf DEFAULT core_plugin ml2'];
+      return [
+        `crudini --set /etc/neutron/neutron.conf database connection ${url}`,
+        'crudini --set /etc/neutron/neutron.conf DEFAULT core_plugin ml2',
+      ];
     case 'nova': {
       const conf = novaConf(db);
       return [
         `install -m 0600 /dev/null ${conf}`,
         `crudini --set ${conf} database connection ${url}`,
         // The cells trap: object saves message the cell's broker; this one is local and disposable.
-        ...[['rabbit_host', '127.0.0.1'], ['rabbit_port', '5672'], ['rabbit_userid', 'guest'], ['rabbit_password', 'guest']].map(([k, v]) => `crudini --set ${conf} oslo_messaging_rabbit ${k} ${v}`),
+        ...[
+          ['rabbit_host', '127.0.0.1'],
+          ['rabbit_port', '5672'],
+          ['rabbit_userid', 'guest'],
+          ['rabbit_password', 'guest'],
+        ].map(([k, v]) => `crudini --set ${conf} oslo_messaging_rabbit ${k} ${v}`),
         `crudini --set ${conf} cells enable True`,
         `crudini --set ${conf} cells name ${db.cell!.name}`,
         `crudini --set ${conf} cells cell_type ${db.cell!.type}`,
@@ -155,7 +179,14 @@ export function migrationSteps(ctx: Context, phase: Phase, round: string): Step[
     for (const db of nova) {
       steps.push(syncStep(ctx, phase, round, db, release));
       if (release === 'kilo') {
-        steps.push({ id: `${round}.flavor-data.${db.key}`, phase, title: `Kilo migrate_flavor_data of cell ${db.cell!.name}, repeated until 0 matched`, where: TOOLBOX, commands: [onNode(ctx, TOOLBOX, flavorLoopLines(db))], rollbackSafe: true });
+        steps.push({
+          id: `${round}.flavor-data.${db.key}`,
+          phase,
+          title: `Kilo migrate_flavor_data of cell ${db.cell!.name}, repeated until 0 matched`,
+          where: TOOLBOX,
+          commands: [onNode(ctx, TOOLBOX, flavorLoopLines(db))],
+          rollbackSafe: true,
+        });
       }
     }
   });

@@ -4,7 +4,11 @@ import type { Profile } from '../profile/schema';
 import type { TargetConfig } from '../targets/config';
 import { DEFAULT_OPTIONS, type RunbookOptions } from './types';
 
-export function runbookOptionsFor(target: TargetConfig, profile: Pick<Profile, 'source' | 'monitoring'>, overrides: Partial<RunbookOptions> = {}): RunbookOptions {
+export function runbookOptionsFor(
+  target: TargetConfig,
+  profile: Pick<Profile, 'source' | 'monitoring'>,
+  overrides: Partial<RunbookOptions> = {},
+): RunbookOptions {
   return {
     ...DEFAULT_OPTIONS,
     logIgnoreFile: resolve(dirname(profile.source), profile.monitoring.logIgnorePatterns),

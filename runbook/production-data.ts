@@ -73,7 +73,14 @@ export function productionDataSteps(ctx: Context, phase: Phase): Step[] {
   const local = ctx.options.productionDumps;
   const toolbox = ctx.plan.nodes.find((n) => n.name === TOOLBOX)!.addresses.management!;
   const keystoneNode = ctx.plan.nodes.find((n) => n.side === 'old' && n.role === 'keystone')!;
-  const step = (id: string, title: string, where: string, commands: string[]): Step => ({ id: `deploy.production-${id}`, phase, title, where, commands, rollbackSafe: true });
+  const step = (id: string, title: string, where: string, commands: string[]): Step => ({
+    id: `deploy.production-${id}`,
+    phase,
+    title,
+    where,
+    commands,
+    rollbackSafe: true,
+  });
   return [
     step('check', `Check that production's dumps are all there (${dbs.length}: ${dbs.map((db) => db.key).join(', ')})`, 'operator', [
       `for key in ${dbs.map((db) => db.key).join(' ')}; do [ -s ${shQuote(local)}/"$key".sql.gz ] || { echo "missing ${local}/$key.sql.gz: a mysqldump of production's database, gzipped" >&2; exit 1; }; done`,
@@ -100,7 +107,9 @@ export function productionDataSteps(ctx: Context, phase: Phase): Step[] {
         `. ${SECRETS_FILE}`,
         'token=$(crudini --get /etc/keystone/keystone.conf DEFAULT admin_token)',
         `url=http://${keystoneNode.addresses.management}:35357/v2.0`,
-        ...SERVICE_USERS.map(([user, secret]) => `keystone --os-token "$token" --os-endpoint "$url" user-password-update --pass "$${secret}" ${user}`),
+        ...SERVICE_USERS.map(
+          ([user, secret]) => `keystone --os-token "$token" --os-endpoint "$url" user-password-update --pass "$${secret}" ${user}`,
+        ),
       ]),
     ]),
   ];

@@ -16,7 +16,8 @@ export interface Context {
 /** Batch mode: a missing key fails the step instead of waiting for a password. */
 export const SSH = 'ssh -o BatchMode=yes -o StrictHostKeyChecking=accept-new';
 
-const heredoc = (head: string, lines: readonly string[]): string => [`${head} <<'REMOTE'`, 'set -euo pipefail', ...lines, 'REMOTE'].join('\n');
+const heredoc = (head: string, lines: readonly string[]): string =>
+  [`${head} <<'REMOTE'`, 'set -euo pipefail', ...lines, 'REMOTE'].join('\n');
 
 /** Runs `lines` as root on one node; `args` become the remote script's "$1"... (already quoted). */
 export function onNode(ctx: Context, name: string, lines: readonly string[], args: readonly string[] = []): string {
@@ -28,7 +29,9 @@ export function onNode(ctx: Context, name: string, lines: readonly string[], arg
 export function onEach(ctx: Context, nodes: readonly NodePlan[], lines: readonly string[]): string {
   if (nodes.length === 1) return onNode(ctx, nodes[0].name, lines);
   const ips = nodes.map((n) => addressOf(n)).join(' ');
-  return [`for ip in ${ips}; do`, `  echo "== $ip" >&2`, heredoc(`  ${SSH} "${ctx.options.sshUser}@$ip" sudo bash -s`, lines), 'done'].join('\n');
+  return [`for ip in ${ips}; do`, `  echo "== $ip" >&2`, heredoc(`  ${SSH} "${ctx.options.sshUser}@$ip" sudo bash -s`, lines), 'done'].join(
+    '\n',
+  );
 }
 
 /** Runs a local script file on a node as root, with arguments. */

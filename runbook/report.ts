@@ -41,7 +41,10 @@ const duration = (s: number): string => `${Math.floor(s / 60)}m${String(Math.rou
 const cell = (text: string): string => text.replace(/\|/g, '\\|');
 
 export function renderReport(report: RehearsalReport): string {
-  const rows = report.steps.map((t) => `| ${t.phase} | \`${t.id}\` | ${cell(t.title)} | ${t.where} | ${t.status}${t.exitCode ? ` (exit ${t.exitCode})` : ''} | ${duration(t.seconds)} |`);
+  const rows = report.steps.map(
+    (t) =>
+      `| ${t.phase} | \`${t.id}\` | ${cell(t.title)} | ${t.where} | ${t.status}${t.exitCode ? ` (exit ${t.exitCode})` : ''} | ${duration(t.seconds)} |`,
+  );
   return [
     `# Rehearsal ${report.rehearsalId} (${report.mode})`,
     '',

@@ -19,6 +19,13 @@ export function rollbackSteps(ctx: Context, round: string): Step[] {
     sideServicesStep(ctx, phase, 'rollback.stop-new', 'new', 'stop'),
     computeRollbackStep(ctx, phase, round),
     sideServicesStep(ctx, phase, 'rollback.start-old', 'old', 'start'),
-    { id: 'rollback.edge', phase, title: 'Point the edge back at the old side', where: 'operator', commands: [ROLL_BACK], rollbackSafe: true },
+    {
+      id: 'rollback.edge',
+      phase,
+      title: 'Point the edge back at the old side',
+      where: 'operator',
+      commands: [ROLL_BACK],
+      rollbackSafe: true,
+    },
   ];
 }

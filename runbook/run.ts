@@ -31,7 +31,8 @@ const bash = (command: string, env: NodeJS.ProcessEnv): number => spawnSync('bas
 export function selectSteps(steps: readonly Step[], options: Pick<RunOptions, 'from' | 'only'>): Step[] {
   let selected = [...steps];
   if (options.only !== undefined) {
-    if (!(PHASES as readonly string[]).includes(options.only)) throw new Error(`--only: '${options.only}' is not a phase; use one of ${PHASES.join(', ')}`);
+    if (!(PHASES as readonly string[]).includes(options.only))
+      throw new Error(`--only: '${options.only}' is not a phase; use one of ${PHASES.join(', ')}`);
     selected = selected.filter((s) => s.phase === (options.only as Phase));
   }
   if (options.from !== undefined) {
@@ -68,7 +69,15 @@ export function runSteps(rehearsalId: string, steps: readonly Step[], options: R
     }
     const end = now();
     failed = exitCode !== 0;
-    timings.push({ ...base, status: failed ? 'failed' : 'ok', start: start.toISOString(), end: end.toISOString(), seconds: (end.getTime() - start.getTime()) / 1000, exitCode, ...(failedCommand !== undefined ? { failedCommand } : {}) });
+    timings.push({
+      ...base,
+      status: failed ? 'failed' : 'ok',
+      start: start.toISOString(),
+      end: end.toISOString(),
+      seconds: (end.getTime() - start.getTime()) / 1000,
+      exitCode,
+      ...(failedCommand !== undefined ? { failedCommand } : {}),
+    });
     if (failed) write(`!! ${step.id} failed (exit ${exitCode}); resume with --from ${step.id}\n`);
   }
   return buildReport(rehearsalId, options.execute ? 'execute' : 'dry-run', timings);

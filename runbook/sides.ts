@@ -15,9 +15,20 @@ import type { Phase, Step } from './types';
 const CONFIGURED = '/var/lib/openstack-staging/configured';
 
 /** One command per role (its own service list), over every node of the role on the side. */
-function perRole(ctx: Context, nodes: readonly NodePlan[], table: Partial<Record<NodeRole, readonly string[]>>, action: 'stop' | 'start'): string[] {
+function perRole(
+  ctx: Context,
+  nodes: readonly NodePlan[],
+  table: Partial<Record<NodeRole, readonly string[]>>,
+  action: 'stop' | 'start',
+): string[] {
   const roles = [...new Set(nodes.map((n) => n.role))].filter((r) => table[r]?.length);
-  return roles.map((role) => onEach(ctx, nodes.filter((n) => n.role === role), serviceLines(action, table[role]!)));
+  return roles.map((role) =>
+    onEach(
+      ctx,
+      nodes.filter((n) => n.role === role),
+      serviceLines(action, table[role]!),
+    ),
+  );
 }
 
 /**
@@ -27,17 +38,39 @@ function perRole(ctx: Context, nodes: readonly NodePlan[], table: Partial<Record
  */
 export function closeApiStep(ctx: Context, phase: Phase, round: string): Step {
   const nodes = ctx.plan.nodes.filter((n) => n.side === 'old' && API_SERVICES[n.role]);
-  return { id: `${round}.close-api`, phase, title: 'Close the public API: stop the old side\'s API services', where: 'operator', commands: perRole(ctx, nodes, API_SERVICES, 'stop'), checks: ['the edge endpoint refuses connections'], rollbackSafe: true };
+  return {
+    id: `${round}.close-api`,
+    phase,
+    title: "Close the public API: stop the old side's API services",
+    where: 'operator',
+    commands: perRole(ctx, nodes, API_SERVICES, 'stop'),
+    checks: ['the edge endpoint refuses connections'],
+    rollbackSafe: true,
+  };
 }
 
 export function sideServicesStep(ctx: Context, phase: Phase, id: string, side: Side, action: 'stop' | 'start'): Step {
   const nodes = ctx.plan.nodes.filter((n) => n.side === side);
-  return { id, phase, title: `${action === 'stop' ? 'Stop' : 'Start'} every OpenStack service of the ${side} side`, where: 'operator', commands: perRole(ctx, nodes, OPENSTACK_SERVICES, action), rollbackSafe: true };
+  return {
+    id,
+    phase,
+    title: `${action === 'stop' ? 'Stop' : 'Start'} every OpenStack service of the ${side} side`,
+    where: 'operator',
+    commands: perRole(ctx, nodes, OPENSTACK_SERVICES, action),
+    rollbackSafe: true,
+  };
 }
 
 export function monitoringStep(ctx: Context, phase: Phase, id: string, action: 'stop' | 'start'): Step {
   const nodes = nodesWith(ctx.plan, 'shared', ['monitoring']);
-  return { id, phase, title: `${action === 'stop' ? 'Stop' : 'Restart'} monitoring`, where: 'monitoring', commands: perRole(ctx, nodes, OPENSTACK_SERVICES, action), rollbackSafe: true };
+  return {
+    id,
+    phase,
+    title: `${action === 'stop' ? 'Stop' : 'Restart'} monitoring`,
+    where: 'monitoring',
+    commands: perRole(ctx, nodes, OPENSTACK_SERVICES, action),
+    rollbackSafe: true,
+  };
 }
 
 /** Waits (an hour at most per node) for the hand-off marker of every node of `side`. */
@@ -61,7 +94,10 @@ export function ringsStep(ctx: Context, phase: Phase, id: string, side: Side, bu
     phase,
     title: `Build the ${side} side's Swift rings and copy them to its Swift nodes`,
     where: 'operator',
-    commands: [`mkdir -p ${dir}`, `bash ${work(ctx, 'assets', 'rings', `${side}-build-rings.sh`)} --dir ${dir} --distribute --ssh-user ${ctx.options.sshUser}`],
+    commands: [
+      `mkdir -p ${dir}`,
+      `bash ${work(ctx, 'assets', 'rings', `${side}-build-rings.sh`)} --dir ${dir} --distribute --ssh-user ${ctx.options.sshUser}`,
+    ],
     rollbackSafe: true,
   };
 }
@@ -71,7 +107,9 @@ export function linkCellsStep(ctx: Context, phase: Phase, id: string, side: Side
   const script = [ctx.options.workDir, 'assets', 'cells', `${side}-link-cells.sh`].join('/');
   const api = apiCell(ctx.plan).name;
   const commands = ctx.plan.cells.map((cell) => {
-    const [node] = ctx.plan.nodes.filter((n) => n.side === side && (cell.name === api ? n.role === 'nova-api' : n.role === 'cell-services' && n.cell === cell.name));
+    const [node] = ctx.plan.nodes.filter(
+      (n) => n.side === side && (cell.name === api ? n.role === 'nova-api' : n.role === 'cell-services' && n.cell === cell.name),
+    );
     if (!node) throw new Error(`no Nova node of cell ${cell.name} on the ${side} side`);
     return scriptOnNode(ctx, node.name, script, [cell.name]);
   });

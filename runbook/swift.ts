@@ -46,10 +46,13 @@ export function swiftCopyStep(ctx: Context, phase: Phase, round: string, pass: '
   return {
     id: `${round}.swift-copy-${pass}`,
     phase,
-    title: pass === 'initial' ? 'Copy Swift data to the new storage nodes while the old side serves' : 'Copy the Swift data that changed meanwhile (rsync delta, API closed)',
+    title:
+      pass === 'initial'
+        ? 'Copy Swift data to the new storage nodes while the old side serves'
+        : 'Copy the Swift data that changed meanwhile (rsync delta, API closed)',
     where: 'operator',
     commands,
-    checks: ['rsync exits 0 on every pair; the new side\'s replicators settle after start'],
+    checks: ["rsync exits 0 on every pair; the new side's replicators settle after start"],
     rollbackSafe: true,
   };
 }

@@ -5,7 +5,17 @@
  */
 
 /** Phases in the order the rehearsal runs them: upgrade, roll back, upgrade again, each verified. */
-export const PHASES = ['deploy', 'seed', 'upgrade-1', 'verify-upgrade-1', 'rollback', 'verify-rollback', 'upgrade-2', 'verify-upgrade-2', 'teardown'] as const;
+export const PHASES = [
+  'deploy',
+  'seed',
+  'upgrade-1',
+  'verify-upgrade-1',
+  'rollback',
+  'verify-rollback',
+  'upgrade-2',
+  'verify-upgrade-2',
+  'teardown',
+] as const;
 export type Phase = (typeof PHASES)[number];
 
 /** What a phase is, whatever its round: what the report totals and the tests group by. */

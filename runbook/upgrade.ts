@@ -22,7 +22,14 @@ import { cellNovaNodes } from './verify';
 /** Configuration of every old-side node, kept on the operator machine. */
 function configBackupStep(ctx: Context, phase: Phase, round: string): Step {
   const nodes = ctx.plan.nodes.filter((n) => n.side === 'old');
-  return { id: `${round}.config-backup`, phase, title: 'Back up the configuration of every old-side node', where: 'operator', commands: [collectFromEach(ctx, nodes, ['tar -czf - /etc'], work(ctx, `config-${round}`), 'tgz')], rollbackSafe: true };
+  return {
+    id: `${round}.config-backup`,
+    phase,
+    title: 'Back up the configuration of every old-side node',
+    where: 'operator',
+    commands: [collectFromEach(ctx, nodes, ['tar -czf - /etc'], work(ctx, `config-${round}`), 'tgz')],
+    rollbackSafe: true,
+  };
 }
 
 /** The restored cell databases still name the old side's brokers as parents and children. */
@@ -31,7 +38,7 @@ function forgetOldLinksStep(ctx: Context, phase: Phase, round: string): Step {
   return {
     id: `${round}.cells-forget-old`,
     phase,
-    title: 'Remove the old side\'s cell links from the restored Nova databases',
+    title: "Remove the old side's cell links from the restored Nova databases",
     where: TOOLBOX,
     commands: [onNode(ctx, TOOLBOX, [`. ${SECRETS_FILE}`, ...nova.map((db) => `${mysqlAs(db, 'new')} ${db.name} -e 'DELETE FROM cells'`)])],
     rollbackSafe: true,
@@ -48,7 +55,11 @@ function basicChecksStep(ctx: Context, phase: Phase, round: string): Step {
     where: 'operator',
     commands: [
       onNode(ctx, keystone.name, ['. /root/keystonerc_admin', 'openstack token issue -f value -c expires']),
-      ...cellNovaNodes(ctx, 'new').map(([, node]) => onNode(ctx, node.name, ['nova-manage service list 2>/dev/null | tee /dev/stderr | awk \'$5 == "XXX" { dead = 1 } END { exit dead }\''])),
+      ...cellNovaNodes(ctx, 'new').map(([, node]) =>
+        onNode(ctx, node.name, [
+          'nova-manage service list 2>/dev/null | tee /dev/stderr | awk \'$5 == "XXX" { dead = 1 } END { exit dead }\'',
+        ]),
+      ),
     ],
     rollbackSafe: true,
   };
@@ -74,7 +85,14 @@ export function upgradeSteps(ctx: Context, phase: Phase, round: string, rebuild:
     computeUpgradeStep(ctx, phase, round),
     sideServicesStep(ctx, phase, `${round}.start-new`, 'new', 'start'),
     basicChecksStep(ctx, phase, round),
-    { id: `${round}.cut-over`, phase, title: 'Cut-over: the edge sends users to the new side', where: 'operator', commands: [CUT_OVER], rollbackSafe: true },
+    {
+      id: `${round}.cut-over`,
+      phase,
+      title: 'Cut-over: the edge sends users to the new side',
+      where: 'operator',
+      commands: [CUT_OVER],
+      rollbackSafe: true,
+    },
     monitoringStep(ctx, phase, `${round}.monitoring-start`, 'start'),
   ];
 }

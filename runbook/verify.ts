@@ -22,21 +22,38 @@ const LOG_LINES = [
 const loggingNodes = (ctx: Context, side: Side): NodePlan[] => ctx.plan.nodes.filter((n) => n.side === side || n.role === 'compute');
 
 export function collectLogsStep(ctx: Context, phase: Phase, id: string, side: Side, label: string): Step {
-  return { id, phase, title: `Collect the ${side} side's logs (${label})`, where: 'operator', commands: [collectFromEach(ctx, loggingNodes(ctx, side), LOG_LINES, work(ctx, 'logs', label))], rollbackSafe: true };
+  return {
+    id,
+    phase,
+    title: `Collect the ${side} side's logs (${label})`,
+    where: 'operator',
+    commands: [collectFromEach(ctx, loggingNodes(ctx, side), LOG_LINES, work(ctx, 'logs', label))],
+    rollbackSafe: true,
+  };
 }
 
 export function recordInventoryStep(ctx: Context, phase: Phase, id: string, label: string): Step {
-  return { id, phase, title: `Record the canary inventory (${label})`, where: 'operator', commands: [`npx cdktf output canary --outputs-file ${work(ctx, `canary-${label}.json`)}`], rollbackSafe: true };
+  return {
+    id,
+    phase,
+    title: `Record the canary inventory (${label})`,
+    where: 'operator',
+    commands: [`npx cdktf output canary --outputs-file ${work(ctx, `canary-${label}.json`)}`],
+    rollbackSafe: true,
+  };
 }
 
 /** The staging cloud's own API through the edge, with the canary admin credentials. */
-export const stagingCli = (ctx: Context): string => `openstack --os-cloud ${ctx.options.canaryCloud} --os-auth-url "http://$(${CHECKS} endpoint ${work(ctx, 'edge.json')}):5000/v3"`;
+export const stagingCli = (ctx: Context): string =>
+  `openstack --os-cloud ${ctx.options.canaryCloud} --os-auth-url "http://$(${CHECKS} endpoint ${work(ctx, 'edge.json')}):5000/v3"`;
 
 /** The first Nova node of each cell on a side: nova-api for the API cell, cell services for a child. */
 export function cellNovaNodes(ctx: Context, side: Side): [string, NodePlan][] {
   const api = apiCell(ctx.plan).name;
   return ctx.plan.cells.map((cell) => {
-    const node = ctx.plan.nodes.find((n) => n.side === side && (cell.name === api ? n.role === 'nova-api' : n.role === 'cell-services' && n.cell === cell.name));
+    const node = ctx.plan.nodes.find(
+      (n) => n.side === side && (cell.name === api ? n.role === 'nova-api' : n.role === 'cell-services' && n.cell === cell.name),
+    );
     if (!node) throw new Error(`no Nova node of cell ${cell.name} on the ${side} side`);
     return [cell.name, node];
   });
@@ -45,27 +62,37 @@ export function cellNovaNodes(ctx: Context, side: Side): [string, NodePlan][] {
 export function verifySteps(ctx: Context, phase: Phase, side: Side): Step[] {
   const label = phase;
   return [
-    { ...recordInventoryStep(ctx, phase, `${phase}.canary-inventory`, label), checks: ['no canary missing or changed; every canary server ACTIVE'], commands: [
-      `npx cdktf output canary --outputs-file ${work(ctx, `canary-${label}.json`)}`,
-      `${stagingCli(ctx)} server list --all-projects -f json > ${work(ctx, `servers-${label}.json`)}`,
-      `${CHECKS} inventory ${work(ctx, 'canary-seed.json')} ${work(ctx, `canary-${label}.json`)} ${work(ctx, `servers-${label}.json`)}`,
-    ] },
+    {
+      ...recordInventoryStep(ctx, phase, `${phase}.canary-inventory`, label),
+      checks: ['no canary missing or changed; every canary server ACTIVE'],
+      commands: [
+        `npx cdktf output canary --outputs-file ${work(ctx, `canary-${label}.json`)}`,
+        `${stagingCli(ctx)} server list --all-projects -f json > ${work(ctx, `servers-${label}.json`)}`,
+        `${CHECKS} inventory ${work(ctx, 'canary-seed.json')} ${work(ctx, `canary-${label}.json`)} ${work(ctx, `servers-${label}.json`)}`,
+      ],
+    },
     {
       id: `${phase}.nova-services`,
       phase,
       title: `Nova services of every cell on the ${side} side are up`,
       where: 'operator',
       // nova-manage reads the cell's own database: one list per cell; XXX in the State column is a dead service.
-      commands: cellNovaNodes(ctx, side).map(([, node]) => onNode(ctx, node.name, ['nova-manage service list 2>/dev/null | tee /dev/stderr | awk \'$5 == "XXX" { dead = 1 } END { exit dead }\''])),
+      commands: cellNovaNodes(ctx, side).map(([, node]) =>
+        onNode(ctx, node.name, [
+          'nova-manage service list 2>/dev/null | tee /dev/stderr | awk \'$5 == "XXX" { dead = 1 } END { exit dead }\'',
+        ]),
+      ),
       rollbackSafe: true,
     },
     collectLogsStep(ctx, phase, `${phase}.collect-logs`, side, label),
     {
       id: `${phase}.log-ignore`,
       phase,
-      title: 'Check the log-monitoring ignore list against the serving release\'s logs',
+      title: "Check the log-monitoring ignore list against the serving release's logs",
       where: 'operator',
-      commands: [`${CHECKS} logs ${work(ctx, 'log-ignore.txt')} ${work(ctx, 'logs', 'baseline')} ${work(ctx, 'logs', label)} ${work(ctx, `log-check-${label}.md`)}`],
+      commands: [
+        `${CHECKS} logs ${work(ctx, 'log-ignore.txt')} ${work(ctx, 'logs', 'baseline')} ${work(ctx, 'logs', label)} ${work(ctx, `log-check-${label}.md`)}`,
+      ],
       checks: [`${ctx.options.workDir}/log-check-${label}.md: patterns that stopped matching, new unmatched lines`],
       rollbackSafe: true,
     },

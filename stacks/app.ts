@@ -26,7 +26,12 @@ export interface StagingStacks {
 export function buildStacks(app: App, props: StagingAppProps): StagingStacks {
   const foundation = new FoundationStack(app, 'foundation', { target: props.target });
   const nodeStacks = nodeStackSpecs(props.plan).map((spec) => {
-    const stack = new NodeStack(app, spec.id, { target: props.target, foundation: foundation.foundation, nodes: props.plan.nodes.filter(spec.select), userData: props.userData });
+    const stack = new NodeStack(app, spec.id, {
+      target: props.target,
+      foundation: foundation.foundation,
+      nodes: props.plan.nodes.filter(spec.select),
+      userData: props.userData,
+    });
     stack.addDependency(foundation);
     return stack;
   });

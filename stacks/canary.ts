@@ -35,22 +35,46 @@ export class CanaryStack extends TerraformStack {
     new OpenstackProvider(this, 'staging', { cloud: config.canary.cloudName, authUrl: `http://${props.endpoint}:5000/v3` });
     configureState(this, id, plan, config);
 
-    const projects = new Map(canary.projects.map((name) => [name, new IdentityProjectV3(this, `project-${name}`, { name, description: `canary workload of rehearsal ${plan.rehearsalId}` })]));
-    const flavors = canary.flavors.map((f) => new ComputeFlavorV2(this, `flavor-${f.name}`, { name: f.name, vcpus: f.vcpus, ram: f.ramMiB, disk: f.diskGiB, isPublic: true }));
+    const projects = new Map(
+      canary.projects.map((name) => [
+        name,
+        new IdentityProjectV3(this, `project-${name}`, { name, description: `canary workload of rehearsal ${plan.rehearsalId}` }),
+      ]),
+    );
+    const flavors = canary.flavors.map(
+      (f) =>
+        new ComputeFlavorV2(this, `flavor-${f.name}`, { name: f.name, vcpus: f.vcpus, ram: f.ramMiB, disk: f.diskGiB, isPublic: true }),
+    );
     const networks = new Map(
       canary.networks.map((n) => {
         // provider:* attributes, as Icehouse's Neutron takes them (no multi-segment extension needed).
         const net = new NetworkingNetworkV2(this, `network-${n.name}`, {
           name: n.name,
           tenantId: projects.get(n.project)!.id,
-          valueSpecs: { 'provider:network_type': 'vlan', 'provider:physical_network': n.physnet, 'provider:segmentation_id': String(n.vlan) },
+          valueSpecs: {
+            'provider:network_type': 'vlan',
+            'provider:physical_network': n.physnet,
+            'provider:segmentation_id': String(n.vlan),
+          },
         });
-        new NetworkingSubnetV2(this, `subnet-${n.name}`, { name: `${n.name}-v4`, networkId: net.id, cidr: n.cidr, ipVersion: 4, tenantId: projects.get(n.project)!.id });
+        new NetworkingSubnetV2(this, `subnet-${n.name}`, {
+          name: `${n.name}-v4`,
+          networkId: net.id,
+          cidr: n.cidr,
+          ipVersion: 4,
+          tenantId: projects.get(n.project)!.id,
+        });
         return [n.name, net];
       }),
     );
     // Glance stores it in Swift, so the image itself is part of what must survive.
-    const image = new ImagesImageV2(this, 'image', { name: canary.image.name, imageSourceUrl: config.canary.imageUrl, diskFormat: canary.image.diskFormat, containerFormat: 'bare', visibility: 'public' });
+    const image = new ImagesImageV2(this, 'image', {
+      name: canary.image.name,
+      imageSourceUrl: config.canary.imageUrl,
+      diskFormat: canary.image.diskFormat,
+      containerFormat: 'bare',
+      visibility: 'public',
+    });
     const apiCell = plan.cells.find((c) => c.type === 'api')!.name;
     const servers = canary.servers.map(
       (s) =>
@@ -67,7 +91,14 @@ export class CanaryStack extends TerraformStack {
     );
     const objects = canary.containers.flatMap((c) => {
       const container = new ObjectstorageContainerV1(this, `container-${c.name}`, { name: c.name, forceDestroy: true });
-      return c.objects.map((name) => new ObjectstorageObjectV1(this, `object-${c.name}-${name}`, { containerName: container.name, name, content: `canary ${plan.rehearsalId} ${c.name}/${name}\n` }));
+      return c.objects.map(
+        (name) =>
+          new ObjectstorageObjectV1(this, `object-${c.name}-${name}`, {
+            containerName: container.name,
+            name,
+            content: `canary ${plan.rehearsalId} ${c.name}/${name}\n`,
+          }),
+      );
     });
 
     new TerraformOutput(this, 'inventory', {
@@ -76,7 +107,9 @@ export class CanaryStack extends TerraformStack {
         projects: Object.fromEntries([...projects].map(([name, p]) => [name, p.id])),
         networks: Object.fromEntries([...networks].map(([name, n]) => [name, n.id])),
         image: image.id,
-        servers: Object.fromEntries(servers.map((s, i) => [canary.servers[i].name, { id: s.id, cell: canary.servers[i].cell, address: s.accessIpV4 }])),
+        servers: Object.fromEntries(
+          servers.map((s, i) => [canary.servers[i].name, { id: s.id, cell: canary.servers[i].cell, address: s.accessIpV4 }]),
+        ),
         objects: Object.fromEntries(objects.map((o) => [`${o.containerName}/${o.name}`, o.etag])),
       },
     });

@@ -25,7 +25,11 @@ export type NodeUserData = (node: NodePlan, foundation: Foundation, upload: Uplo
  */
 export function nodeUserData(plan: StagingPlan, target: TargetConfig, overrides: Partial<PartsOptions> = {}): NodeUserData {
   return (node, foundation, upload) => (paths) => {
-    const options = assetOptionsFor(plan, target, { assetsBucket: foundation.buckets.assets, devicePath: devicePathsFrom(paths), ...overrides });
+    const options = assetOptionsFor(plan, target, {
+      assetsBucket: foundation.buckets.assets,
+      devicePath: devicePathsFrom(paths),
+      ...overrides,
+    });
     let parts: UserDataParts;
     try {
       // The text holds placeholders for values known only at deploy (bucket name, volume ids) that can be longer.

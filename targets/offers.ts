@@ -87,10 +87,18 @@ export function pickOffer(
   if (pinned) {
     const offer = prices.offers.find((o) => o.name === pinned);
     if (!offer) {
-      throw new InputError(source, `${field}.${role}`, `'${pinned}' is not in the catalog (${prices.offers.map((o) => o.name).join(', ')})`);
+      throw new InputError(
+        source,
+        `${field}.${role}`,
+        `'${pinned}' is not in the catalog (${prices.offers.map((o) => o.name).join(', ')})`,
+      );
     }
     if (role === 'compute' && !offer.kvm) {
-      throw new InputError(source, `${field}.${role}`, `'${pinned}' gives no KVM: Nova would fall back to virt_type=qemu; pick a bare-metal or nested-virtualization size`);
+      throw new InputError(
+        source,
+        `${field}.${role}`,
+        `'${pinned}' gives no KVM: Nova would fall back to virt_type=qemu; pick a bare-metal or nested-virtualization size`,
+      );
     }
     return offer;
   }
@@ -101,7 +109,11 @@ export function pickOffer(
   });
   if (fits.length === 0) {
     const what = role === 'compute' ? ' with KVM (bare metal or nested virtualization)' : '';
-    throw new InputError(source, role === 'compute' ? 'computeKvm' : field, `no size${what} offers ${need.vcpus} vCPU and ${need.memoryGiB} GiB for role ${role}`);
+    throw new InputError(
+      source,
+      role === 'compute' ? 'computeKvm' : field,
+      `no size${what} offers ${need.vcpus} vCPU and ${need.memoryGiB} GiB for role ${role}`,
+    );
   }
   return [...fits].sort((a, b) => a.pricePerHour - b.pricePerHour || byCodeUnits(a.name, b.name))[0];
 }

@@ -16,7 +16,8 @@ export const referenceDoc = (): Doc => parse(readFileSync(REFERENCE_PROFILE, 'ut
 /** Parses a varied profile as if it sat beside the reference (for its log-ignore file). */
 export const profileFrom = (doc: Doc): Profile => parseProfile(stringify(doc), join(__dirname, '../../profile/test-shape.yaml'));
 
-export const target = (cloud: CloudName = 'aws', changes: Partial<Doc> = {}): TargetConfig => ({ ...loadTarget(defaultTargetFile(cloud)), ...changes }) as TargetConfig;
+export const target = (cloud: CloudName = 'aws', changes: Partial<Doc> = {}): TargetConfig =>
+  ({ ...loadTarget(defaultTargetFile(cloud)), ...changes }) as TargetConfig;
 
 const cell = (name: string, computeHosts: number) => ({
   name,
@@ -46,8 +47,20 @@ export const SHAPES: Record<string, () => Doc> = {
     doc.name = 'two-regions';
     doc.swift.partPower = 14;
     doc.swift.regions = [
-      { id: 1, zones: [{ id: 1, nodes: 4 }, { id: 2, nodes: 4 }] },
-      { id: 2, zones: [{ id: 1, nodes: 3 }, { id: 2, nodes: 3 }] },
+      {
+        id: 1,
+        zones: [
+          { id: 1, nodes: 4 },
+          { id: 2, nodes: 4 },
+        ],
+      },
+      {
+        id: 2,
+        zones: [
+          { id: 1, nodes: 3 },
+          { id: 2, nodes: 3 },
+        ],
+      },
     ];
     return doc;
   },

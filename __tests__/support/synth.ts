@@ -43,7 +43,11 @@ function substitute(body: unknown, key: string, value: Record<string, unknown>):
   }
   if (Array.isArray(body)) return body.map((item) => substitute(item, key, value));
   if (body && typeof body === 'object') {
-    return Object.fromEntries(Object.entries(body).filter(([k]) => k !== 'for_each').map(([k, v]) => [k, substitute(v, key, value)]));
+    return Object.fromEntries(
+      Object.entries(body)
+        .filter(([k]) => k !== 'for_each')
+        .map(([k, v]) => [k, substitute(v, key, value)]),
+    );
   }
   return body;
 }
@@ -56,7 +60,8 @@ export function members(stack: StackJson, type: string): Record<string, any> {
   const out: Record<string, any> = {};
   for (const [id, body] of Object.entries(resources(stack, type))) {
     if (body.for_each && typeof body.for_each === 'object') {
-      for (const [key, value] of Object.entries(body.for_each as Record<string, Record<string, unknown>>)) out[key] = substitute(body, key, value);
+      for (const [key, value] of Object.entries(body.for_each as Record<string, Record<string, unknown>>))
+        out[key] = substitute(body, key, value);
     } else out[id] = body;
   }
   return out;

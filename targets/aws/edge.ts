@@ -27,13 +27,34 @@ export function shortName(rehearsalId: string, rest: string): string {
 
 export function awsEdge(stack: TerraformStack, plan: StagingPlan, config: AwsTargetConfig, f: AwsFoundation, active: Side): EdgeHandle {
   const apiSubnets = plan.networks.find((n) => n.role === 'api')!.subnets;
-  const sg = new SecurityGroup(stack, 'edge-sg', { name: `${plan.rehearsalId}-edge`, description: `edge load balancer of rehearsal ${plan.rehearsalId}`, vpcId: f.vpcId, tags: tagsFor(plan, { name: 'edge', side: 'shared', role: 'edge' }) });
+  const sg = new SecurityGroup(stack, 'edge-sg', {
+    name: `${plan.rehearsalId}-edge`,
+    description: `edge load balancer of rehearsal ${plan.rehearsalId}`,
+    vpcId: f.vpcId,
+    tags: tagsFor(plan, { name: 'edge', side: 'shared', role: 'edge' }),
+  });
   for (const api of plan.apis) {
     config.adminCidrs.forEach((cidr, i) => {
-      new VpcSecurityGroupIngressRule(stack, `edge-in-${api.name}-${i}`, { securityGroupId: sg.id, ipProtocol: 'tcp', fromPort: api.port, toPort: api.port, cidrIpv4: cidr, description: `${api.name} API from operators`, tags: tagsFor(plan, { name: `edge in ${api.name} ${cidr}`, side: 'shared', role: 'edge' }) });
+      new VpcSecurityGroupIngressRule(stack, `edge-in-${api.name}-${i}`, {
+        securityGroupId: sg.id,
+        ipProtocol: 'tcp',
+        fromPort: api.port,
+        toPort: api.port,
+        cidrIpv4: cidr,
+        description: `${api.name} API from operators`,
+        tags: tagsFor(plan, { name: `edge in ${api.name} ${cidr}`, side: 'shared', role: 'edge' }),
+      });
     });
     apiSubnets.forEach((s, i) => {
-      new VpcSecurityGroupEgressRule(stack, `edge-out-${api.name}-${i}`, { securityGroupId: sg.id, ipProtocol: 'tcp', fromPort: api.port, toPort: api.port, cidrIpv4: s.cidr, description: `${api.name} API targets`, tags: tagsFor(plan, { name: `edge out ${api.name} ${s.cidr}`, side: 'shared', role: 'edge' }) });
+      new VpcSecurityGroupEgressRule(stack, `edge-out-${api.name}-${i}`, {
+        securityGroupId: sg.id,
+        ipProtocol: 'tcp',
+        fromPort: api.port,
+        toPort: api.port,
+        cidrIpv4: s.cidr,
+        description: `${api.name} API targets`,
+        tags: tagsFor(plan, { name: `edge out ${api.name} ${s.cidr}`, side: 'shared', role: 'edge' }),
+      });
     });
   }
   const lb = new Lb(stack, 'edge', {
@@ -58,7 +79,11 @@ export function awsEdge(stack: TerraformStack, plan: StagingPlan, config: AwsTar
         tags: tagsFor(plan, { name: `${side}-${api.name}`, side, role: 'edge' }),
       });
       for (const node of plan.nodes.filter((n) => n.role === api.role && n.side === side)) {
-        new LbTargetGroupAttachment(stack, `tg-${side}-${api.name}-${node.name}`, { targetGroupArn: tg.arn, targetId: node.addresses.api!, port: api.port });
+        new LbTargetGroupAttachment(stack, `tg-${side}-${api.name}-${node.name}`, {
+          targetGroupArn: tg.arn,
+          targetId: node.addresses.api!,
+          port: api.port,
+        });
       }
       groups.set(side, tg);
     }

@@ -39,17 +39,25 @@ export interface AwsFoundation extends Foundation {
 const shared = (plan: StagingPlan, name: string, role: string) => tagsFor(plan, { name, side: 'shared', role });
 
 export function awsFoundation(stack: TerraformStack, plan: StagingPlan, config: AwsTargetConfig): AwsFoundation {
-  const vpc = new Vpc(stack, 'vpc', { cidrBlock: config.networkCidr, enableDnsHostnames: true, enableDnsSupport: true, tags: shared(plan, 'vpc', 'network') });
+  const vpc = new Vpc(stack, 'vpc', {
+    cidrBlock: config.networkCidr,
+    enableDnsHostnames: true,
+    enableDnsSupport: true,
+    tags: shared(plan, 'vpc', 'network'),
+  });
   const subnets = new Map<string, Subnet>();
   for (const network of plan.networks) {
     for (const s of network.subnets) {
-      subnets.set(`${network.role}/${s.zone}`, new Subnet(stack, `subnet-${network.role}-${s.zone}`, {
-        vpcId: vpc.id,
-        cidrBlock: s.cidr,
-        availabilityZone: s.zone,
-        mapPublicIpOnLaunch: false,
-        tags: shared(plan, `${network.role}-${s.zone}`, 'network'),
-      }));
+      subnets.set(
+        `${network.role}/${s.zone}`,
+        new Subnet(stack, `subnet-${network.role}-${s.zone}`, {
+          vpcId: vpc.id,
+          cidrBlock: s.cidr,
+          availabilityZone: s.zone,
+          mapPublicIpOnLaunch: false,
+          tags: shared(plan, `${network.role}-${s.zone}`, 'network'),
+        }),
+      );
     }
   }
   routes(stack, plan, vpc, subnets);
@@ -71,13 +79,28 @@ export function awsFoundation(stack: TerraformStack, plan: StagingPlan, config: 
 /** The API network is public (load balancer); the others leave through one NAT gateway. */
 function routes(stack: TerraformStack, plan: StagingPlan, vpc: Vpc, subnets: Map<string, Subnet>): void {
   const igw = new InternetGateway(stack, 'igw', { vpcId: vpc.id, tags: shared(plan, 'igw', 'network') });
-  const publicRt = new RouteTable(stack, 'rt-public', { vpcId: vpc.id, route: [{ cidrBlock: '0.0.0.0/0', gatewayId: igw.id }], tags: shared(plan, 'rt-public', 'network') });
+  const publicRt = new RouteTable(stack, 'rt-public', {
+    vpcId: vpc.id,
+    route: [{ cidrBlock: '0.0.0.0/0', gatewayId: igw.id }],
+    tags: shared(plan, 'rt-public', 'network'),
+  });
   const firstApi = plan.networks.find((n) => n.role === 'api')!.subnets[0];
   const eip = new Eip(stack, 'nat-ip', { domain: 'vpc', tags: shared(plan, 'nat-ip', 'network') });
-  const nat = new NatGateway(stack, 'nat', { allocationId: eip.id, subnetId: subnets.get(`api/${firstApi.zone}`)!.id, tags: shared(plan, 'nat', 'network') });
-  const privateRt = new RouteTable(stack, 'rt-private', { vpcId: vpc.id, route: [{ cidrBlock: '0.0.0.0/0', natGatewayId: nat.id }], tags: shared(plan, 'rt-private', 'network') });
+  const nat = new NatGateway(stack, 'nat', {
+    allocationId: eip.id,
+    subnetId: subnets.get(`api/${firstApi.zone}`)!.id,
+    tags: shared(plan, 'nat', 'network'),
+  });
+  const privateRt = new RouteTable(stack, 'rt-private', {
+    vpcId: vpc.id,
+    route: [{ cidrBlock: '0.0.0.0/0', natGatewayId: nat.id }],
+    tags: shared(plan, 'rt-private', 'network'),
+  });
   for (const [key, subnet] of subnets) {
-    new RouteTableAssociation(stack, `rta-${key.replace('/', '-')}`, { subnetId: subnet.id, routeTableId: key.startsWith('api/') ? publicRt.id : privateRt.id });
+    new RouteTableAssociation(stack, `rta-${key.replace('/', '-')}`, {
+      subnetId: subnet.id,
+      routeTableId: key.startsWith('api/') ? publicRt.id : privateRt.id,
+    });
   }
 }
 
@@ -86,11 +109,35 @@ function routes(stack: TerraformStack, plan: StagingPlan, vpc: Vpc, subnets: Map
  * bastion to patch, no public address on any node, access granted by IAM. The
  * foundation outputs an SSH configuration that tunnels through it.
  */
-function operatorAccess(stack: TerraformStack, plan: StagingPlan, config: AwsTargetConfig, vpc: Vpc, subnets: Map<string, Subnet>): SecurityGroup {
-  const sg = new SecurityGroup(stack, 'sg-operator-access', { name: `${plan.rehearsalId}-operator-access`, description: `operators' SSH path into rehearsal ${plan.rehearsalId}`, vpcId: vpc.id, tags: shared(plan, 'operator-access', 'access') });
-  new VpcSecurityGroupEgressRule(stack, 'sg-operator-access-out-22', { securityGroupId: sg.id, ipProtocol: 'tcp', fromPort: 22, toPort: 22, cidrIpv4: config.networkCidr, description: 'SSH to the staging nodes', tags: shared(plan, 'operator-access out tcp/22', 'access') });
+function operatorAccess(
+  stack: TerraformStack,
+  plan: StagingPlan,
+  config: AwsTargetConfig,
+  vpc: Vpc,
+  subnets: Map<string, Subnet>,
+): SecurityGroup {
+  const sg = new SecurityGroup(stack, 'sg-operator-access', {
+    name: `${plan.rehearsalId}-operator-access`,
+    description: `operators' SSH path into rehearsal ${plan.rehearsalId}`,
+    vpcId: vpc.id,
+    tags: shared(plan, 'operator-access', 'access'),
+  });
+  new VpcSecurityGroupEgressRule(stack, 'sg-operator-access-out-22', {
+    securityGroupId: sg.id,
+    ipProtocol: 'tcp',
+    fromPort: 22,
+    toPort: 22,
+    cidrIpv4: config.networkCidr,
+    description: 'SSH to the staging nodes',
+    tags: shared(plan, 'operator-access out tcp/22', 'access'),
+  });
   const zone = config.availabilityZones[0];
-  const endpoint = new Ec2InstanceConnectEndpoint(stack, 'operator-access', { subnetId: subnets.get(`management/${zone}`)!.id, securityGroupIds: [sg.id], preserveClientIp: false, tags: shared(plan, 'operator-access', 'access') });
+  const endpoint = new Ec2InstanceConnectEndpoint(stack, 'operator-access', {
+    subnetId: subnets.get(`management/${zone}`)!.id,
+    securityGroupIds: [sg.id],
+    preserveClientIp: false,
+    tags: shared(plan, 'operator-access', 'access'),
+  });
   const hosts = plan.nodes.map((n) => n.addresses.management).join(' ');
   new TerraformOutput(stack, 'ssh-config', {
     description: 'SSH configuration reaching every node through the Instance Connect Endpoint; Include it from ~/.ssh/config',
@@ -106,7 +153,13 @@ function operatorAccess(stack: TerraformStack, plan: StagingPlan, config: AwsTar
 }
 
 /** Security group ids by group name (one reference each, shared by its rules). */
-function groupsAndRules(stack: TerraformStack, plan: StagingPlan, config: AwsTargetConfig, vpc: Vpc, access: SecurityGroup): Map<string, string> {
+function groupsAndRules(
+  stack: TerraformStack,
+  plan: StagingPlan,
+  config: AwsTargetConfig,
+  vpc: Vpc,
+  access: SecurityGroup,
+): Map<string, string> {
   const groups = new Map<string, string>();
   const vpcId = vpc.id;
   const http: Record<string, object> = {};
@@ -121,36 +174,73 @@ function groupsAndRules(stack: TerraformStack, plan: StagingPlan, config: AwsTar
     const id = sg.id;
     groups.set(group, id);
     // Outbound: package archives over HTTP(S), and the VPC (the inbound rules are the gate).
-    for (const port of [80, 443]) http[`${group} tcp/${port}`] = { group: id, port, tags: groupTags(plan, group, `${group} out tcp/${port}`) };
+    for (const port of [80, 443])
+      http[`${group} tcp/${port}`] = { group: id, port, tags: groupTags(plan, group, `${group} out tcp/${port}`) };
     staging[group] = { group: id, tags: groupTags(plan, group, `${group} out staging`) };
   }
   // Rules are `for_each` resources keyed by what they allow: a handful of resources, not hundreds.
   const out = TerraformIterator.fromMap(http);
-  new VpcSecurityGroupEgressRule(stack, 'egress-package-archives', { forEach: out, securityGroupId: out.getString('group'), ipProtocol: 'tcp', fromPort: out.getNumber('port'), toPort: out.getNumber('port'), cidrIpv4: '0.0.0.0/0', description: 'package archives', tags: out.getStringMap('tags') });
+  new VpcSecurityGroupEgressRule(stack, 'egress-package-archives', {
+    forEach: out,
+    securityGroupId: out.getString('group'),
+    ipProtocol: 'tcp',
+    fromPort: out.getNumber('port'),
+    toPort: out.getNumber('port'),
+    cidrIpv4: '0.0.0.0/0',
+    description: 'package archives',
+    tags: out.getStringMap('tags'),
+  });
   const internal = TerraformIterator.fromMap(staging);
-  new VpcSecurityGroupEgressRule(stack, 'egress-staging-network', { forEach: internal, securityGroupId: internal.getString('group'), ipProtocol: '-1', cidrIpv4: config.networkCidr, description: 'staging network', tags: internal.getStringMap('tags') });
+  new VpcSecurityGroupEgressRule(stack, 'egress-staging-network', {
+    forEach: internal,
+    securityGroupId: internal.getString('group'),
+    ipProtocol: '-1',
+    cidrIpv4: config.networkCidr,
+    description: 'staging network',
+    tags: internal.getStringMap('tags'),
+  });
 
   const accessId = access.id;
   const fromGroups: Record<string, object> = {};
   const fromCidrs: Record<string, object> = {};
   for (const rule of securityRules(plan, config.adminCidrs)) {
     const what = `${rule.group} ${rule.protocol}/${rule.ports[0]}-${rule.ports[1]} from`;
-    const entry = (key: string, source: string) => ({ group: groups.get(rule.group)!, protocol: rule.protocol, from: rule.ports[0], to: rule.ports[1], description: rule.purpose, source, tags: groupTags(plan, rule.group, key) });
+    const entry = (key: string, source: string) => ({
+      group: groups.get(rule.group)!,
+      protocol: rule.protocol,
+      from: rule.ports[0],
+      to: rule.ports[1],
+      description: rule.purpose,
+      source,
+      tags: groupTags(plan, rule.group, key),
+    });
     const add = (into: Record<string, object>, key: string, source: string) => (into[key] ??= entry(key, source));
     if ('group' in rule.from) add(fromGroups, `${what} ${rule.from.group}`, groups.get(rule.from.group)!);
     else for (const cidr of rule.from.cidrs) add(fromCidrs, `${what} ${cidr}`, cidr);
     if ('operators' in rule.from) add(fromGroups, `${what} operator-access`, accessId);
   }
   const byGroup = TerraformIterator.fromMap(fromGroups);
-  new VpcSecurityGroupIngressRule(stack, 'ingress-from-groups', { forEach: byGroup, ...ingress(byGroup), referencedSecurityGroupId: byGroup.getString('source') });
+  new VpcSecurityGroupIngressRule(stack, 'ingress-from-groups', {
+    forEach: byGroup,
+    ...ingress(byGroup),
+    referencedSecurityGroupId: byGroup.getString('source'),
+  });
   const byCidr = TerraformIterator.fromMap(fromCidrs);
-  new VpcSecurityGroupIngressRule(stack, 'ingress-from-cidrs', { forEach: byCidr, ...ingress(byCidr), cidrIpv4: byCidr.getString('source') });
+  new VpcSecurityGroupIngressRule(stack, 'ingress-from-cidrs', {
+    forEach: byCidr,
+    ...ingress(byCidr),
+    cidrIpv4: byCidr.getString('source'),
+  });
   return groups;
 }
 
 /** Tags of a security group and of its rules: the side and role of the nodes it guards. */
 const groupTags = (plan: StagingPlan, group: string, name: string) =>
-  tagsFor(plan, { name, side: group.startsWith('old-') ? 'old' : group.startsWith('new-') ? 'new' : 'shared', role: group.replace(/^(old|new)-/, '') });
+  tagsFor(plan, {
+    name,
+    side: group.startsWith('old-') ? 'old' : group.startsWith('new-') ? 'new' : 'shared',
+    role: group.replace(/^(old|new)-/, ''),
+  });
 
 const ingress = (each: MapTerraformIterator) => ({
   tags: each.getStringMap('tags'),
@@ -166,23 +256,53 @@ type Buckets = Record<'dumps' | 'backups' | 'assets', S3Bucket>;
 function bucketsOf(stack: TerraformStack, plan: StagingPlan): Buckets {
   const make = (purpose: keyof Buckets): S3Bucket => {
     // A prefix, not a name: bucket names are global; the suffix is drawn at deploy time.
-    const bucket = new S3Bucket(stack, `bucket-${purpose}`, { bucketPrefix: awsBucketPrefix(plan.rehearsalId, purpose), forceDestroy: true, tags: shared(plan, purpose, 'storage') });
-    new S3BucketPublicAccessBlock(stack, `bucket-${purpose}-private`, { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
-    new S3BucketServerSideEncryptionConfigurationA(stack, `bucket-${purpose}-sse`, { bucket: bucket.id, rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }] });
-    new S3BucketVersioningA(stack, `bucket-${purpose}-versions`, { bucket: bucket.id, versioningConfiguration: { status: purpose === 'backups' ? 'Enabled' : 'Suspended' } });
+    const bucket = new S3Bucket(stack, `bucket-${purpose}`, {
+      bucketPrefix: awsBucketPrefix(plan.rehearsalId, purpose),
+      forceDestroy: true,
+      tags: shared(plan, purpose, 'storage'),
+    });
+    new S3BucketPublicAccessBlock(stack, `bucket-${purpose}-private`, {
+      bucket: bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    new S3BucketServerSideEncryptionConfigurationA(stack, `bucket-${purpose}-sse`, {
+      bucket: bucket.id,
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
+    });
+    new S3BucketVersioningA(stack, `bucket-${purpose}-versions`, {
+      bucket: bucket.id,
+      versioningConfiguration: { status: purpose === 'backups' ? 'Enabled' : 'Suspended' },
+    });
     return bucket;
   };
   return { dumps: make('dumps'), backups: make('backups'), assets: make('assets') };
 }
 
 function instanceProfiles(stack: TerraformStack, plan: StagingPlan, buckets: Buckets): { node: string; toolbox: string } {
-  const assume = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+  const assume = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+  });
   // The one SecureString parameter `secrets/create-secrets.sh` creates; nodes only read it.
   const secrets = `arn:aws:ssm:${plan.region}:*:parameter${awsSecretsParameter(plan.rehearsalId)}`;
   const make = (id: string, statements: object[]) => {
-    const role = new IamRole(stack, `role-${id}`, { name: `${plan.rehearsalId}-${id}`, assumeRolePolicy: assume, tags: shared(plan, id, 'iam') });
-    new IamRolePolicy(stack, `role-${id}-policy`, { role: role.id, policy: JSON.stringify({ Version: '2012-10-17', Statement: statements }) });
-    return new IamInstanceProfile(stack, `profile-${id}`, { name: `${plan.rehearsalId}-${id}`, role: role.name, tags: shared(plan, id, 'iam') }).name;
+    const role = new IamRole(stack, `role-${id}`, {
+      name: `${plan.rehearsalId}-${id}`,
+      assumeRolePolicy: assume,
+      tags: shared(plan, id, 'iam'),
+    });
+    new IamRolePolicy(stack, `role-${id}-policy`, {
+      role: role.id,
+      policy: JSON.stringify({ Version: '2012-10-17', Statement: statements }),
+    });
+    return new IamInstanceProfile(stack, `profile-${id}`, {
+      name: `${plan.rehearsalId}-${id}`,
+      role: role.name,
+      tags: shared(plan, id, 'iam'),
+    }).name;
   };
   const readAssets = { Effect: 'Allow', Action: ['s3:GetObject'], Resource: [`${buckets.assets.arn}/*`] };
   const readSecrets = { Effect: 'Allow', Action: ['ssm:GetParameter'], Resource: [secrets] };
@@ -191,7 +311,11 @@ function instanceProfiles(stack: TerraformStack, plan: StagingPlan, buckets: Buc
     toolbox: make('toolbox', [
       readAssets,
       readSecrets,
-      { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:ListBucket'], Resource: [buckets.dumps.arn, `${buckets.dumps.arn}/*`, buckets.backups.arn, `${buckets.backups.arn}/*`] },
+      {
+        Effect: 'Allow',
+        Action: ['s3:GetObject', 's3:PutObject', 's3:ListBucket'],
+        Resource: [buckets.dumps.arn, `${buckets.dumps.arn}/*`, buckets.backups.arn, `${buckets.backups.arn}/*`],
+      },
     ]),
   };
 }

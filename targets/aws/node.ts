@@ -26,7 +26,6 @@ import { nodeTags } from './tags';
 /** EBS attachment names /dev/sdf… (Nitro shows them as NVMe; the user data finds them by volume id). */
 export const ebsDeviceName = (index: number): string => `/dev/sd${String.fromCharCode('f'.charCodeAt(0) + index)}`;
 
-
 export interface AwsNodesProps {
   readonly plan: StagingPlan;
   readonly config: AwsTargetConfig;
@@ -35,7 +34,12 @@ export interface AwsNodesProps {
   readonly ami: (os: string) => string;
 }
 
-export function awsNodes(scope: Construct, nodes: readonly NodePlan[], userData: (node: NodePlan) => UserDataFor, props: AwsNodesProps): NodeHandle[] {
+export function awsNodes(
+  scope: Construct,
+  nodes: readonly NodePlan[],
+  userData: (node: NodePlan) => UserDataFor,
+  props: AwsNodesProps,
+): NodeHandle[] {
   const volumes = volumesOf(scope, nodes, props);
   const instanceIds = new Map<string, string>();
   // Nested virtualization is an override of the whole resource: one resource per kind of node.
@@ -61,7 +65,13 @@ type VolumeIds = ReadonlyMap<string, string>;
 
 function volumesOf(scope: Construct, nodes: readonly NodePlan[], { plan }: AwsNodesProps): VolumeIds {
   const entries = nodes.flatMap((node) =>
-    node.volumes.map((volume) => [`${node.name}/${volume.name}`, { zone: node.zone, size: volume.sizeGiB, tags: { ...nodeTags(plan, node, `-${volume.name}`), purpose: volume.purpose } }] as const),
+    node.volumes.map(
+      (volume) =>
+        [
+          `${node.name}/${volume.name}`,
+          { zone: node.zone, size: volume.sizeGiB, tags: { ...nodeTags(plan, node, `-${volume.name}`), purpose: volume.purpose } },
+        ] as const,
+    ),
   );
   if (entries.length === 0) return new Map();
   const each = TerraformIterator.fromMap(Object.fromEntries(entries));
@@ -77,7 +87,14 @@ function volumesOf(scope: Construct, nodes: readonly NodePlan[], { plan }: AwsNo
   return new Map(entries.map(([key]) => [key, volume(key, 'id')]));
 }
 
-function instancesOf(scope: Construct, id: string, nodes: readonly NodePlan[], userData: (node: NodePlan) => UserDataFor, volumes: VolumeIds, props: AwsNodesProps): Instance {
+function instancesOf(
+  scope: Construct,
+  id: string,
+  nodes: readonly NodePlan[],
+  userData: (node: NodePlan) => UserDataFor,
+  volumes: VolumeIds,
+  props: AwsNodesProps,
+): Instance {
   const { plan, config, foundation: f, ami } = props;
   const byName = Object.fromEntries(
     nodes.map((node) => [
@@ -115,7 +132,8 @@ function instancesOf(scope: Construct, id: string, nodes: readonly NodePlan[], u
 }
 
 /** Nitro instances show EBS volumes as NVMe; udev names them by volume id without its dash. */
-const nvmePath = (volumeId: string): string => `/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_${interpolate(`replace(${volumeId}, "-", "")`)}`;
+const nvmePath = (volumeId: string): string =>
+  `/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_${interpolate(`replace(${volumeId}, "-", "")`)}`;
 
 function attachVolumes(scope: Construct, nodes: readonly NodePlan[], volumes: VolumeIds, instanceIds: ReadonlyMap<string, string>): void {
   const entries = nodes.flatMap((node) =>
@@ -126,26 +144,39 @@ function attachVolumes(scope: Construct, nodes: readonly NodePlan[], volumes: Vo
   );
   if (entries.length === 0) return;
   const each = TerraformIterator.fromMap(Object.fromEntries(entries));
-  new VolumeAttachment(scope, 'volume-attachments', { forEach: each, deviceName: each.getString('device'), volumeId: each.getString('volume'), instanceId: each.getString('instance') });
+  new VolumeAttachment(scope, 'volume-attachments', {
+    forEach: each,
+    deviceName: each.getString('device'),
+    volumeId: each.getString('volume'),
+    instanceId: each.getString('instance'),
+  });
 }
 
 /** One interface per network besides management, attached in the interface itself. */
-function extraInterfaces(scope: Construct, nodes: readonly NodePlan[], instanceIds: ReadonlyMap<string, string>, { plan, foundation: f }: AwsNodesProps): void {
+function extraInterfaces(
+  scope: Construct,
+  nodes: readonly NodePlan[],
+  instanceIds: ReadonlyMap<string, string>,
+  { plan, foundation: f }: AwsNodesProps,
+): void {
   const entries = nodes.flatMap((node) =>
     (Object.keys(node.addresses) as NetworkRole[])
       .filter((network) => network !== 'management')
-      .map((network, i) => [
-        `${node.name}/${network}`,
-        {
-          subnet: f.subnet(network, node.zone),
-          address: node.addresses[network]!,
-          group: f.securityGroup(groupOf(node)),
-          description: `${node.name} on the ${network} network`,
-          instance: instanceIds.get(node.name)!,
-          index: i + 1,
-          tags: nodeTags(plan, node, `-${network}`),
-        },
-      ] as const),
+      .map(
+        (network, i) =>
+          [
+            `${node.name}/${network}`,
+            {
+              subnet: f.subnet(network, node.zone),
+              address: node.addresses[network]!,
+              group: f.securityGroup(groupOf(node)),
+              description: `${node.name} on the ${network} network`,
+              instance: instanceIds.get(node.name)!,
+              index: i + 1,
+              tags: nodeTags(plan, node, `-${network}`),
+            },
+          ] as const,
+      ),
   );
   if (entries.length === 0) return;
   const each = TerraformIterator.fromMap(Object.fromEntries(entries));
@@ -161,14 +192,25 @@ function extraInterfaces(scope: Construct, nodes: readonly NodePlan[], instanceI
 }
 
 /** AMI per OS: an `ami-` id is used as is, anything else is an image name pattern looked up at deploy. */
-export function amiLookup(scope: Construct, imageByOs: Readonly<Record<string, string>>, owners: readonly string[]): (os: string) => string {
+export function amiLookup(
+  scope: Construct,
+  imageByOs: Readonly<Record<string, string>>,
+  owners: readonly string[],
+): (os: string) => string {
   const cache = new Map<string, string>();
   return (os) => {
     const wanted = imageByOs[os];
     if (!wanted) throw new Error(`no image for OS ${os}: add it to imageByOs in the target config`);
     if (wanted.startsWith('ami-')) return wanted;
     if (!cache.has(os)) {
-      const data = new DataAwsAmi(scope, `ami-${os}`, { mostRecent: true, owners: [...owners], filter: [{ name: 'name', values: [wanted] }, { name: 'architecture', values: ['x86_64'] }] });
+      const data = new DataAwsAmi(scope, `ami-${os}`, {
+        mostRecent: true,
+        owners: [...owners],
+        filter: [
+          { name: 'name', values: [wanted] },
+          { name: 'architecture', values: ['x86_64'] },
+        ],
+      });
       cache.set(os, data.id);
     }
     return cache.get(os)!;

@@ -19,12 +19,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CodeMaker } from 'codemaker';
-import {
-  ConstructsMakerProviderTarget,
-  Language,
-  TerraformProviderConstraint,
-  type ProviderSchema,
-} from '@cdktf/commons';
+import { ConstructsMakerProviderTarget, Language, TerraformProviderConstraint, type ProviderSchema } from '@cdktf/commons';
 import { TerraformProviderGenerator } from '@cdktf/provider-generator/lib/get/generator/provider-generator';
 
 export const SCHEMA_PATH = path.join(__dirname, 'provider-schema.json');

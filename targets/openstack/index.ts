@@ -35,7 +35,12 @@ export const OPENSTACK_PROVIDER_CONSTRAINT = '~> 3.0';
 
 export function openstackTarget(plan: StagingPlan, config: OpenstackTargetConfig): CloudTarget {
   const name = (suffix: string) => `${plan.rehearsalId}-${suffix}`;
-  const tags = (what: { side: string; role: string; cell?: string }) => [`rehearsal=${plan.rehearsalId}`, `side=${what.side}`, `role=${what.role}`, `cell=${what.cell ?? 'none'}`];
+  const tags = (what: { side: string; role: string; cell?: string }) => [
+    `rehearsal=${plan.rehearsalId}`,
+    `side=${what.side}`,
+    `role=${what.role}`,
+    `cell=${what.cell ?? 'none'}`,
+  ];
   return {
     cloud: 'openstack',
     configure(stack: TerraformStack, stackName: string) {
@@ -46,7 +51,11 @@ export function openstackTarget(plan: StagingPlan, config: OpenstackTargetConfig
     foundation(stack: TerraformStack): OpenstackFoundation {
       const subnets = new Map<string, string>();
       const networks = new Map<string, string>();
-      const router = new NetworkingRouterV2(stack, 'router', { name: name('router'), externalNetworkId: config.externalNetwork, tags: tags({ side: 'shared', role: 'network' }) });
+      const router = new NetworkingRouterV2(stack, 'router', {
+        name: name('router'),
+        externalNetworkId: config.externalNetwork,
+        tags: tags({ side: 'shared', role: 'network' }),
+      });
       for (const network of plan.networks) {
         const net = new NetworkingNetworkV2(stack, `net-${network.role}`, {
           name: name(network.role),
@@ -57,7 +66,13 @@ export function openstackTarget(plan: StagingPlan, config: OpenstackTargetConfig
         });
         networks.set(network.role, net.id);
         for (const s of network.subnets) {
-          const subnet = new NetworkingSubnetV2(stack, `subnet-${network.role}-${s.zone}`, { name: name(`${network.role}-${s.zone}`), networkId: net.id, cidr: s.cidr, ipVersion: 4, tags: tags({ side: 'shared', role: 'network' }) });
+          const subnet = new NetworkingSubnetV2(stack, `subnet-${network.role}-${s.zone}`, {
+            name: name(`${network.role}-${s.zone}`),
+            networkId: net.id,
+            cidr: s.cidr,
+            ipVersion: 4,
+            tags: tags({ side: 'shared', role: 'network' }),
+          });
           subnets.set(`${network.role}/${s.zone}`, subnet.id);
           if (network.role === 'management' || network.role === 'api') {
             new NetworkingRouterInterfaceV2(stack, `router-${network.role}-${s.zone}`, { routerId: router.id, subnetId: subnet.id });
@@ -66,21 +81,48 @@ export function openstackTarget(plan: StagingPlan, config: OpenstackTargetConfig
       }
       const groups = new Map<string, string>();
       for (const group of securityGroups(plan)) {
-        const sg = new NetworkingSecgroupV2(stack, `sg-${group}`, { name: name(group), description: `${group} nodes of rehearsal ${plan.rehearsalId}`, deleteDefaultRules: true, tags: tags({ side: 'shared', role: group }) });
+        const sg = new NetworkingSecgroupV2(stack, `sg-${group}`, {
+          name: name(group),
+          description: `${group} nodes of rehearsal ${plan.rehearsalId}`,
+          deleteDefaultRules: true,
+          tags: tags({ side: 'shared', role: group }),
+        });
         groups.set(group, sg.id);
         const egress = (id: string, rule: { protocol?: string; min?: number; max?: number; cidr: string }) =>
-          new NetworkingSecgroupRuleV2(stack, `sg-${group}-${id}`, { securityGroupId: sg.id, direction: 'egress', ethertype: 'IPv4', protocol: rule.protocol, portRangeMin: rule.min, portRangeMax: rule.max, remoteIpPrefix: rule.cidr });
+          new NetworkingSecgroupRuleV2(stack, `sg-${group}-${id}`, {
+            securityGroupId: sg.id,
+            direction: 'egress',
+            ethertype: 'IPv4',
+            protocol: rule.protocol,
+            portRangeMin: rule.min,
+            portRangeMax: rule.max,
+            remoteIpPrefix: rule.cidr,
+          });
         egress('out-80', { protocol: 'tcp', min: 80, max: 80, cidr: '0.0.0.0/0' });
         egress('out-443', { protocol: 'tcp', min: 443, max: 443, cidr: '0.0.0.0/0' });
         egress('out-net', { cidr: config.networkCidr });
       }
       securityRules(plan, config.adminCidrs).forEach((rule, i) => {
-        const sources = 'group' in rule.from ? [{ remoteGroupId: groups.get(rule.from.group)! }] : rule.from.cidrs.map((remoteIpPrefix) => ({ remoteIpPrefix }));
+        const sources =
+          'group' in rule.from
+            ? [{ remoteGroupId: groups.get(rule.from.group)! }]
+            : rule.from.cidrs.map((remoteIpPrefix) => ({ remoteIpPrefix }));
         sources.forEach((source, j) => {
-          new NetworkingSecgroupRuleV2(stack, `rule-${i}-${j}`, { securityGroupId: groups.get(rule.group)!, direction: 'ingress', ethertype: 'IPv4', protocol: rule.protocol, portRangeMin: rule.ports[0], portRangeMax: rule.ports[1], description: rule.purpose, ...source });
+          new NetworkingSecgroupRuleV2(stack, `rule-${i}-${j}`, {
+            securityGroupId: groups.get(rule.group)!,
+            direction: 'ingress',
+            ethertype: 'IPv4',
+            protocol: rule.protocol,
+            portRangeMin: rule.ports[0],
+            portRangeMax: rule.ports[1],
+            description: rule.purpose,
+            ...source,
+          });
         });
       });
-      const container = (purpose: string) => new ObjectstorageContainerV1(stack, `container-${purpose}`, { name: name(purpose), region: config.region, forceDestroy: true }).name;
+      const container = (purpose: string) =>
+        new ObjectstorageContainerV1(stack, `container-${purpose}`, { name: name(purpose), region: config.region, forceDestroy: true })
+          .name;
       return {
         network: (role) => networks.get(role)!,
         subnet: (network, zone) => subnets.get(`${network}/${zone}`)!,
@@ -99,22 +141,56 @@ export function openstackTarget(plan: StagingPlan, config: OpenstackTargetConfig
 
     edge(stack: TerraformStack, f, active) {
       const zone = plan.networks.find((n) => n.role === 'api')!.subnets[0].zone;
-      const lb = new LbLoadbalancerV2(stack, 'edge', { name: name('edge'), vipSubnetId: f.subnet('api', zone), tags: tags({ side: 'shared', role: 'edge' }) });
+      const lb = new LbLoadbalancerV2(stack, 'edge', {
+        name: name('edge'),
+        vipSubnetId: f.subnet('api', zone),
+        tags: tags({ side: 'shared', role: 'edge' }),
+      });
       // The VIP sits on the private API network; operators reach it through a floating IP.
-      const fip = new NetworkingFloatingipV2(stack, 'edge-ip', { pool: config.externalNetwork, description: `edge of rehearsal ${plan.rehearsalId}`, tags: tags({ side: 'shared', role: 'edge' }) });
+      const fip = new NetworkingFloatingipV2(stack, 'edge-ip', {
+        pool: config.externalNetwork,
+        description: `edge of rehearsal ${plan.rehearsalId}`,
+        tags: tags({ side: 'shared', role: 'edge' }),
+      });
       new NetworkingFloatingipAssociateV2(stack, 'edge-ip-vip', { floatingIp: fip.address, portId: lb.vipPortId });
       for (const api of plan.apis) {
         const pools = new Map<string, LbPoolV2>();
         for (const side of SIDES) {
           // Pools belong to the load balancer, not to a listener, so a listener can switch between them.
-          const pool = new LbPoolV2(stack, `pool-${side}-${api.name}`, { name: name(`${side}-${api.name}`), loadbalancerId: lb.id, protocol: 'TCP', lbMethod: 'ROUND_ROBIN' });
-          new LbMonitorV2(stack, `monitor-${side}-${api.name}`, { poolId: pool.id, type: 'HTTP', urlPath: api.healthPath, expectedCodes: '200-499', delay: 10, timeout: 5, maxRetries: 3 });
+          const pool = new LbPoolV2(stack, `pool-${side}-${api.name}`, {
+            name: name(`${side}-${api.name}`),
+            loadbalancerId: lb.id,
+            protocol: 'TCP',
+            lbMethod: 'ROUND_ROBIN',
+          });
+          new LbMonitorV2(stack, `monitor-${side}-${api.name}`, {
+            poolId: pool.id,
+            type: 'HTTP',
+            urlPath: api.healthPath,
+            expectedCodes: '200-499',
+            delay: 10,
+            timeout: 5,
+            maxRetries: 3,
+          });
           for (const node of plan.nodes.filter((n) => n.role === api.role && n.side === side)) {
-            new LbMemberV2(stack, `pool-${side}-${api.name}-${node.name}`, { poolId: pool.id, address: node.addresses.api!, protocolPort: api.port, subnetId: f.subnet('api', node.zone) });
+            new LbMemberV2(stack, `pool-${side}-${api.name}-${node.name}`, {
+              poolId: pool.id,
+              address: node.addresses.api!,
+              protocolPort: api.port,
+              subnetId: f.subnet('api', node.zone),
+            });
           }
           pools.set(side, pool);
         }
-        new LbListenerV2(stack, `listener-${api.name}`, { name: name(`listener-${api.name}`), loadbalancerId: lb.id, protocol: 'TCP', protocolPort: api.port, defaultPoolId: pools.get(active)!.id, allowedCidrs: config.adminCidrs, tags: tags({ side: active, role: 'edge' }) });
+        new LbListenerV2(stack, `listener-${api.name}`, {
+          name: name(`listener-${api.name}`),
+          loadbalancerId: lb.id,
+          protocol: 'TCP',
+          protocolPort: api.port,
+          defaultPoolId: pools.get(active)!.id,
+          allowedCidrs: config.adminCidrs,
+          tags: tags({ side: active, role: 'edge' }),
+        });
       }
       return { endpoint: fip.address };
     },

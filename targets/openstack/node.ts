@@ -36,12 +36,22 @@ export interface OpenstackNodesProps {
 }
 
 /** Metadata of a node's instance and volumes. */
-const metadataOf = (plan: StagingPlan, node: NodePlan) => ({ rehearsal: plan.rehearsalId, side: node.side, role: node.role, cell: node.cell ?? 'none' });
+const metadataOf = (plan: StagingPlan, node: NodePlan) => ({
+  rehearsal: plan.rehearsalId,
+  side: node.side,
+  role: node.role,
+  cell: node.cell ?? 'none',
+});
 
 /** The networks of a node, in the order its ports are attached (cloud images name NICs by it). */
 const networksOfNode = (node: NodePlan): NetworkRole[] => Object.keys(node.addresses) as NetworkRole[];
 
-export function openstackNodes(scope: Construct, nodes: readonly NodePlan[], userData: (node: NodePlan) => UserDataFor, props: OpenstackNodesProps): NodeHandle[] {
+export function openstackNodes(
+  scope: Construct,
+  nodes: readonly NodePlan[],
+  userData: (node: NodePlan) => UserDataFor,
+  props: OpenstackNodesProps,
+): NodeHandle[] {
   const volumes = volumesOf(scope, nodes, props);
   const ports = portsOf(scope, nodes, props);
   const instanceIds = new Map<string, string>();
@@ -67,31 +77,70 @@ type VolumeIds = ReadonlyMap<string, string>;
 
 function volumesOf(scope: Construct, nodes: readonly NodePlan[], { plan, name }: OpenstackNodesProps): VolumeIds {
   const entries = nodes.flatMap((node) =>
-    node.volumes.map((v) => [`${node.name}/${v.name}`, { name: name(`${node.name}-${v.name}`), size: v.sizeGiB, zone: node.zone, metadata: { ...metadataOf(plan, node), purpose: v.purpose } }] as const),
+    node.volumes.map(
+      (v) =>
+        [
+          `${node.name}/${v.name}`,
+          {
+            name: name(`${node.name}-${v.name}`),
+            size: v.sizeGiB,
+            zone: node.zone,
+            metadata: { ...metadataOf(plan, node), purpose: v.purpose },
+          },
+        ] as const,
+    ),
   );
   if (entries.length === 0) return new Map();
   const each = TerraformIterator.fromMap(Object.fromEntries(entries));
-  const resource = new BlockstorageVolumeV3(scope, 'volumes', { forEach: each, name: each.getString('name'), size: each.getNumber('size'), availabilityZone: each.getString('zone'), metadata: each.getStringMap('metadata') });
+  const resource = new BlockstorageVolumeV3(scope, 'volumes', {
+    forEach: each,
+    name: each.getString('name'),
+    size: each.getNumber('size'),
+    availabilityZone: each.getString('zone'),
+    metadata: each.getStringMap('metadata'),
+  });
   const volume = memberExpressions(resource);
   return new Map(entries.map(([key]) => [key, volume(key, 'id')]));
 }
 
 /** Port id expressions by `node/network` key: the tenant ports carry tagged frames, so without port security. */
-function portsOf(scope: Construct, nodes: readonly NodePlan[], { name, foundation: f, tags }: OpenstackNodesProps): ReadonlyMap<string, string> {
+function portsOf(
+  scope: Construct,
+  nodes: readonly NodePlan[],
+  { name, foundation: f, tags }: OpenstackNodesProps,
+): ReadonlyMap<string, string> {
   const ids = new Map<string, string>();
   for (const tenant of [false, true]) {
     const entries = nodes.flatMap((node) =>
       networksOfNode(node)
         .filter((network) => (network === 'tenant') === tenant)
-        .map((network) => [
-          `${node.name}/${network}`,
-          { name: name(`${node.name}-${network}`), network: f.network(network), subnet: f.subnet(network, node.zone), address: node.addresses[network]!, ...(tenant ? {} : { group: f.securityGroup(groupOf(node)) }), tags: tags(node) },
-        ] as const),
+        .map(
+          (network) =>
+            [
+              `${node.name}/${network}`,
+              {
+                name: name(`${node.name}-${network}`),
+                network: f.network(network),
+                subnet: f.subnet(network, node.zone),
+                address: node.addresses[network]!,
+                ...(tenant ? {} : { group: f.securityGroup(groupOf(node)) }),
+                tags: tags(node),
+              },
+            ] as const,
+        ),
     );
     if (entries.length === 0) continue;
     const each = TerraformIterator.fromMap(Object.fromEntries(entries));
-    const common = { forEach: each, name: each.getString('name'), networkId: each.getString('network'), fixedIp: [{ subnetId: each.getString('subnet'), ipAddress: each.getString('address') }], tags: each.getList('tags') };
-    const resource = tenant ? new NetworkingPortV2(scope, 'tenant-ports', { ...common, portSecurityEnabled: false }) : new NetworkingPortV2(scope, 'ports', { ...common, securityGroupIds: [each.getString('group')] });
+    const common = {
+      forEach: each,
+      name: each.getString('name'),
+      networkId: each.getString('network'),
+      fixedIp: [{ subnetId: each.getString('subnet'), ipAddress: each.getString('address') }],
+      tags: each.getList('tags'),
+    };
+    const resource = tenant
+      ? new NetworkingPortV2(scope, 'tenant-ports', { ...common, portSecurityEnabled: false })
+      : new NetworkingPortV2(scope, 'ports', { ...common, securityGroupIds: [each.getString('group')] });
     const port = memberExpressions(resource);
     for (const [key] of entries) ids.set(key, interpolate(port(key, 'id')));
   }
@@ -142,8 +191,20 @@ function instancesOf(
 }
 
 function attachVolumes(scope: Construct, nodes: readonly NodePlan[], volumes: VolumeIds, instanceIds: ReadonlyMap<string, string>): void {
-  const entries = nodes.flatMap((node) => node.volumes.map((v) => [`${node.name}/${v.name}`, { instance: instanceIds.get(node.name)!, volume: interpolate(volumes.get(`${node.name}/${v.name}`)!) }] as const));
+  const entries = nodes.flatMap((node) =>
+    node.volumes.map(
+      (v) =>
+        [
+          `${node.name}/${v.name}`,
+          { instance: instanceIds.get(node.name)!, volume: interpolate(volumes.get(`${node.name}/${v.name}`)!) },
+        ] as const,
+    ),
+  );
   if (entries.length === 0) return;
   const each = TerraformIterator.fromMap(Object.fromEntries(entries));
-  new ComputeVolumeAttachV2(scope, 'volume-attachments', { forEach: each, instanceId: each.getString('instance'), volumeId: each.getString('volume') });
+  new ComputeVolumeAttachV2(scope, 'volume-attachments', {
+    forEach: each,
+    instanceId: each.getString('instance'),
+    volumeId: each.getString('volume'),
+  });
 }
