@@ -99,7 +99,7 @@ test('the active-side switch changes only the listeners of the edge stack', () =
   expectOnlyListenersMove(stacks, switched, {
     type: 'openstack_lb_listener_v2',
     target: (listener) => listener.default_pool_id,
-    expected: (side, api) => `\${openstack_lb_pool_v2.pool-${side}-${api}.id}`,
+    group: (side, api) => `openstack_lb_pool_v2.pool-${side}-${api}.id`,
   });
 });
 

@@ -5,6 +5,7 @@
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { NODE_ROLES } from '../profile/schema';
+import { InputError } from '../profile/errors';
 import { parseYaml, readInput, validate } from '../profile/validate';
 
 const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, 'must be an IPv4 CIDR such as 10.42.0.0/16');
@@ -67,6 +68,14 @@ export const awsTargetSchema = z
     computeKvm: z.enum(['nested', 'metal']).default('nested'),
     /** Instance type per role, overriding the planner's choice. */
     instanceTypes: z.record(role, z.string().min(1)).default({}),
+    /**
+     * One URL for every AWS service the stacks and the runbook call: an emulator (moto,
+     * LocalStack) or an AWS-compatible private cloud. Credentials still come from the
+     * usual AWS chain. @default AWS's own endpoints
+     */
+    endpoint: z.string().url().optional(),
+    /** The emulator behind `endpoint`: resources it cannot create are left out (targets/aws/emulators.ts). */
+    emulator: z.enum(['moto']).optional(),
   })
   .strict();
 
@@ -122,5 +131,9 @@ export function defaultTargetFile(cloud: CloudName): string {
 /** Reads and validates a target config file. */
 export function loadTarget(file: string): TargetConfig {
   const source = resolve(file);
-  return { ...validate(targetSchema, parseYaml(readInput(source, 'target config'), source), source), source };
+  const config: TargetConfig = { ...validate(targetSchema, parseYaml(readInput(source, 'target config'), source), source), source };
+  if (config.cloud === 'aws' && config.emulator !== undefined && config.endpoint === undefined) {
+    throw new InputError(source, 'emulator', `names the emulator ${config.emulator} but no endpoint to reach it`);
+  }
+  return config;
 }

@@ -5,7 +5,7 @@
  */
 import type { TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import type { NetworkRole, NodePlan, Side, StagingPlan } from '../plan/types';
+import type { NetworkRole, NodePlan, StagingPlan } from '../plan/types';
 
 /** Construct id of an uploaded asset, from its bucket key (the same rule on every cloud). */
 export const assetObjectId = (key: string): string => `asset-${key.replace(/[^A-Za-z0-9-]+/g, '-')}`;
@@ -41,8 +41,20 @@ export interface CloudTarget {
   nodes(scope: Construct, nodes: readonly NodePlan[], foundation: Foundation, userData: (node: NodePlan) => UserDataFor): NodeHandle[];
   /** Puts a file in the assets bucket (or container), for nodes whose user data is over the cloud's limit. */
   upload(scope: Construct, foundation: Foundation, key: string, content: string): void;
-  /** The public entry: a listener per API, a target group or pool per side, forwarding to `active`. */
-  edge(stack: TerraformStack, foundation: Foundation, active: Side): EdgeHandle;
+  /** The public entry: a listener per API, a target group or pool per side, forwarding to the active side. */
+  edge(stack: TerraformStack, foundation: Foundation, active: ActiveSide): EdgeHandle;
+}
+
+/**
+ * The side the edge serves, as Terraform sees it: the edge stack's `active_side`
+ * variable, so that a cut-over or a rollback is a plan of the same configuration
+ * with another value, prepared ahead and applied at the switch.
+ */
+export interface ActiveSide {
+  /** The side's name as an expression (`old` or `new`). */
+  readonly name: string;
+  /** An expression giving `old` while the old side serves and `neu` while the new one does. */
+  choose(old: string, neu: string): string;
 }
 
 /** What the stacks read back from the edge. */

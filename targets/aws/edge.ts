@@ -4,7 +4,6 @@
  * side only decides where each listener forwards, so a cut-over or a rollback
  * changes listener actions and nothing else.
  */
-import { createHash } from 'node:crypto';
 import type { TerraformStack } from 'cdktf';
 import { Lb } from '@cdktf/provider-aws/lib/lb';
 import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
@@ -15,17 +14,18 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { SIDES, type Side, type StagingPlan } from '../../plan/types';
 import type { AwsTargetConfig } from '../config';
-import type { EdgeHandle } from '../target';
+import type { ActiveSide, EdgeHandle } from '../target';
 import type { AwsFoundation } from './foundation';
+import { shortName } from './naming';
 import { tagsFor } from './tags';
 
-/** Load balancer names are at most 32 characters: a readable head and a stable hash. */
-export function shortName(rehearsalId: string, rest: string): string {
-  const hash = createHash('sha256').update(rehearsalId).digest('hex').slice(0, 4);
-  return `${rehearsalId.slice(0, 30 - rest.length - 6).replace(/-+$/, '')}-${hash}-${rest}`;
-}
-
-export function awsEdge(stack: TerraformStack, plan: StagingPlan, config: AwsTargetConfig, f: AwsFoundation, active: Side): EdgeHandle {
+export function awsEdge(
+  stack: TerraformStack,
+  plan: StagingPlan,
+  config: AwsTargetConfig,
+  f: AwsFoundation,
+  active: ActiveSide,
+): EdgeHandle {
   const apiSubnets = plan.networks.find((n) => n.role === 'api')!.subnets;
   const sg = new SecurityGroup(stack, 'edge-sg', {
     name: `${plan.rehearsalId}-edge`,
@@ -91,8 +91,8 @@ export function awsEdge(stack: TerraformStack, plan: StagingPlan, config: AwsTar
       loadBalancerArn: lb.arn,
       port: api.port,
       protocol: 'TCP',
-      defaultAction: [{ type: 'forward', targetGroupArn: groups.get(active)!.arn }],
-      tags: tagsFor(plan, { name: `listener-${api.name}`, side: active, role: 'edge' }),
+      defaultAction: [{ type: 'forward', targetGroupArn: active.choose(groups.get('old')!.arn, groups.get('new')!.arn) }],
+      tags: tagsFor(plan, { name: `listener-${api.name}`, side: active.name, role: 'edge' }),
     });
   }
   return { endpoint: lb.dnsName };

@@ -27,6 +27,7 @@ import { securityGroups, securityRules } from '../../plan/security';
 import type { StagingPlan } from '../../plan/types';
 import type { AwsTargetConfig } from '../config';
 import type { Foundation } from '../target';
+import { emulatorLacks } from './emulators';
 import { awsBucketPrefix } from './naming';
 import { tagsFor } from './tags';
 
@@ -131,6 +132,7 @@ function operatorAccess(
     description: 'SSH to the staging nodes',
     tags: shared(plan, 'operator-access out tcp/22', 'access'),
   });
+  if (emulatorLacks(config, Ec2InstanceConnectEndpoint.tfResourceType)) return sg;
   const zone = config.availabilityZones[0];
   const endpoint = new Ec2InstanceConnectEndpoint(stack, 'operator-access', {
     subnetId: subnets.get(`management/${zone}`)!.id,

@@ -10,8 +10,31 @@ import { awsEdge } from './edge';
 import { awsFoundation, type AwsFoundation } from './foundation';
 import { amiLookup, awsNodes } from './node';
 
-/** The nested-virtualization CPU option arrived in the AWS provider 6.33; the prebuilt bindings pin 6.25. */
-export const AWS_PROVIDER_CONSTRAINT = '>= 6.33.0, < 7.0.0';
+/**
+ * AWS provider versions the stacks are tested with: the local deploy test applies them
+ * with 5.100.0 (the offline mirror) and the prebuilt bindings are 6.25's. The
+ * nested-virtualization CPU option arrived in 6.33, so a plan that uses it needs that.
+ */
+export const AWS_PROVIDER_TESTED = '>= 5.100.0, < 7.0.0';
+export const AWS_PROVIDER_NESTED_KVM = '>= 6.33.0, < 7.0.0';
+
+/** The constraint every stack of a plan declares. */
+export const awsProviderConstraint = (plan: StagingPlan): string =>
+  plan.nodes.some((n) => n.hypervisor?.acceleration === 'nested') ? AWS_PROVIDER_NESTED_KVM : AWS_PROVIDER_TESTED;
+
+/** Services the stacks and the nodes call, all sent to one `endpoint` when the target config gives one. */
+const ENDPOINT_SERVICES = ['ec2', 'elbv2', 'iam', 'kms', 's3', 'ssm', 'sts'] as const;
+
+/** Provider settings for an AWS-compatible endpoint: every service at that URL, no look-ups AWS alone answers. */
+export function endpointSettings(url: string) {
+  return {
+    endpoints: [Object.fromEntries(ENDPOINT_SERVICES.map((service) => [service, url]))],
+    skipCredentialsValidation: true,
+    skipRequestingAccountId: true,
+    skipMetadataApiCheck: 'true',
+    s3UsePathStyle: true,
+  };
+}
 
 /** Official CentOS images (the CentOS project's AWS account); override with ami- ids for your own. */
 const CENTOS_OWNER = '125523088429';
@@ -24,8 +47,9 @@ export function awsTarget(plan: StagingPlan, config: AwsTargetConfig): CloudTarg
         region: config.region,
         profile: config.profile,
         defaultTags: [{ tags: { rehearsal: plan.rehearsalId, 'managed-by': 'openstack-upgrade-staging', stack: stackName } }],
+        ...(config.endpoint ? endpointSettings(config.endpoint) : {}),
       });
-      stack.addOverride('terraform.required_providers.aws.version', AWS_PROVIDER_CONSTRAINT);
+      stack.addOverride('terraform.required_providers.aws.version', awsProviderConstraint(plan));
       configureState(stack, stackName, plan, config);
     },
     foundation: (stack) => awsFoundation(stack, plan, config),

@@ -16,7 +16,7 @@ import { Instance } from '@cdktf/provider-aws/lib/instance';
 import { NetworkInterface } from '@cdktf/provider-aws/lib/network-interface';
 import { VolumeAttachment } from '@cdktf/provider-aws/lib/volume-attachment';
 import { groupOf } from '../../plan/security';
-import type { NetworkRole, NodePlan, StagingPlan } from '../../plan/types';
+import { NETWORK_ROLES, type NetworkRole, type NodePlan, type StagingPlan } from '../../plan/types';
 import type { AwsTargetConfig } from '../config';
 import { interpolate, memberExpressions } from '../for-each';
 import type { NodeHandle, UserDataFor } from '../target';
@@ -41,13 +41,14 @@ export function awsNodes(
   props: AwsNodesProps,
 ): NodeHandle[] {
   const volumes = volumesOf(scope, nodes, props);
+  const interfaces = interfacesOf(scope, nodes, props);
   const instanceIds = new Map<string, string>();
   // Nested virtualization is an override of the whole resource: one resource per kind of node.
   for (const nested of [false, true]) {
     const group = nodes.filter((n) => (n.hypervisor?.acceleration === 'nested') === nested);
     if (group.length === 0) continue;
     const id = nested ? 'nested-kvm-nodes' : 'nodes';
-    const instances = instancesOf(scope, id, group, userData, volumes, props);
+    const instances = instancesOf(scope, id, group, userData, volumes, interfaces, props);
     if (nested) {
       // Not in the prebuilt 6.25 bindings: needs the AWS provider >= 6.33 (see the provider constraint in awsTarget).
       instances.addOverride('cpu_options.nested_virtualization', 'enabled');
@@ -56,7 +57,6 @@ export function awsNodes(
     for (const node of group) instanceIds.set(node.name, interpolate(instance(node.name, 'id')));
   }
   attachVolumes(scope, nodes, volumes, instanceIds);
-  extraInterfaces(scope, nodes, instanceIds, props);
   return nodes.map((node) => ({ name: node.name, id: instanceIds.get(node.name)! }));
 }
 
@@ -93,6 +93,7 @@ function instancesOf(
   nodes: readonly NodePlan[],
   userData: (node: NodePlan) => UserDataFor,
   volumes: VolumeIds,
+  interfaces: InterfaceIds,
   props: AwsNodesProps,
 ): Instance {
   const { plan, config, foundation: f, ami } = props;
@@ -103,9 +104,7 @@ function instancesOf(
         ami: ami(node.os),
         type: node.size.offer,
         zone: node.zone,
-        subnet: f.subnet('management', node.zone),
-        address: node.addresses.management,
-        group: f.securityGroup(groupOf(node)),
+        interfaces: networksOf(node).map((network, index) => ({ id: interfaces.get(`${node.name}/${network}`)!, index })),
         profile: f.instanceProfile(node.role),
         userData: userData(node)(node.volumes.map((v) => nvmePath(volumes.get(`${node.name}/${v.name}`)!))),
         root: node.rootVolumeGiB,
@@ -114,14 +113,11 @@ function instancesOf(
     ]),
   );
   const each = TerraformIterator.fromMap(byName);
-  return new Instance(scope, id, {
+  const instances = new Instance(scope, id, {
     forEach: each,
     ami: each.getString('ami'),
     instanceType: each.getString('type'),
     availabilityZone: each.getString('zone'),
-    subnetId: each.getString('subnet'),
-    privateIp: each.getString('address'),
-    vpcSecurityGroupIds: [each.getString('group')],
     iamInstanceProfile: each.getString('profile'),
     keyName: config.keyName,
     userData: each.getString('userData'),
@@ -129,6 +125,13 @@ function instancesOf(
     metadataOptions: { httpTokens: 'required', httpEndpoint: 'enabled', httpPutResponseHopLimit: 1 },
     tags: each.getStringMap('tags'),
   });
+  // Every interface is attached at launch, the management one as the primary: the OS sees them all at
+  // its first boot, and terminating the instance releases them without a detach to wait for.
+  instances.addOverride('dynamic.network_interface', {
+    for_each: '${each.value.interfaces}',
+    content: { network_interface_id: '${network_interface.value.id}', device_index: '${network_interface.value.index}' },
+  });
+  return instances;
 }
 
 /** Nitro instances show EBS volumes as NVMe; udev names them by volume id without its dash. */
@@ -152,43 +155,40 @@ function attachVolumes(scope: Construct, nodes: readonly NodePlan[], volumes: Vo
   });
 }
 
-/** One interface per network besides management, attached in the interface itself. */
-function extraInterfaces(
-  scope: Construct,
-  nodes: readonly NodePlan[],
-  instanceIds: ReadonlyMap<string, string>,
-  { plan, foundation: f }: AwsNodesProps,
-): void {
+/** Interface id expressions by `node/network` key, into one `for_each` resource. */
+type InterfaceIds = ReadonlyMap<string, string>;
+
+/** The networks a node joins, management first (the primary interface, device 0). */
+const networksOf = (node: NodePlan): NetworkRole[] => NETWORK_ROLES.filter((network) => node.addresses[network] !== undefined);
+
+/** One interface per network the node joins, at its planned address, guarded by the node's security group. */
+function interfacesOf(scope: Construct, nodes: readonly NodePlan[], { plan, foundation: f }: AwsNodesProps): InterfaceIds {
   const entries = nodes.flatMap((node) =>
-    (Object.keys(node.addresses) as NetworkRole[])
-      .filter((network) => network !== 'management')
-      .map(
-        (network, i) =>
-          [
-            `${node.name}/${network}`,
-            {
-              subnet: f.subnet(network, node.zone),
-              address: node.addresses[network]!,
-              group: f.securityGroup(groupOf(node)),
-              description: `${node.name} on the ${network} network`,
-              instance: instanceIds.get(node.name)!,
-              index: i + 1,
-              tags: nodeTags(plan, node, `-${network}`),
-            },
-          ] as const,
-      ),
+    networksOf(node).map(
+      (network) =>
+        [
+          `${node.name}/${network}`,
+          {
+            subnet: f.subnet(network, node.zone),
+            address: node.addresses[network]!,
+            group: f.securityGroup(groupOf(node)),
+            description: `${node.name} on the ${network} network`,
+            tags: nodeTags(plan, node, `-${network}`),
+          },
+        ] as const,
+    ),
   );
-  if (entries.length === 0) return;
   const each = TerraformIterator.fromMap(Object.fromEntries(entries));
-  new NetworkInterface(scope, 'interfaces', {
+  const resource = new NetworkInterface(scope, 'interfaces', {
     forEach: each,
     subnetId: each.getString('subnet'),
     privateIps: [each.getString('address')],
     securityGroups: [each.getString('group')],
     description: each.getString('description'),
-    attachment: [{ instance: each.getString('instance'), deviceIndex: each.getNumber('index') }],
     tags: each.getStringMap('tags'),
   });
+  const member = memberExpressions(resource);
+  return new Map(entries.map(([key]) => [key, interpolate(member(key, 'id'))]));
 }
 
 /** AMI per OS: an `ami-` id is used as is, anything else is an image name pattern looked up at deploy. */

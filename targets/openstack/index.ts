@@ -187,9 +187,9 @@ export function openstackTarget(plan: StagingPlan, config: OpenstackTargetConfig
           loadbalancerId: lb.id,
           protocol: 'TCP',
           protocolPort: api.port,
-          defaultPoolId: pools.get(active)!.id,
+          defaultPoolId: active.choose(pools.get('old')!.id, pools.get('new')!.id),
           allowedCidrs: config.adminCidrs,
-          tags: tags({ side: active, role: 'edge' }),
+          tags: tags({ side: active.name, role: 'edge' }),
         });
       }
       return { endpoint: fip.address };
