@@ -13,7 +13,6 @@ import { buildPlan } from '../plan/plan';
 import type { StagingPlan } from '../plan/types';
 import { checkLogs, inventoryDiff, serverProblems } from '../runbook/checks';
 import { databaseTargets } from '../runbook/databases';
-import { CUT_OVER, ROLL_BACK } from '../runbook/edge';
 import { runbookOptionsFor } from '../runbook/options';
 import { runSteps, selectSteps } from '../runbook/run';
 import { rehearsalSteps } from '../runbook/steps';
@@ -47,7 +46,9 @@ describe('phases', () => {
     const phases = steps.map((s) => s.phase).filter((p, i, all) => i === 0 || all[i - 1] !== p);
     expect(phases).toEqual([...PHASES]);
     expect(phases.map(kindOf)).toEqual(['deploy', 'seed', 'upgrade', 'verify', 'rollback', 'verify', 'upgrade', 'verify', 'teardown']);
-    expect(steps[steps.length - 1].commands).toEqual(["npx cdktf destroy '*' --auto-approve"]);
+    expect(steps[steps.length - 1].commands).toEqual([
+      "npm run stacks -- destroy '*' --timings rehearsal/stacks-timings.json --log-dir rehearsal/logs/stacks",
+    ]);
   });
 
   it('give every step commands and a unique id', () => {
@@ -135,16 +136,30 @@ describe('cut-over and rollback', () => {
   const steps = stepsFor('reference');
   const rollback = steps.filter((s) => s.phase === 'rollback');
 
-  it('cut over with exactly the edge-only deploy', () => {
-    expect(CUT_OVER).toBe('STAGING_ACTIVE_SIDE=new npx cdktf deploy edge --ignore-missing-stack-dependencies --auto-approve');
-    for (const round of ['upgrade-1', 'upgrade-2']) expect(steps[indexOf(steps, `${round}.cut-over`)].commands).toEqual([CUT_OVER]);
-    const edgeDeploys = steps.flatMap((s) => s.commands).filter((c) => /cdktf deploy[^\n]*\bedge\b/.test(c));
-    expect(edgeDeploys.sort()).toEqual([ROLL_BACK, CUT_OVER, ROLL_BACK, CUT_OVER].sort()); // deploy (old), 2 cut-overs, rollback
+  const edgeCommands = (list: readonly Step[]) => list.flatMap((s) => s.commands).filter((c) => /\bstacks -- \S+ edge\b/.test(c));
+
+  it('each switch applies the plan prepared for it before the API closed, which may only update listeners', () => {
+    for (const round of ['upgrade-1', 'upgrade-2']) {
+      const ids = steps.map((s) => s.id);
+      const prepare = steps[indexOf(steps, `${round}.prepare-cut-over`)];
+      expect(prepare.commands).toEqual([
+        `npm run stacks -- plan edge --var active_side=new --plans rehearsal/plans/${round}-cut-over --only-update aws_lb_listener`,
+      ]);
+      expect(ids.indexOf(`${round}.prepare-cut-over`)).toBeLessThan(ids.indexOf(`${round}.close-api`));
+      expect(steps[indexOf(steps, `${round}.cut-over`)].commands).toEqual([
+        `npm run stacks -- apply-plan edge --plans rehearsal/plans/${round}-cut-over`,
+      ]);
+    }
+    // The first deploy builds the edge with the rest; afterwards only the switches touch it.
+    expect(edgeCommands(steps.filter((s) => s.phase !== 'deploy'))).toHaveLength(6);
   });
 
-  it('rollback deploys only the edge, migrates nothing backwards and touches no database', () => {
-    const cdktf = rollback.flatMap((s) => s.commands).filter((c) => c.includes('cdktf'));
-    expect(cdktf).toEqual(['STAGING_ACTIVE_SIDE=old npx cdktf deploy edge --ignore-missing-stack-dependencies --auto-approve']);
+  it('rollback switches only the edge, migrates nothing backwards and touches no database', () => {
+    expect(edgeCommands(rollback)).toEqual([
+      'npm run stacks -- plan edge --var active_side=old --plans rehearsal/plans/rollback --only-update aws_lb_listener',
+      'npm run stacks -- apply-plan edge --plans rehearsal/plans/rollback',
+    ]);
+    expect(rollback.flatMap((s) => s.commands).filter((c) => /\bstacks -- (deploy|destroy)\b|cdktf/.test(c))).toEqual([]);
     for (const command of rollback.flatMap((s) => s.commands)) {
       expect(command).not.toMatch(/db sync|db_sync|db-manage|downgrade|mysql|migrate_flavor_data|DROP |DELETE /i);
     }
@@ -174,12 +189,12 @@ describe('running', () => {
     const now = () => new Date((clock += 1000));
     const failing = indexOf(steps, 'rollback.edge');
     const calls: string[] = [];
-    // The deploy phase's edge command is the same text: fail the one after a cut-over.
-    const exec = (c: string) => (calls.push(c), c === ROLL_BACK && calls.includes(CUT_OVER) ? 3 : 0);
+    const rollBack = steps[failing].commands[0];
+    const exec = (c: string) => (calls.push(c), c === rollBack ? 3 : 0);
     const report = runSteps('r', steps, { execute: true, exec, now, write: () => undefined });
     expect(report.steps[failing]).toMatchObject({ status: 'failed', exitCode: 3, failedCommand: 0 });
     expect(report.steps.slice(failing + 1).every((t) => t.status === 'not run')).toBe(true);
-    expect(calls[calls.length - 1]).toBe(ROLL_BACK);
+    expect(calls[calls.length - 1]).toBe(rollBack);
     expect(report.totals.upgradeSeconds['upgrade-1']).toBe(steps.filter((s) => s.phase === 'upgrade-1').length);
     expect(report.totals.rollbackSeconds).toBe(steps.filter((s) => s.phase === 'rollback').length);
   });
@@ -215,7 +230,7 @@ describe('running', () => {
     expect(json.mode).toBe('dry-run');
     expect(json.steps.map((t: { id: string }) => t.id)).toEqual(steps.map((s) => s.id));
     expect(readFileSync(join(report, 'report.md'), 'utf8')).toContain('| upgrade-1 | `upgrade-1.cut-over` |');
-    expect(result.stdout).toContain(CUT_OVER);
+    expect(result.stdout).toContain('npm run stacks -- apply-plan edge --plans rehearsal/plans/upgrade-1-cut-over');
   });
 });
 

@@ -8,14 +8,21 @@ import { shQuote } from '../assets/shell';
 import type { Side } from '../plan/types';
 import { locateDumpsBucket } from './dumps';
 import { productionDataSteps } from './production-data';
-import { edgeCommand } from './edge';
 import { work, type Context } from './remote';
 import { collectLogsStep, recordInventoryStep } from './verify';
 import { directoryDomainSteps, linkCellsStep, ringsStep, waitConfiguredStep } from './sides';
 import type { Phase, Step } from './types';
 
-const deploy = (stacks: readonly string[]): string => `npx cdktf deploy ${stacks.join(' ')} --auto-approve`;
+/** The stacks' own command: a saved plan per stack, counted and checked (nothing destroyed), then applied; in parallel where the stacks allow. */
+export const deployStacks = (ctx: Context, stacks: readonly string[]): string =>
+  `npm run stacks -- deploy ${stacks.join(' ')} --timings ${work(ctx, 'stacks-timings.json')} --log-dir ${work(ctx, 'logs', 'stacks')}`;
+export const destroyStacks = (ctx: Context, stacks: readonly string[]): string =>
+  `npm run stacks -- destroy ${stacks.map(shQuote).join(' ')} --timings ${work(ctx, 'stacks-timings.json')} --log-dir ${work(ctx, 'logs', 'stacks')}`;
 export const sideStacks = (side: Side): string[] => [`control-${side}`, `cells-${side}`, `swift-${side}`];
+/** What the first deploy builds: everything but the new side and the canary workload. */
+export const FIRST_DEPLOY = ['foundation', ...sideStacks('old'), 'compute', 'monitoring', 'migration', 'edge'];
+/** Stack outputs as `cdktf output --outputs-file` writes them. */
+export const outputsCommand = (stack: string, file: string): string => `npm run -s stacks -- output ${stack} --out ${file}`;
 
 /** OpenStack nodes get the secrets file over SSH (no secret store assumed there); AWS nodes fetch it themselves. */
 function secretsSteps(ctx: Context, phase: Phase, id: string, when: 'create' | 'distribute'): Step[] {
@@ -50,7 +57,7 @@ function accessStep(ctx: Context, phase: Phase): Step {
     title: 'Write the SSH configuration that reaches the nodes through the Instance Connect Endpoint',
     where: 'operator',
     commands: [
-      `npx cdktf output foundation --outputs-file ${outputs}`,
+      outputsCommand('foundation', outputs),
       `node -e 'process.stdout.write(require(require("path").resolve(process.argv[1])).foundation["ssh-config"])' ${outputs} > ${config}`,
       `ssh -G ${first} | grep -qi '^proxycommand aws ec2-instance-connect' || { echo "add to ~/.ssh/config, then resume at this step: Include $(pwd)/${ctx.options.workDir}/ssh_config" >&2; exit 1; }`,
     ],
@@ -69,20 +76,18 @@ export function deploySteps(ctx: Context): Step[] {
     rollbackSafe: true,
   });
   return [
+    // Once: the edge's side is a variable of its plan, so nothing later needs another synthesis.
+    step('synth', 'Synthesize every stack into cdktf.out', ['npm run synth']),
     step('assets', 'Render the assets (rings, cells, cloud-init) for the steps that use them', [
       `npm run assets -- --out ${work(ctx, 'assets')}`,
     ]),
     ...secretsSteps(ctx, phase, 'deploy.secrets', 'create'),
-    step('foundation', 'Deploy the foundation (networks, security groups, buckets)', [deploy(['foundation'])]),
+    step(
+      'infrastructure',
+      'Deploy the foundation, the old side, compute, monitoring, the migration toolbox and the edge (serving the old side)',
+      [deployStacks(ctx, FIRST_DEPLOY), outputsCommand('edge', work(ctx, 'edge.json'))],
+    ),
     ...(ctx.plan.cloud === 'aws' ? [accessStep(ctx, phase), locateDumpsBucket(ctx, phase)] : []),
-    step('old-side', 'Deploy the old side (control plane, cells, Swift)', [deploy(sideStacks('old'))]),
-    step('compute', 'Deploy the compute nodes (shared, upgraded in place later)', [deploy(['compute'])]),
-    step('monitoring', 'Deploy monitoring', [deploy(['monitoring'])]),
-    step('migration', 'Deploy the migration toolbox', [deploy(['migration'])]),
-    step('edge', 'Deploy the edge, serving the old side', [
-      edgeCommand('old'),
-      `npx cdktf output edge --outputs-file ${work(ctx, 'edge.json')}`,
-    ]),
     ...secretsSteps(ctx, phase, 'deploy.secrets-distribute', 'distribute'),
     waitConfiguredStep(ctx, phase, 'deploy.wait-old', 'old'),
     waitConfiguredStep(ctx, phase, 'deploy.wait-shared', 'shared'),
@@ -101,7 +106,7 @@ export function seedSteps(ctx: Context): Step[] {
       phase,
       title: "Create the canary workload through the staging cloud's own API",
       where: 'operator',
-      commands: [deploy(['canary'])],
+      commands: [deployStacks(ctx, ['canary'])],
       rollbackSafe: true,
     },
     recordInventoryStep(ctx, phase, 'seed.inventory', 'seed'),
@@ -129,13 +134,9 @@ export function buildNewSideSteps(ctx: Context, phase: Phase, round: string, reb
   });
   return [
     ...(rebuild
-      ? [
-          step('destroy-new', 'Destroy the previous new side (the old side serves)', [
-            `npx cdktf destroy ${sideStacks('new').join(' ')} --auto-approve`,
-          ]),
-        ]
+      ? [step('destroy-new', 'Destroy the previous new side (the old side serves)', [destroyStacks(ctx, sideStacks('new'))])]
       : []),
-    step('build-new', 'Build the new side beside the old one (control plane, cells, Swift)', [deploy(sideStacks('new'))]),
+    step('build-new', 'Build the new side beside the old one (control plane, cells, Swift)', [deployStacks(ctx, sideStacks('new'))]),
     ...secretsSteps(ctx, phase, `${round}.secrets-distribute`, 'distribute'),
     waitConfiguredStep(ctx, phase, `${round}.wait-new`, 'new'),
     ...directoryDomainSteps(ctx, phase, `${round}.directory-new`, 'new'),
@@ -143,14 +144,14 @@ export function buildNewSideSteps(ctx: Context, phase: Phase, round: string, reb
   ];
 }
 
-export function teardownSteps(): Step[] {
+export function teardownSteps(ctx: Context): Step[] {
   return [
     {
       id: 'teardown.destroy',
       phase: 'teardown',
-      title: 'Destroy every stack (buckets are emptied with it)',
+      title: 'Destroy every stack, dependents first (buckets are emptied with it)',
       where: 'operator',
-      commands: ["npx cdktf destroy '*' --auto-approve"],
+      commands: [destroyStacks(ctx, ['*'])],
       rollbackSafe: false,
     },
   ];

@@ -3,11 +3,11 @@
  * holding. Nothing is migrated backwards (schema downgrades are unsupported
  * since Kilo): the new side is stopped, compute nodes get their old packages and
  * configuration back, the old side's services start, and the edge alone is
- * redeployed to point at it. Writes made on the new side since the cut-over are
+ * switched back to it (a plan prepared first, while the new side still serves). Writes made on the new side since the cut-over are
  * lost; the dumps in the bucket are the backup.
  */
 import { computeRollbackStep } from './compute';
-import { ROLL_BACK } from './edge';
+import { prepareSwitchStep, switchStep } from './edge';
 import type { Context } from './remote';
 import { sideServicesStep } from './sides';
 import type { Step } from './types';
@@ -16,16 +16,10 @@ import type { Step } from './types';
 export function rollbackSteps(ctx: Context, round: string): Step[] {
   const phase = 'rollback' as const;
   return [
+    prepareSwitchStep(ctx, phase, 'rollback.prepare-edge', 'rollback', 'old'),
     sideServicesStep(ctx, phase, 'rollback.stop-new', 'new', 'stop'),
     computeRollbackStep(ctx, phase, round),
     sideServicesStep(ctx, phase, 'rollback.start-old', 'old', 'start'),
-    {
-      id: 'rollback.edge',
-      phase,
-      title: 'Point the edge back at the old side',
-      where: 'operator',
-      commands: [ROLL_BACK],
-      rollbackSafe: true,
-    },
+    switchStep(ctx, phase, 'rollback.edge', 'rollback', 'Point the edge back at the old side (the prepared plan)'),
   ];
 }

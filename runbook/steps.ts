@@ -22,7 +22,7 @@ export function rehearsalSteps(plan: StagingPlan, options: RunbookOptions): Step
     ...verifySteps(ctx, 'verify-rollback', 'old'),
     ...upgradeSteps(ctx, 'upgrade-2', 'upgrade-2', true),
     ...verifySteps(ctx, 'verify-upgrade-2', 'new'),
-    ...teardownSteps(),
+    ...teardownSteps(ctx),
   ];
   const seen = new Set<string>();
   for (const step of steps) {

@@ -10,7 +10,7 @@ import { buildNewSideSteps } from './build';
 import { databaseTargets } from './databases';
 import { dumpSteps, mysqlAs, TOOLBOX } from './dumps';
 import { computeUpgradeStep } from './compute';
-import { CUT_OVER } from './edge';
+import { prepareSwitchStep, switchStep } from './edge';
 import { migrationSteps } from './migration';
 import { catalogStep } from './production-data';
 import { collectFromEach, onNode, work, type Context } from './remote';
@@ -71,11 +71,14 @@ export function upgradeSteps(ctx: Context, phase: Phase, round: string, rebuild:
     // Packstack started the new services on empty databases: nothing may write while they are filled.
     sideServicesStep(ctx, phase, `${round}.stop-new`, 'new', 'stop'),
     swiftCopyStep(ctx, phase, round, 'initial'),
+    // While the API still serves: the switch inside the downtime window only applies it.
+    prepareSwitchStep(ctx, phase, `${round}.prepare-cut-over`, `${round}-cut-over`, 'new'),
+    // Before anything it watches goes down, so that closing the API raises no flood of alerts.
+    monitoringStep(ctx, phase, `${round}.monitoring-stop`, 'stop'),
     closeApiStep(ctx, phase, round),
     swiftCopyStep(ctx, phase, round, 'delta'),
     // Stopped before the dumps: a dump taken while conductors and computes still write is not consistent.
     sideServicesStep(ctx, phase, `${round}.stop-old`, 'old', 'stop'),
-    monitoringStep(ctx, phase, `${round}.monitoring-stop`, 'stop'),
     configBackupStep(ctx, phase, round),
     ...dumpSteps(ctx, phase, round),
     ...migrationSteps(ctx, phase, round),
@@ -85,14 +88,7 @@ export function upgradeSteps(ctx: Context, phase: Phase, round: string, rebuild:
     computeUpgradeStep(ctx, phase, round),
     sideServicesStep(ctx, phase, `${round}.start-new`, 'new', 'start'),
     basicChecksStep(ctx, phase, round),
-    {
-      id: `${round}.cut-over`,
-      phase,
-      title: 'Cut-over: the edge sends users to the new side',
-      where: 'operator',
-      commands: [CUT_OVER],
-      rollbackSafe: true,
-    },
+    switchStep(ctx, phase, `${round}.cut-over`, `${round}-cut-over`, 'Cut-over: the edge sends users to the new side (the prepared plan)'),
     monitoringStep(ctx, phase, `${round}.monitoring-start`, 'start'),
   ];
 }

@@ -6,6 +6,7 @@
  */
 import { apiCell } from '../assets/endpoints';
 import type { NodePlan, Side } from '../plan/types';
+import { outputsCommand } from './build';
 import { collectFromEach, onNode, work, type Context } from './remote';
 import type { Phase, Step } from './types';
 
@@ -38,7 +39,7 @@ export function recordInventoryStep(ctx: Context, phase: Phase, id: string, labe
     phase,
     title: `Record the canary inventory (${label})`,
     where: 'operator',
-    commands: [`npx cdktf output canary --outputs-file ${work(ctx, `canary-${label}.json`)}`],
+    commands: [outputsCommand('canary', work(ctx, `canary-${label}.json`))],
     rollbackSafe: true,
   };
 }
@@ -66,7 +67,7 @@ export function verifySteps(ctx: Context, phase: Phase, side: Side): Step[] {
       ...recordInventoryStep(ctx, phase, `${phase}.canary-inventory`, label),
       checks: ['no canary missing or changed; every canary server ACTIVE'],
       commands: [
-        `npx cdktf output canary --outputs-file ${work(ctx, `canary-${label}.json`)}`,
+        outputsCommand('canary', work(ctx, `canary-${label}.json`)),
         `${stagingCli(ctx)} server list --all-projects -f json > ${work(ctx, `servers-${label}.json`)}`,
         `${CHECKS} inventory ${work(ctx, 'canary-seed.json')} ${work(ctx, `canary-${label}.json`)} ${work(ctx, `servers-${label}.json`)}`,
       ],
