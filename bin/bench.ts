@@ -1,86 +1,72 @@
 /**
- * npm run bench -- [--runs N]
- * Times whole synthesis processes (wall time, peak memory; median, min, max over
- * N runs, the apps taking turns) of the default clone, a one-to-one clone of the
- * reference cloud and a one-instance baseline app, run the same way; then a growth check.
+ * npm run bench -- [--runs N] [--diff] [--tests] [--e2e] [--update-readme]
+ * Times whole commands as a user waits for them (wall time, median, min and max over N
+ * runs taken in turns): the default clone synthesized by `npx cdktf synth` and by the app
+ * alone (`npm run synth`), a one-to-one clone, a one-instance baseline app; with --diff
+ * `npx cdktf diff` and a saved plan of one stack against a local AWS API; with --tests
+ * `npm test`; with --e2e `npm run e2e` and its figures.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify, parse } from 'yaml';
-import { parseArgs, runCli } from './cli';
+import { parse, stringify } from 'yaml';
 import { defaultTargetFile } from '../targets/config';
 import { table } from '../plan/report';
+import { parseArgs, runCli } from './cli';
 
 const ROOT = join(__dirname, '..');
 
-interface Sample {
-  readonly ms: number;
-  readonly rssMiB: number;
-  readonly resources: number;
+const HELP = `usage: npm run bench -- [options]
+
+Times whole commands (wall time; median, min and max over the runs, taken in turns).
+
+Options:
+  --runs N          runs of each synthesis command (default 5)
+  --diff            also \`npx cdktf diff\` and \`npm run stacks -- plan\` of the foundation against a local moto
+  --tests           also \`npm test\` (once)
+  --e2e             also \`npm run e2e\` (once) and the figures of its report
+  --update-readme   write the tables into README.md between <!-- bench:start --> and <!-- bench:end -->
+  -h, --help        this text`;
+
+interface Command {
+  readonly name: string;
+  readonly argv: readonly string[];
+  readonly env?: Record<string, string>;
 }
 
-/** Runs one synthesis process into a fresh output folder. */
-function runOnce(script: string, env: Record<string, string>): Sample {
+/** Wall seconds of one run; a failure stops the bench with its output. */
+function timeOnce(command: Command, options: SpawnSyncOptions = {}): number {
   const outdir = mkdtempSync(join(tmpdir(), 'staging-bench-'));
   const start = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, ['-r', join(ROOT, 'bench/peak-rss.js'), '-r', join(ROOT, 'bin/register.js'), script], {
+  const result = spawnSync(command.argv[0], command.argv.slice(1), {
     cwd: ROOT,
-    env: { ...process.env, ...env, CDKTF_OUTDIR: outdir },
     encoding: 'utf8',
+    env: { ...process.env, CHECKPOINT_DISABLE: '1', CDKTF_OUTDIR: outdir, ...command.env },
+    ...options,
   });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (result.status !== 0) throw new Error(`${script} failed: ${result.stderr}`);
-  const rss = Number(/BENCH_MAX_RSS_KB=(\d+)/.exec(result.stderr)?.[1] ?? NaN);
-  const resources = readdirSync(join(outdir, 'stacks')).reduce((sum, stack) => {
-    const json = JSON.parse(readFileSync(join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8'));
-    // Terraform resources, counting every member of a for_each resource.
-    return (
-      sum +
-      Object.values<Record<string, { for_each?: unknown }>>(json.resource ?? {}).reduce(
-        (n, byId) => n + Object.values(byId).reduce((m, body) => m + members(body), 0),
-        0,
-      )
-    );
-  }, 0);
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   rmSync(outdir, { recursive: true, force: true });
-  return { ms, rssMiB: rss / 1024, resources };
+  if (result.status !== 0) throw new Error(`${command.name} failed:\n${result.stdout}\n${result.stderr}`);
+  return seconds;
 }
-
-const members = (body: { for_each?: unknown }): number =>
-  body.for_each && typeof body.for_each === 'object' ? Object.keys(body.for_each).length : 1;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-interface App {
-  readonly name: string;
-  readonly script: string;
-  readonly env: Record<string, string>;
+/** Every command `runs` times, taking turns, so that a slower moment of the machine weighs on each alike. */
+function measure(commands: readonly Command[], runs: number): string[][] {
+  for (const c of commands) timeOnce(c); // warm the file cache and the compiled-TypeScript cache
+  const samples = commands.map(() => [] as number[]);
+  for (let r = 0; r < runs; r++) commands.forEach((c, i) => samples[i].push(timeOnce(c)));
+  return commands.map((c, i) => [
+    c.name,
+    median(samples[i]).toFixed(2),
+    Math.min(...samples[i]).toFixed(2),
+    Math.max(...samples[i]).toFixed(2),
+  ]);
 }
 
-/**
- * Runs every app `runs` times, taking turns (baseline, default, one-to-one, baseline,
- * ...), so that a slower moment of the machine weighs on every app alike.
- */
-function measure(apps: readonly App[], runs: number) {
-  for (const app of apps) runOnce(app.script, app.env); // warm the file cache and the compiled-TypeScript, TypeScript cache
-  const samples = apps.map(() => [] as Sample[]);
-  for (let r = 0; r < runs; r++) apps.forEach((app, i) => samples[i].push(runOnce(app.script, app.env)));
-  return apps.map((app, i) => {
-    const ms = samples[i].map((s) => s.ms);
-    return {
-      name: app.name,
-      median: median(ms),
-      min: Math.min(...ms),
-      max: Math.max(...ms),
-      rss: Math.max(...samples[i].map((s) => s.rssMiB)),
-      resources: samples[i][0].resources,
-    };
-  });
-}
-
-/** A target config of the default AWS target at a fixed scale, with room in the budget. */
+/** A copy of the default AWS target at a fixed scale, with room in the budget. */
 function scaledTarget(dir: string, scale: number): string {
   const doc = parse(readFileSync(defaultTargetFile('aws'), 'utf8'));
   const file = join(dir, `target-${scale}.yaml`);
@@ -88,47 +74,122 @@ function scaledTarget(dir: string, scale: number): string {
   return file;
 }
 
-/** Rows of measured apps, each against the first (its baseline). */
-function timings(rows: ReturnType<typeof measure>): string {
-  const [baseline] = rows;
-  return table(
-    ['app', 'resources', 'median s', 'min s', 'max s', 'peak MiB', 'x baseline'],
-    rows.map((r) => [
-      r.name,
-      r.resources,
-      (r.median / 1000).toFixed(2),
-      (r.min / 1000).toFixed(2),
-      (r.max / 1000).toFixed(2),
-      r.rss.toFixed(0),
-      (r.median / baseline.median).toFixed(2),
-    ]),
-  );
-}
+const app = (script: string) => [process.execPath, '-r', './bin/register.js', script];
 
-runCli(() => {
-  const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } }, strict: true });
+runCli(async () => {
+  const { values } = parseArgs({
+    options: {
+      runs: { type: 'string', default: '5' },
+      diff: { type: 'boolean' },
+      tests: { type: 'boolean' },
+      e2e: { type: 'boolean' },
+      'update-readme': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(HELP + '\n');
+    return;
+  }
   const runs = Number(values.runs);
   const dir = mkdtempSync(join(tmpdir(), 'staging-bench-targets-'));
-  const rows = measure(
-    [
-      { name: 'baseline (1 aws_instance)', script: 'bench/baseline.ts', env: {} },
-      { name: 'default clone (reference, AWS)', script: 'main.ts', env: {} },
-      { name: 'one-to-one clone (reference, AWS)', script: 'main.ts', env: { STAGING_TARGET_CONFIG: scaledTarget(dir, 1) } },
-    ],
-    runs,
-  );
-  process.stdout.write(`Synthesis, ${runs} runs each taken in turns, whole processes (node ${process.version})\n`);
-  process.stdout.write(timings(rows));
-  process.stdout.write('\nGrowth (one run per scale)\n');
-  const growth = [0.1, 0.25, 0.5, 1].map((scale) => ({
-    scale,
-    ...runOnce('main.ts', { STAGING_TARGET_CONFIG: scaledTarget(dir, scale) }),
-  }));
-  process.stdout.write(
-    table(
-      ['scale', 'resources', 'seconds', 'resources/s', 'peak MiB'],
-      growth.map((g) => [g.scale, g.resources, (g.ms / 1000).toFixed(2), (g.resources / (g.ms / 1000)).toFixed(0), g.rssMiB.toFixed(0)]),
-    ),
-  );
-  rmSync(dir, { recursive: true, force: true });
+  const sections: string[] = [];
+  const say = (text: string) => {
+    process.stdout.write(text);
+    sections.push(text);
+  };
+  try {
+    const oneToOne = { STAGING_TARGET_CONFIG: scaledTarget(dir, 1) };
+    say(`Whole commands, ${runs} runs each taken in turns (node ${process.version}, ${new Date().toISOString().slice(0, 10)})\n`);
+    say(
+      table(
+        ['command', 'median s', 'min s', 'max s'],
+        measure(
+          [
+            { name: 'baseline app (1 aws_instance)', argv: app('bench/baseline.ts') },
+            { name: 'npm run synth (default clone)', argv: app('main.ts') },
+            { name: 'npx cdktf synth (default clone)', argv: ['npx', 'cdktf', 'synth', '--output', '.bench-cdktf.out'] },
+            { name: 'npm run synth (one-to-one clone)', argv: app('main.ts'), env: oneToOne },
+          ],
+          runs,
+        ),
+      ),
+    );
+    rmSync(join(ROOT, '.bench-cdktf.out'), { recursive: true, force: true });
+    if (values.diff) say('\n' + (await diffTimes(dir)));
+    if (values.tests) say(`\nnpm test: ${timeOnce({ name: 'npm test', argv: ['npm', 'test'] }).toFixed(0)} s\n`);
+    if (values.e2e) {
+      const seconds = timeOnce({ name: 'npm run e2e', argv: ['npm', 'run', '-s', 'e2e'] });
+      say(`\nnpm run e2e: ${seconds.toFixed(0)} s\n${e2eFigures()}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  if (values['update-readme']) {
+    const readme = join(ROOT, 'README.md');
+    const text = readFileSync(readme, 'utf8');
+    const block = `<!-- bench:start -->\n\`\`\`\n${sections.join('')}\`\`\`\n<!-- bench:end -->`;
+    writeFileSync(readme, text.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, block));
+  }
 });
+
+/** `cdktf diff` and a saved plan of the foundation against a fresh local AWS API (nothing deployed: every resource planned). */
+async function diffTimes(dir: string): Promise<string> {
+  const { providerMirror, startMoto, writeCliConfig } = await import('../e2e/environment');
+  const moto = await startMoto(join(dir, 'moto.log'));
+  try {
+    const cli = join(dir, 'terraform.rc');
+    writeCliConfig(cli, providerMirror().root);
+    const target = join(dir, 'target-moto.yaml');
+    const doc = parse(readFileSync(defaultTargetFile('aws'), 'utf8'));
+    writeFileSync(
+      target,
+      stringify({
+        ...doc,
+        endpoint: moto.endpoint,
+        emulator: 'moto',
+        computeKvm: 'metal',
+        budgetPerHour: 1000,
+        imageByOs: { 'centos-6.7': 'ami-00000001', 'centos-7.1': 'ami-00000002', 'centos-7.2': 'ami-00000003' },
+      }),
+    );
+    const outdir = join(dir, 'cdktf.out');
+    const env = {
+      CDKTF_OUTDIR: outdir,
+      STAGING_TARGET_CONFIG: target,
+      TF_CLI_CONFIG_FILE: cli,
+      CDKTF_DISABLE_PLUGIN_CACHE_ENV: '1',
+      AWS_ACCESS_KEY_ID: 'bench',
+      AWS_SECRET_ACCESS_KEY: 'bench',
+      AWS_REGION: 'us-east-1',
+    };
+    timeOnce({ name: 'synth', argv: app('main.ts'), env }, {});
+    const keep = { env: { ...process.env, CHECKPOINT_DISABLE: '1', ...env } };
+    const rows = [
+      [
+        'npx cdktf diff foundation --skip-synth',
+        ['npx', 'cdktf', 'diff', 'foundation', '--skip-synth', '--skip-provider-lock', '--output', outdir],
+      ],
+      ['npm run stacks -- plan foundation', ['npm', 'run', '-s', 'stacks', '--', 'plan', 'foundation', '--plans', join(dir, 'plans')]],
+    ].map(([name, argv]) => [name as string, timeOnce({ name: name as string, argv: argv as string[] }, keep).toFixed(1)]);
+    return `Planning the foundation (373 resources) against moto, once each\n${table(['command', 'seconds'], rows)}`;
+  } finally {
+    moto.stop();
+  }
+}
+
+/** The deploy test's own figures, from .e2e/report.json. */
+function e2eFigures(): string {
+  const file = join(ROOT, '.e2e', 'report.json');
+  if (!existsSync(file)) return '';
+  const r = JSON.parse(readFileSync(file, 'utf8')) as {
+    steps: { name: string; seconds: number }[];
+    longestChainSeconds: number;
+    switch: { runbookSeconds: number; bareApplySeconds: number };
+  };
+  return `${table(
+    ['e2e step', 'seconds'],
+    r.steps.map((s) => [s.name, s.seconds.toFixed(1)]),
+  )}longest chain of stacks ${r.longestChainSeconds.toFixed(0)} s; switch ${r.switch.runbookSeconds.toFixed(1)} s (bare apply of a saved plan ${r.switch.bareApplySeconds.toFixed(1)} s)\n`;
+}
