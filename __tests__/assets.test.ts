@@ -15,7 +15,8 @@ import { HANDOFF_SCRIPT } from '../assets/handoff';
 import { renderAssets } from '../assets/render';
 import { PLACEHOLDER, SECRET_NAMES } from '../assets/secrets';
 import { TERRAFORM_TEMPLATE } from '../assets/shell';
-import { AWS_USER_DATA_LIMIT, fitsUserDataLimit, userDataBytes, userDataParts } from '../assets/user-data-limit';
+import { fitsUserDataLimit, userDataBytes, userDataParts } from '../assets/user-data-limit';
+import { AWS_USER_DATA_LIMIT } from '../targets/aws/facts';
 import { InputError } from '../profile/errors';
 import type { NodePlan, StagingPlan } from '../plan/types';
 import { PROFILE_NAMES, rendered, ROOT, run, TWO_REGIONS_PROFILE, writeTree, type Rendered } from './fixtures/assets';
@@ -281,16 +282,18 @@ describe('user-data size', () => {
     const r = rendered(name);
     const docs = r.assets.filter((a) => a.path.startsWith('nodes/'));
     expect(docs).toHaveLength(r.plan.nodes.length);
-    const over = docs.filter((a) => !fitsUserDataLimit(a.content)).map((a) => `${a.path}: ${userDataBytes(a.content)}`);
+    const over = docs
+      .filter((a) => !fitsUserDataLimit(a.content, AWS_USER_DATA_LIMIT))
+      .map((a) => `${a.path}: ${userDataBytes(a.content)}`);
     expect(over).toEqual([]);
     expect(r.assets.filter((a) => a.path.startsWith('bucket/'))).toEqual([]);
     expect(Math.max(...docs.map((a) => userDataBytes(a.content)))).toBeLessThan(AWS_USER_DATA_LIMIT);
   });
 
   test('the limit counts bytes, not characters', () => {
-    expect(fitsUserDataLimit('a'.repeat(16384))).toBe(true);
-    expect(fitsUserDataLimit('a'.repeat(16385))).toBe(false);
-    expect(fitsUserDataLimit('é'.repeat(8193))).toBe(false);
+    expect(fitsUserDataLimit('a'.repeat(16384), AWS_USER_DATA_LIMIT)).toBe(true);
+    expect(fitsUserDataLimit('a'.repeat(16385), AWS_USER_DATA_LIMIT)).toBe(false);
+    expect(fitsUserDataLimit('é'.repeat(8193), AWS_USER_DATA_LIMIT)).toBe(false);
     expect(fitsUserDataLimit('a'.repeat(100), 99)).toBe(false);
   });
 

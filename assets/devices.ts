@@ -5,6 +5,7 @@
  * target passes the stable path it knows, usually one holding the volume id.
  */
 import type { CloudName } from '../targets/config';
+import { factsOf } from '../targets/facts';
 import type { NodePlan, VolumePlan } from '../plan/types';
 
 /** Stable device path of `volume` (the `index`-th of `node.volumes`) inside the guest. */
@@ -28,9 +29,7 @@ export function devicePathsFrom(paths: readonly string[]): DevicePath {
  * checks stay an upper bound.
  */
 export function reviewDevicePath(cloud: CloudName): DevicePath {
-  // EBS: /dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_vol0123456789abcdef0 (id without its dash).
-  // Cinder on KVM: /dev/disk/by-id/virtio-<first 20 characters of the volume id>.
-  const prefix = cloud === 'aws' ? '/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_vol' : '/dev/disk/by-id/virtio-';
+  const prefix = factsOf(cloud).devicePathPrefix;
   return (node, volume) => `${prefix}ID-OF-${node.name}-${volume.name}`;
 }
 

@@ -16,11 +16,10 @@
 import { RELEASES, type Release } from '../profile/schema';
 import type { DirectoryPlan } from '../plan/directory';
 import type { NodePlan, StagingPlan } from '../plan/types';
-import type { WriteFile } from './cloud-init';
 import { addressOf } from './endpoints';
 import { FILL, secretsFunctions } from './handoff';
 import { renderIni, type IniSection } from './ini';
-import type { RoleSetup } from './logging';
+import type { RoleSetup, WriteFile } from './role-setup';
 import { placeholder, SECRETS_FILE } from './secrets';
 import { shFunction, shQuote } from './shell';
 

@@ -6,18 +6,11 @@
  * silently breaks them), which is what the talk's upgrade broke.
  */
 import type { NodePlan, StagingPlan } from '../plan/types';
-import type { WriteFile } from './cloud-init';
+import type { RoleSetup, WriteFile } from './role-setup';
 
 export const LOG_IGNORE_FILE = '/etc/openstack-staging/log-ignore.txt';
 export const LOG_CHECK_SCRIPT = '/usr/local/sbin/staging-log-check';
 const LOG_ROOT = '/var/log/staging';
-
-/** What a role adds to its cloud-config. */
-export interface RoleSetup {
-  readonly packages: readonly string[];
-  readonly writeFiles: readonly WriteFile[];
-  readonly runcmd: readonly (readonly string[])[];
-}
 
 const file = (path: string, content: string, permissions = '0644'): WriteFile => ({ path, content, owner: 'root:root', permissions });
 // rsyslog's legacy syntax: read by rsyslog 5 (EL6) and 7 (EL7) alike.

@@ -4,22 +4,31 @@
  * mapping with the real volume paths; the `assets` command keeps stand-ins.
  */
 import type { StagingPlan } from '../plan/types';
+import type { SecretStore } from '../targets/cloud-facts';
 import type { TargetConfig } from '../targets/config';
+import { factsOf } from '../targets/facts';
 import { reviewDevicePath } from './devices';
 import { awsSecretsParameter } from './secrets';
-import { AWS_USER_DATA_LIMIT, awsBucketFetch, type PartsOptions } from './user-data-limit';
-
-/** Nova's user_data takes 65535 bytes of base64, so 49149 raw bytes. */
-export const OPENSTACK_USER_DATA_LIMIT = 49149;
+import { awsBucketFetch, type PartsOptions } from './user-data-limit';
 
 /** AWS nodes read one SecureString parameter (KEY=VALUE lines) with their instance profile and the AWS CLI. */
 export const awsSecretsCommand = (plan: StagingPlan): string =>
   `aws ssm get-parameter --region ${plan.region} --with-decryption --name ${awsSecretsParameter(plan.rehearsalId)} --query Parameter.Value --output text`;
 
 /**
+ * How a node gets its secrets and, when its user data is over the limit, its files.
+ * Nodes with an identity of the cloud (an instance profile) fetch both themselves;
+ * elsewhere the runbook copies the secrets file over SSH, and the user data is in
+ * limit (the target refuses a plan whose user data is not).
+ */
+const NODE_FETCH: Record<SecretStore, (plan: StagingPlan, assetsBucket: string) => Partial<PartsOptions>> = {
+  'ssm-parameter': (plan, bucket) => ({ secretsCommand: awsSecretsCommand(plan), bucketFetch: awsBucketFetch(bucket, plan.region) }),
+  'file-over-ssh': () => ({}),
+};
+
+/**
  * Defaults for a plan on its target. `assetsBucket` is the bucket name where known (deploy
- * time); for review a stand-in names it. OpenStack nodes get their secrets copied over SSH
- * by the runbook (no secret store is assumed on a public cloud).
+ * time); for review a stand-in names it.
  */
 export function assetOptionsFor(
   plan: StagingPlan,
@@ -27,18 +36,13 @@ export function assetOptionsFor(
   overrides: Partial<PartsOptions> & { assetsBucket?: string } = {},
 ): PartsOptions {
   const { assetsBucket, ...rest } = overrides;
-  const aws = target.cloud === 'aws';
+  const facts = factsOf(target.cloud);
   return {
     packageArchives: target.packageArchives,
     source: target.source,
     devicePath: reviewDevicePath(target.cloud),
-    limit: aws ? AWS_USER_DATA_LIMIT : OPENSTACK_USER_DATA_LIMIT,
-    ...(aws
-      ? {
-          secretsCommand: awsSecretsCommand(plan),
-          bucketFetch: awsBucketFetch(assetsBucket ?? `ASSETS-BUCKET-OF-${plan.rehearsalId}`, plan.region),
-        }
-      : {}),
+    limit: facts.userDataLimit,
+    ...NODE_FETCH[facts.secretStore](plan, assetsBucket ?? `ASSETS-BUCKET-OF-${plan.rehearsalId}`),
     ...rest,
   };
 }

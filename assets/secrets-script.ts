@@ -5,6 +5,8 @@
  * an OpenStack cloud (no secret store assumed) the file is copied to every node.
  */
 import type { StagingPlan } from '../plan/types';
+import type { SecretStore } from '../targets/cloud-facts';
+import { factsOf } from '../targets/facts';
 import { awsSecretsParameter, SECRET_NAMES, SECRETS_FILE } from './secrets';
 import { shFunction } from './shell';
 
@@ -14,7 +16,7 @@ function generate(): string[] {
   ]);
 }
 
-function awsBody(plan: StagingPlan): string[] {
+function ssmBody(plan: StagingPlan): string[] {
   const parameter = awsSecretsParameter(plan.rehearsalId);
   return [
     `PARAMETER=${parameter}`,
@@ -35,7 +37,7 @@ function awsBody(plan: StagingPlan): string[] {
   ];
 }
 
-function openstackBody(plan: StagingPlan): string[] {
+function fileOverSshBody(plan: StagingPlan): string[] {
   const nodes = plan.nodes.map((n) => n.addresses.management).join(' ');
   return [
     '# usage: create-secrets.sh [--distribute [--ssh-user USER]]',
@@ -64,9 +66,11 @@ function openstackBody(plan: StagingPlan): string[] {
   ];
 }
 
+const BODY: Record<SecretStore, (plan: StagingPlan) => string[]> = { 'ssm-parameter': ssmBody, 'file-over-ssh': fileOverSshBody };
+
 /** `secrets/create-secrets.sh` for the plan's cloud. */
 export function createSecretsScript(plan: StagingPlan): string {
-  const body = plan.cloud === 'aws' ? awsBody(plan) : openstackBody(plan);
+  const body = BODY[factsOf(plan.cloud).secretStore](plan);
   return [
     '#!/usr/bin/env bash',
     `# Creates the secrets of rehearsal ${plan.rehearsalId} (${plan.cloud}). Values never enter Terraform state.`,

@@ -6,7 +6,7 @@
  * installed by the runbook, one release at a time (their packages conflict).
  */
 import type { NodePlan, StagingPlan } from '../plan/types';
-import type { RoleSetup } from './logging';
+import type { RoleSetup } from './role-setup';
 
 export const DUMMY_RABBIT_SCRIPT = '/usr/local/sbin/staging-dummy-rabbit';
 

@@ -7,13 +7,10 @@
 import type { NodePlan, StagingPlan } from '../plan/types';
 import { cloudConfig, renderCloudConfig, type CloudConfig, type UserDataOptions, type WriteFile } from './cloud-init';
 
-/** EC2's limit on user data, in bytes, before base64. */
-export const AWS_USER_DATA_LIMIT = 16384;
-
 export const userDataBytes = (text: string): number => Buffer.byteLength(text, 'utf8');
 
-/** Whether a rendered document fits the limit (AWS's unless told). */
-export const fitsUserDataLimit = (text: string, limit: number = AWS_USER_DATA_LIMIT): boolean => userDataBytes(text) <= limit;
+/** Whether a rendered document fits a cloud's limit. */
+export const fitsUserDataLimit = (text: string, limit: number): boolean => userDataBytes(text) <= limit;
 
 /** Shell command that copies a bucket object to a path on the node. */
 export type BucketFetch = (key: string, dest: string) => string;
@@ -43,7 +40,8 @@ export interface UserDataParts {
 }
 
 export interface PartsOptions extends UserDataOptions {
-  readonly limit?: number;
+  /** The cloud's user-data limit in bytes (its facts' `userDataLimit`). */
+  readonly limit: number;
   readonly bucketFetch?: BucketFetch;
 }
 
@@ -75,7 +73,7 @@ function fetchingConfig(
 
 /** The user data of a node within `limit`, moving its files to the bucket when needed. */
 export function userDataParts(plan: StagingPlan, node: NodePlan, options: PartsOptions): UserDataParts {
-  const limit = options.limit ?? AWS_USER_DATA_LIMIT;
+  const { limit } = options;
   const config = cloudConfig(plan, node, options);
   const full = renderCloudConfig(config);
   if (fitsUserDataLimit(full, limit)) return { inline: full, bucketObjects: [] };

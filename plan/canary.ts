@@ -5,28 +5,7 @@
  * Swift), VMs in every child cell, Swift containers with objects.
  */
 import type { Profile } from '../profile/schema';
-import type { StagingPlan } from './types';
-
-export interface CanaryPlan {
-  readonly projects: readonly string[];
-  readonly flavors: readonly { readonly name: string; readonly vcpus: number; readonly ramMiB: number; readonly diskGiB: number }[];
-  readonly networks: readonly {
-    readonly name: string;
-    readonly project: string;
-    readonly physnet: string;
-    readonly vlan: number;
-    readonly cidr: string;
-  }[];
-  readonly image: { readonly name: string; readonly diskFormat: 'qcow2' | 'raw' };
-  readonly servers: readonly {
-    readonly name: string;
-    readonly project: string;
-    readonly cell: string;
-    readonly flavor: string;
-    readonly network: string;
-  }[];
-  readonly containers: readonly { readonly name: string; readonly project: string; readonly objects: readonly string[] }[];
-}
+import type { CanaryPlan, StagingPlan } from './types';
 
 /** Two projects, so that isolation between tenants is part of what survives. */
 export const CANARY_PROJECTS: readonly string[] = ['canary-a', 'canary-b'];

@@ -1,5 +1,5 @@
 /** Hourly cost of a set of nodes on a target's price list. */
-import { byCodeUnits, type PriceList } from '../targets/offers';
+import { byCodeUnits, type PriceList } from '../targets/prices';
 import type { CostLine, CostPlan, NodePlan } from './types';
 
 const round = (n: number, digits = 4): number => Number(n.toFixed(digits));

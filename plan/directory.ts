@@ -8,39 +8,10 @@
  */
 import type { Profile } from '../profile/schema';
 import { CANARY_PROJECTS } from './canary';
+import type { DirectoryAccount, DirectoryPlan, KeystonePlan } from './types';
 
-export interface DirectoryAccount {
-  readonly uid: string;
-  readonly groups: readonly string[];
-  readonly purpose: string;
-}
+export type { DirectoryAccount, DirectoryPlan, KeystonePlan };
 
-export interface DirectoryPlan {
-  readonly server: 'openldap';
-  /** Role of the node that runs it. */
-  readonly role: 'monitoring';
-  readonly port: 389;
-  readonly suffix: string;
-  readonly rootDn: string;
-  readonly usersDn: string;
-  readonly groupsDn: string;
-  readonly servicesDn: string;
-  /** Read-only account Keystone binds with. */
-  readonly bindDn: string;
-  /** Keystone domain whose identity the directory provides. */
-  readonly keystoneDomain: string;
-  readonly groups: readonly { readonly name: string; readonly description: string }[];
-  readonly accounts: readonly DirectoryAccount[];
-}
-
-export interface KeystonePlan {
-  /** Production's company-wide identity backend, if any. */
-  readonly externalAuth?: { readonly kind: 'ldap' | 'saml' | 'kerberos' | 'other'; readonly description?: string };
-  /** The stand-in the staging builds for it; none for kinds without one. */
-  readonly directory?: DirectoryPlan;
-}
-
-/** Keystone domain served by the directory (assumption: production's name is not known). */
 export const DIRECTORY_DOMAIN = 'directory';
 
 export function keystonePlan(profile: Pick<Profile, 'name' | 'keystone'>): KeystonePlan {

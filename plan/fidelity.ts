@@ -4,6 +4,7 @@
  */
 import type { Profile } from '../profile/schema';
 import type { CloudName } from '../targets/config';
+import { factsOf } from '../targets/facts';
 import type { FidelityRow, NodePlan, StagingPlan } from './types';
 
 type Draft = Omit<StagingPlan, 'fidelity' | 'cost' | 'canary'>;
@@ -19,6 +20,7 @@ const row = (component: string, production: string, staging: string, verdict: Fi
 
 export function fidelityTable(plan: Draft, p: Profile, cloud: CloudName): FidelityRow[] {
   const n = plan.nodes;
+  const wording = factsOf(cloud).fidelity;
   const path = [p.releases.from, ...p.releases.via, p.releases.to].join(' -> ');
   const rows: FidelityRow[] = [
     row('release path', path, path, 'kept', 'the same releases and the same intermediate database steps'),
@@ -34,9 +36,7 @@ export function fidelityTable(plan: Draft, p: Profile, cloud: CloudName): Fideli
       'production build of each OS',
       'the image named per OS in the target config (imageByOs)',
       'kept',
-      cloud === 'aws'
-        ? 'same OS release; EC2 Nitro types need ENA and NVMe drivers, which EL images before 7.4 lack: add them to the image'
-        : 'same OS release, from the images the target config names',
+      wording.baseImages,
     ),
     row(
       'installer',
@@ -50,7 +50,7 @@ export function fidelityTable(plan: Draft, p: Profile, cloud: CloudName): Fideli
     row(
       'controllers as VMs',
       p.controllers.virtualized ? 'KVM virtual machines' : 'bare metal',
-      `${cloud === 'aws' ? 'EC2 instances' : 'public-cloud instances'}`,
+      wording.nodes,
       p.controllers.virtualized ? 'emulated' : 'kept',
       'controllers are virtual machines of the commercial cloud instead of KVM guests of in-house hypervisors',
     ),
@@ -117,11 +117,9 @@ export function fidelityTable(plan: Draft, p: Profile, cloud: CloudName): Fideli
     row(
       'neutron isolation',
       `${p.neutron.isolation}${p.neutron.physnets.length ? ' on ' + p.neutron.physnets.map((x) => `${x.name} ${x.vlanRanges.join(',')}`).join('; ') : ''}`,
-      cloud === 'aws'
-        ? 'same VLAN ids inside a VXLAN overlay between compute nodes'
-        : 'same VLAN ids on a private tenant network with port security off',
+      wording.tenantVlans,
       p.neutron.isolation === 'vlan' ? 'emulated' : 'kept',
-      cloud === 'aws' ? 'AWS VPCs do not carry 802.1Q tags' : 'the public cloud network carries the tagged frames over its own overlay',
+      wording.tenantVlansWhy,
     ),
   );
   rows.push(
@@ -205,7 +203,7 @@ export function fidelityTable(plan: Draft, p: Profile, cloud: CloudName): Fideli
     row(
       'public API entry',
       'load balancer in front of the old side',
-      cloud === 'aws' ? 'network load balancer, one target group per side' : 'Octavia load balancer, one pool per side',
+      wording.edge,
       'emulated',
       'the cut-over is the same act: point the balancer at the other side',
     ),

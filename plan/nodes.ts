@@ -6,7 +6,9 @@ import { InputError } from '../profile/errors';
 import type { Profile, NodeRole, VmSize, Release } from '../profile/schema';
 import { CONTROLLER_ROLES } from '../profile/schema';
 import type { TargetConfig } from '../targets/config';
-import { overrideField, pickOffer, type Offer, type PriceList } from '../targets/offers';
+import { factsOf } from '../targets/facts';
+import { pickOffer } from '../targets/offers';
+import type { Offer, PriceList } from '../targets/prices';
 import { AddressBook, networksOf } from './network';
 import type { HypervisorPlan, NetworkPlan, NodePlan, NodeSide, Side, VolumePlan } from './types';
 import { SIDES } from './types';
@@ -192,7 +194,7 @@ export class NodeBuilder {
     const key = `${role}/${need.vcpus}/${need.memoryGiB}`;
     let offer = this.offers.get(key);
     if (!offer) {
-      offer = pickOffer(this.prices, role, need, this.target.source, overrideField(this.target));
+      offer = pickOffer(this.prices, role, need, this.target.source, factsOf(this.target.cloud).sizeOverrideField);
       this.offers.set(key, offer);
     }
     return offer;

@@ -6,7 +6,8 @@
 import { InputError } from '../profile/errors';
 import type { Profile } from '../profile/schema';
 import type { TargetConfig } from '../targets/config';
-import { priceList, type PriceList } from '../targets/offers';
+import { factsOf, priceList } from '../targets/facts';
+import type { PriceList } from '../targets/prices';
 import { canaryPlan } from './canary';
 import { costOf } from './cost';
 import { keystonePlan } from './directory';
@@ -93,7 +94,7 @@ function complete(
     activeSide: target.activeSide,
     cells: cellsOf(profile, nodes),
     swift: swiftOf(profile, builder, factor),
-    neutron: { ...profile.neutron, tenantTransport: target.cloud === 'aws' ? 'overlay' : 'native' },
+    neutron: { ...profile.neutron, tenantTransport: factsOf(target.cloud).tenantTransport },
     keystone,
     installer: profile.installer,
     monitoring: { system: profile.monitoring.system, logIgnorePatterns: profile.logIgnorePatterns },

@@ -63,3 +63,31 @@ export function securityRules(plan: StagingPlan, adminCidrs: readonly string[]):
 function reaches(flow: FlowPlan, fromSide: string, toSide: string): boolean {
   return !flow.sameSide || fromSide === 'shared' || toSide === 'shared' || fromSide === toSide;
 }
+
+/** One ingress permission of one source, keyed by what it allows (the same key on every cloud and every run). */
+export interface IngressPermission {
+  /** `<group> <protocol>/<from>-<to> from <source>`: a new flow adds keys, it never renumbers the others. */
+  readonly key: string;
+  readonly rule: SecurityRule;
+  /** A security group, a CIDR block, or the target's own operator access path. */
+  readonly source: { readonly group: string } | { readonly cidr: string } | { readonly operatorAccess: true };
+}
+
+/**
+ * Every rule spread over its sources, each once, keyed by what it allows. Targets
+ * make one Terraform resource member per key, so that adding a flow to a live
+ * staging adds resources and replaces none.
+ */
+export function ingressPermissions(plan: StagingPlan, adminCidrs: readonly string[]): IngressPermission[] {
+  const out = new Map<string, IngressPermission>();
+  const add = (rule: SecurityRule, name: string, source: IngressPermission['source']) => {
+    const key = `${rule.group} ${rule.protocol}/${rule.ports[0]}-${rule.ports[1]} from ${name}`;
+    if (!out.has(key)) out.set(key, { key, rule, source });
+  };
+  for (const rule of securityRules(plan, adminCidrs)) {
+    if ('group' in rule.from) add(rule, rule.from.group, { group: rule.from.group });
+    else for (const cidr of rule.from.cidrs) add(rule, cidr, { cidr });
+    if ('operators' in rule.from) add(rule, 'operator-access', { operatorAccess: true });
+  }
+  return [...out.values()];
+}

@@ -4,8 +4,6 @@
  */
 import type { NodeRole, Release } from '../profile/schema';
 import type { CloudName } from '../targets/config';
-import type { CanaryPlan } from './canary';
-import type { KeystonePlan } from './directory';
 
 /** The two sides of the blue/green upgrade. */
 export type Side = 'old' | 'new';
@@ -178,3 +176,59 @@ export interface StagingPlan {
   /** Workload created inside the staging cloud and checked after every step. */
   readonly canary: CanaryPlan;
 }
+
+/** The canary workload: what the rehearsal creates inside the staging cloud and checks after every switch (plan/canary.ts). */
+export interface CanaryPlan {
+  readonly projects: readonly string[];
+  readonly flavors: readonly { readonly name: string; readonly vcpus: number; readonly ramMiB: number; readonly diskGiB: number }[];
+  readonly networks: readonly {
+    readonly name: string;
+    readonly project: string;
+    readonly physnet: string;
+    readonly vlan: number;
+    readonly cidr: string;
+  }[];
+  readonly image: { readonly name: string; readonly diskFormat: 'qcow2' | 'raw' };
+  readonly servers: readonly {
+    readonly name: string;
+    readonly project: string;
+    readonly cell: string;
+    readonly flavor: string;
+    readonly network: string;
+  }[];
+  readonly containers: readonly { readonly name: string; readonly project: string; readonly objects: readonly string[] }[];
+}
+
+/** Keystone and its LDAP-backed domain (plan/directory.ts). */
+export interface DirectoryAccount {
+  readonly uid: string;
+  readonly groups: readonly string[];
+  readonly purpose: string;
+}
+
+export interface DirectoryPlan {
+  readonly server: 'openldap';
+  /** Role of the node that runs it. */
+  readonly role: 'monitoring';
+  readonly port: 389;
+  readonly suffix: string;
+  readonly rootDn: string;
+  readonly usersDn: string;
+  readonly groupsDn: string;
+  readonly servicesDn: string;
+  /** Read-only account Keystone binds with. */
+  readonly bindDn: string;
+  /** Keystone domain whose identity the directory provides. */
+  readonly keystoneDomain: string;
+  readonly groups: readonly { readonly name: string; readonly description: string }[];
+  readonly accounts: readonly DirectoryAccount[];
+}
+
+export interface KeystonePlan {
+  /** Production's company-wide identity backend, if any. */
+  readonly externalAuth?: { readonly kind: 'ldap' | 'saml' | 'kerberos' | 'other'; readonly description?: string };
+  /** The stand-in the staging builds for it; none for kinds without one. */
+  readonly directory?: DirectoryPlan;
+}
+
+/** Keystone domain served by the directory (assumption: production's name is not known). */

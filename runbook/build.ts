@@ -5,31 +5,31 @@
  * target, target config) reach cdktf through the STAGING_* environment.
  */
 import { shQuote } from '../assets/shell';
-import type { Side } from '../plan/types';
-import { locateDumpsBucket } from './dumps';
+import type { OperatorAccess, SecretStore } from '../targets/cloud-facts';
+import { factsOf } from '../targets/facts';
+import { DUMPS_STORE_STEPS } from './dumps';
 import { productionDataSteps } from './production-data';
 import { work, type Context } from './remote';
+import { deployStacks, destroyStacks, FIRST_DEPLOY, outputsCommand, sideStacks } from './stacks';
 import { collectLogsStep, recordInventoryStep } from './verify';
 import { directoryDomainSteps, linkCellsStep, ringsStep, waitConfiguredStep } from './sides';
 import type { Phase, Step } from './types';
 
-/** The stacks' own command: a saved plan per stack, counted and checked (nothing destroyed), then applied; in parallel where the stacks allow. */
-export const deployStacks = (ctx: Context, stacks: readonly string[]): string =>
-  `npm run stacks -- deploy ${stacks.join(' ')} --timings ${work(ctx, 'stacks-timings.json')} --log-dir ${work(ctx, 'logs', 'stacks')}`;
-export const destroyStacks = (ctx: Context, stacks: readonly string[]): string =>
-  `npm run stacks -- destroy ${stacks.map(shQuote).join(' ')} --timings ${work(ctx, 'stacks-timings.json')} --log-dir ${work(ctx, 'logs', 'stacks')}`;
-export const sideStacks = (side: Side): string[] => [`control-${side}`, `cells-${side}`, `swift-${side}`];
-/** What the first deploy builds: everything but the new side and the canary workload. */
-export const FIRST_DEPLOY = ['foundation', ...sideStacks('old'), 'compute', 'monitoring', 'migration', 'edge'];
-/** Stack outputs as `cdktf output --outputs-file` writes them. */
-export const outputsCommand = (stack: string, file: string): string => `npm run -s stacks -- output ${stack} --out ${file}`;
+/** Where the secrets script runs, and whether it then copies the file to the nodes. */
+const SECRETS: Record<SecretStore, { distributed: boolean; command: (ctx: Context, when: 'create' | 'distribute') => string }> = {
+  // The nodes fetch the parameter themselves.
+  'ssm-parameter': { distributed: false, command: (ctx) => `bash ${work(ctx, 'assets', 'secrets', 'create-secrets.sh')}` },
+  'file-over-ssh': {
+    distributed: true,
+    command: (ctx, when) =>
+      `(cd ${shQuote(ctx.options.workDir)} && bash assets/secrets/create-secrets.sh${when === 'distribute' ? ` --distribute --ssh-user ${ctx.options.sshUser}` : ''})`,
+  },
+};
 
-/** OpenStack nodes get the secrets file over SSH (no secret store assumed there); AWS nodes fetch it themselves. */
 function secretsSteps(ctx: Context, phase: Phase, id: string, when: 'create' | 'distribute'): Step[] {
-  const aws = ctx.plan.cloud === 'aws';
-  if (when === 'distribute' && aws) return [];
-  const script = `bash assets/secrets/create-secrets.sh${when === 'distribute' ? ` --distribute --ssh-user ${ctx.options.sshUser}` : ''}`;
-  const command = aws ? `bash ${work(ctx, 'assets', 'secrets', 'create-secrets.sh')}` : `(cd ${shQuote(ctx.options.workDir)} && ${script})`;
+  const store = SECRETS[factsOf(ctx.plan.cloud).secretStore];
+  if (when === 'distribute' && !store.distributed) return [];
+  const command = store.command(ctx, when);
   return [
     {
       id,
@@ -65,6 +65,13 @@ function accessStep(ctx: Context, phase: Phase): Step {
   };
 }
 
+/** What the operator's SSH needs once the foundation exists. */
+const ACCESS_STEPS: Record<OperatorAccess, (ctx: Context, phase: Phase) => Step[]> = {
+  'instance-connect-endpoint': (ctx, phase) => [accessStep(ctx, phase)],
+  // The operator's network routes to the nodes already.
+  'operator-network': () => [],
+};
+
 export function deploySteps(ctx: Context): Step[] {
   const phase: Phase = 'deploy';
   const step = (id: string, title: string, commands: string[]): Step => ({
@@ -87,7 +94,8 @@ export function deploySteps(ctx: Context): Step[] {
       'Deploy the foundation, the old side, compute, monitoring, the migration toolbox and the edge (serving the old side)',
       [deployStacks(ctx, FIRST_DEPLOY), outputsCommand('edge', work(ctx, 'edge.json'))],
     ),
-    ...(ctx.plan.cloud === 'aws' ? [accessStep(ctx, phase), locateDumpsBucket(ctx, phase)] : []),
+    ...ACCESS_STEPS[factsOf(ctx.plan.cloud).operatorAccess](ctx, phase),
+    ...DUMPS_STORE_STEPS[factsOf(ctx.plan.cloud).dumpsStore](ctx, phase),
     ...secretsSteps(ctx, phase, 'deploy.secrets-distribute', 'distribute'),
     waitConfiguredStep(ctx, phase, 'deploy.wait-old', 'old'),
     waitConfiguredStep(ctx, phase, 'deploy.wait-shared', 'shared'),

@@ -6,7 +6,8 @@
  */
 import { DUMPS_DIR } from '../assets/devices';
 import { SECRETS_FILE } from '../assets/secrets';
-import { awsBucketPrefix } from '../targets/aws/naming';
+import type { DumpsStore } from '../targets/cloud-facts';
+import { factsOf } from '../targets/facts';
 import { databaseTargets, type DatabaseTarget } from './databases';
 import { onNode, SSH, work, type Context } from './remote';
 import type { Phase, Step } from './types';
@@ -20,10 +21,10 @@ export const dumpFile = (round: string, db: DatabaseTarget): string => `${DUMPS_
 export const mysqlAs = (db: DatabaseTarget, side: 'old' | 'new', tool = 'mysql'): string =>
   `MYSQL_PWD="$${db.passwordSecret}" ${tool} -h ${db.address[side]} -u ${db.name}`;
 
-/** Operator step (AWS): find the dumps bucket's drawn name once the foundation exists. */
-export function locateDumpsBucket(ctx: Context, phase: Phase): Step {
+/** Operator step (S3): find the dumps bucket's drawn name once the foundation exists. */
+function locateDumpsBucket(ctx: Context, phase: Phase): Step {
   // The bucket's name is drawn at deploy time from the foundation's prefix.
-  const prefix = awsBucketPrefix(ctx.plan.rehearsalId, 'dumps');
+  const prefix = factsOf(ctx.plan.cloud).bucketName(ctx.plan.rehearsalId, 'dumps');
   return {
     id: 'deploy.dumps-bucket',
     phase,
@@ -37,24 +38,33 @@ export function locateDumpsBucket(ctx: Context, phase: Phase): Step {
   };
 }
 
-function upload(ctx: Context, round: string): string[] {
-  if (ctx.plan.cloud === 'aws') {
-    return [
-      onNode(
-        ctx,
-        TOOLBOX,
-        [`aws s3 cp --recursive --only-show-errors ${DUMPS_DIR}/${round}/ "s3://$1/${round}/" --region ${ctx.plan.region}`],
-        [`"$(cat ${work(ctx, 'dumps-bucket')})"`],
-      ),
-    ];
-  }
+/** Steps of the first deploy that a dumps store needs. */
+export const DUMPS_STORE_STEPS: Record<DumpsStore, (ctx: Context, phase: Phase) => Step[]> = {
+  's3-bucket': (ctx, phase) => [locateDumpsBucket(ctx, phase)],
+  'object-container-by-operator': () => [],
+};
+
+const UPLOAD: Record<DumpsStore, (ctx: Context, round: string) => string[]> = {
+  's3-bucket': (ctx, round) => [
+    onNode(
+      ctx,
+      TOOLBOX,
+      [`aws s3 cp --recursive --only-show-errors ${DUMPS_DIR}/${round}/ "s3://$1/${round}/" --region ${ctx.plan.region}`],
+      [`"$(cat ${work(ctx, 'dumps-bucket')})"`],
+    ),
+  ],
   // The toolbox holds no credentials of the cloud it runs on: the operator carries the dumps over.
-  const tar = work(ctx, `dumps-${round}.tar`);
-  return [
-    `${SSH} ${ctx.options.sshUser}@${addressOfToolbox(ctx)} sudo tar -C ${DUMPS_DIR} -cf - ${round} > ${tar}`,
-    `openstack --os-cloud ${ctx.options.targetCloud ?? 'TARGET-CLOUD'} object create --name ${round}.tar ${ctx.plan.rehearsalId}-dumps ${tar}`,
-  ];
-}
+  'object-container-by-operator': (ctx, round) => {
+    const tar = work(ctx, `dumps-${round}.tar`);
+    const container = factsOf(ctx.plan.cloud).bucketName(ctx.plan.rehearsalId, 'dumps');
+    return [
+      `${SSH} ${ctx.options.sshUser}@${addressOfToolbox(ctx)} sudo tar -C ${DUMPS_DIR} -cf - ${round} > ${tar}`,
+      `openstack --os-cloud ${ctx.options.targetCloud ?? 'TARGET-CLOUD'} object create --name ${round}.tar ${container} ${tar}`,
+    ];
+  },
+};
+
+const upload = (ctx: Context, round: string): string[] => UPLOAD[factsOf(ctx.plan.cloud).dumpsStore](ctx, round);
 
 const addressOfToolbox = (ctx: Context): string => ctx.plan.nodes.find((n) => n.name === TOOLBOX)!.addresses.management!;
 

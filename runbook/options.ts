@@ -14,7 +14,7 @@ export function runbookOptionsFor(
     logIgnoreFile: resolve(dirname(profile.source), profile.monitoring.logIgnorePatterns),
     packageArchives: target.packageArchives,
     canaryCloud: target.canary.cloudName,
-    ...(target.cloud === 'openstack' ? { targetCloud: target.cloudName } : {}),
+    ...('cloudName' in target ? { targetCloud: target.cloudName } : {}),
     ...overrides,
   };
 }

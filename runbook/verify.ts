@@ -6,7 +6,7 @@
  */
 import { apiCell } from '../assets/endpoints';
 import type { NodePlan, Side } from '../plan/types';
-import { outputsCommand } from './build';
+import { outputsCommand } from './stacks';
 import { collectFromEach, onNode, work, type Context } from './remote';
 import type { Phase, Step } from './types';
 

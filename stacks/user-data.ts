@@ -4,7 +4,7 @@
  */
 import { assetOptionsFor } from '../assets/options';
 import { devicePathsFrom } from '../assets/devices';
-import { AWS_USER_DATA_LIMIT, userDataParts, type PartsOptions, type UserDataParts } from '../assets/user-data-limit';
+import { userDataParts, type PartsOptions, type UserDataParts } from '../assets/user-data-limit';
 import { InputError } from '../profile/errors';
 import type { NodePlan, StagingPlan } from '../plan/types';
 import type { TargetConfig } from '../targets/config';
@@ -33,7 +33,7 @@ export function nodeUserData(plan: StagingPlan, target: TargetConfig, overrides:
     let parts: UserDataParts;
     try {
       // The text holds placeholders for values known only at deploy (bucket name, volume ids) that can be longer.
-      parts = userDataParts(plan, node, { ...options, limit: (options.limit ?? AWS_USER_DATA_LIMIT) - DEPLOY_TIME_SLACK });
+      parts = userDataParts(plan, node, { ...options, limit: options.limit - DEPLOY_TIME_SLACK });
     } catch (e) {
       throw new InputError(target.source, `nodes.${node.name}`, (e as Error).message.replace(`${node.name}: `, ''));
     }

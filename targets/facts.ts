@@ -1,18 +1,26 @@
 /**
- * What each cloud is, as plain data (no cdktf, no provider classes), for the parts of
- * the project that must know a cloud without building on it: the planner, the
- * assets, the runbook. `Record<CloudName, …>` makes a new cloud fill every fact.
+ * Every cloud's facts in one table, and the two look-ups the rest of the project
+ * uses: by cloud name (what a plan knows) and by target config (for what depends
+ * on the config, such as prices). `Record<CloudName, …>` makes a new cloud fill
+ * every fact.
  */
-import type { CloudName } from './config';
+import { AWS_FACTS } from './aws/facts';
+import type { CloudFacts } from './cloud-facts';
+import type { CloudName, TargetConfig } from './config';
+import { OPENSTACK_FACTS } from './openstack/facts';
+import type { PriceList } from './prices';
 
-export interface CloudFacts {
-  /** Terraform type of the edge's listeners: the only resources a cut-over or a rollback changes. */
-  readonly listenerType: string;
+export const CLOUD_FACTS: Readonly<Record<CloudName, CloudFacts<never>>> = { aws: AWS_FACTS, openstack: OPENSTACK_FACTS };
+
+/** The facts of a cloud that hold whatever its target config says. */
+export const factsOf = (cloud: CloudName): Omit<CloudFacts, 'prices'> => CLOUD_FACTS[cloud];
+
+/** What the target config's cloud sells, at the prices it states or lists. */
+export function priceList(target: TargetConfig): PriceList {
+  switch (target.cloud) {
+    case 'aws':
+      return AWS_FACTS.prices(target);
+    case 'openstack':
+      return OPENSTACK_FACTS.prices(target);
+  }
 }
-
-export const CLOUD_FACTS: Readonly<Record<CloudName, CloudFacts>> = {
-  aws: { listenerType: 'aws_lb_listener' },
-  openstack: { listenerType: 'openstack_lb_listener_v2' },
-};
-
-export const factsOf = (cloud: CloudName): CloudFacts => CLOUD_FACTS[cloud];

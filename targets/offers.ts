@@ -1,76 +1,7 @@
-/**
- * What a target cloud sells: machine sizes with their price, storage and load
- * balancer prices. The planner reads only this, whatever the cloud.
- */
+/** The size the planner gives a role, from what the target cloud sells. */
 import { InputError } from '../profile/errors';
 import type { NodeRole } from '../profile/schema';
-import { AWS_INSTANCE_TYPES, AWS_PRICES } from './aws/catalog';
-import type { TargetConfig } from './config';
-
-/** A machine size on offer: an EC2 instance type or an OpenStack flavor. */
-/** Plain string order: the names are ASCII, and a locale-aware compare first loads ICU's collator (milliseconds). */
-export const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-export interface Offer {
-  readonly name: string;
-  readonly vcpus: number;
-  readonly memoryGiB: number;
-  readonly pricePerHour: number;
-  /** How KVM reaches a guest of this size: hardware (bare metal) or nested; absent when it cannot. */
-  readonly kvm?: 'hardware' | 'nested';
-}
-
-export interface PriceList {
-  readonly currency: string;
-  /** Where the prices come from (region and date, or the target file). */
-  readonly source: string;
-  readonly offers: readonly Offer[];
-  readonly volumePerGiBHour: number;
-  readonly loadBalancerPerHour: number;
-  /** Sizes the operator pinned per role. */
-  readonly overrides: Partial<Record<NodeRole, string>>;
-  /** The KVM acceleration compute nodes must get, when the target pins it. */
-  readonly computeKvm?: Offer['kvm'];
-  /** Data volumes one node can take besides its root disk. */
-  readonly maxVolumesPerNode: number;
-}
-
-export function priceList(target: TargetConfig): PriceList {
-  if (target.cloud === 'aws') {
-    return {
-      currency: AWS_PRICES.currency,
-      source: `AWS on-demand list prices, ${AWS_PRICES.region}, ${AWS_PRICES.date}`,
-      offers: AWS_INSTANCE_TYPES,
-      volumePerGiBHour: AWS_PRICES.volumePerGiBHour,
-      loadBalancerPerHour: AWS_PRICES.loadBalancerPerHour,
-      overrides: target.instanceTypes,
-      computeKvm: target.computeKvm === 'metal' ? 'hardware' : 'nested',
-      // EBS device names /dev/sdf to /dev/sdy; Nitro types share about 28 attachments with the interfaces.
-      maxVolumesPerNode: 20,
-    };
-  }
-  return {
-    currency: target.currency,
-    source: `flavor prices of target cloud '${target.cloudName}'`,
-    offers: target.flavors.map((f) => ({
-      name: f.name,
-      vcpus: f.vcpus,
-      memoryGiB: f.memoryGiB,
-      pricePerHour: f.pricePerHour,
-      ...(f.baremetal ? { kvm: 'hardware' as const } : f.nestedVirtualization ? { kvm: 'nested' as const } : {}),
-    })),
-    volumePerGiBHour: target.volumePricePerGiBHour,
-    loadBalancerPerHour: target.loadBalancerPricePerHour,
-    overrides: target.roleFlavors,
-    // virtio disks vdb to vdz.
-    maxVolumesPerNode: 25,
-  };
-}
-
-/** Field of the target config that pins sizes per role, for error messages. */
-export function overrideField(target: TargetConfig): string {
-  return target.cloud === 'aws' ? 'instanceTypes' : 'roleFlavors';
-}
+import { byCodeUnits, type Offer, type PriceList } from './prices';
 
 /**
  * The cheapest offer with at least the given size; for compute, one that gives KVM.

@@ -3,7 +3,7 @@
  * Linux list prices in us-east-1, rounded, as of the date below: refresh them
  * (aws pricing get-products) before trusting a budget to the cent.
  */
-import type { Offer } from '../offers';
+import type { Offer } from '../prices';
 
 export const AWS_PRICES = {
   region: 'us-east-1',

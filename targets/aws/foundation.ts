@@ -23,7 +23,7 @@ import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { awsSecretsParameter } from '../../assets/secrets';
-import { securityGroups, securityRules } from '../../plan/security';
+import { ingressPermissions, securityGroups } from '../../plan/security';
 import type { StagingPlan } from '../../plan/types';
 import type { AwsTargetConfig } from '../config';
 import type { Foundation } from '../target';
@@ -205,21 +205,17 @@ function groupsAndRules(
   const accessId = access.id;
   const fromGroups: Record<string, object> = {};
   const fromCidrs: Record<string, object> = {};
-  for (const rule of securityRules(plan, config.adminCidrs)) {
-    const what = `${rule.group} ${rule.protocol}/${rule.ports[0]}-${rule.ports[1]} from`;
-    const entry = (key: string, source: string) => ({
+  for (const { key, rule, source } of ingressPermissions(plan, config.adminCidrs)) {
+    const into = 'cidr' in source ? fromCidrs : fromGroups;
+    into[key] = {
       group: groups.get(rule.group)!,
       protocol: rule.protocol,
       from: rule.ports[0],
       to: rule.ports[1],
       description: rule.purpose,
-      source,
+      source: 'cidr' in source ? source.cidr : 'group' in source ? groups.get(source.group)! : accessId,
       tags: groupTags(plan, rule.group, key),
-    });
-    const add = (into: Record<string, object>, key: string, source: string) => (into[key] ??= entry(key, source));
-    if ('group' in rule.from) add(fromGroups, `${what} ${rule.from.group}`, groups.get(rule.from.group)!);
-    else for (const cidr of rule.from.cidrs) add(fromCidrs, `${what} ${cidr}`, cidr);
-    if ('operators' in rule.from) add(fromGroups, `${what} operator-access`, accessId);
+    };
   }
   const byGroup = TerraformIterator.fromMap(fromGroups);
   new VpcSecurityGroupIngressRule(stack, 'ingress-from-groups', {

@@ -20,7 +20,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CodeMaker } from 'codemaker';
 import { ConstructsMakerProviderTarget, Language, TerraformProviderConstraint, type ProviderSchema } from '@cdktf/commons';
-import { TerraformProviderGenerator } from '@cdktf/provider-generator/lib/get/generator/provider-generator';
+import { TerraformProviderGenerator } from '@cdktf/provider-generator';
 
 export const SCHEMA_PATH = path.join(__dirname, 'provider-schema.json');
 export const BINDINGS_DIR = path.join(__dirname, '..', '..', '.gen', 'providers', 'openstack');

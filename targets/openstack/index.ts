@@ -5,9 +5,9 @@
  * the planned addresses, one volume per Swift ring device, an Octavia load
  * balancer with a pool per API and side.
  */
-import type { TerraformStack } from 'cdktf';
+import { TerraformIterator, type TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import { securityGroups, securityRules } from '../../plan/security';
+import { ingressPermissions, securityGroups } from '../../plan/security';
 import { SIDES, type StagingPlan } from '../../plan/types';
 import type { OpenstackTargetConfig } from '../config';
 import { configureState } from '../state';
@@ -29,6 +29,7 @@ import { NetworkingSubnetV2 } from '../../.gen/providers/openstack/networking-su
 import { ObjectstorageContainerV1 } from '../../.gen/providers/openstack/objectstorage-container-v1';
 import { ObjectstorageObjectV1 } from '../../.gen/providers/openstack/objectstorage-object-v1';
 import { OpenstackProvider } from '../../.gen/providers/openstack/provider';
+import { OPENSTACK_FACTS } from './facts';
 
 /** Provider version the schema file reflects. */
 export const OPENSTACK_PROVIDER_CONSTRAINT = '~> 3.0';
@@ -102,27 +103,44 @@ export function openstackTarget(plan: StagingPlan, config: OpenstackTargetConfig
         egress('out-443', { protocol: 'tcp', min: 443, max: 443, cidr: '0.0.0.0/0' });
         egress('out-net', { cidr: config.networkCidr });
       }
-      securityRules(plan, config.adminCidrs).forEach((rule, i) => {
-        const sources =
-          'group' in rule.from
-            ? [{ remoteGroupId: groups.get(rule.from.group)! }]
-            : rule.from.cidrs.map((remoteIpPrefix) => ({ remoteIpPrefix }));
-        sources.forEach((source, j) => {
-          new NetworkingSecgroupRuleV2(stack, `rule-${i}-${j}`, {
-            securityGroupId: groups.get(rule.group)!,
-            direction: 'ingress',
-            ethertype: 'IPv4',
-            protocol: rule.protocol,
-            portRangeMin: rule.ports[0],
-            portRangeMax: rule.ports[1],
-            description: rule.purpose,
-            ...source,
-          });
+      // Keyed by what they allow, as on AWS: a new flow adds members, it never renumbers (replaces) the others.
+      // The operators come in from the admin CIDRs: their own network is this cloud's access path.
+      const fromGroups: Record<string, object> = {};
+      const fromCidrs: Record<string, object> = {};
+      for (const { key, rule, source } of ingressPermissions(plan, config.adminCidrs)) {
+        if ('operatorAccess' in source) continue;
+        const into = 'cidr' in source ? fromCidrs : fromGroups;
+        into[key] = {
+          group: groups.get(rule.group)!,
+          protocol: rule.protocol,
+          from: rule.ports[0],
+          to: rule.ports[1],
+          description: rule.purpose,
+          source: 'cidr' in source ? source.cidr : groups.get(source.group)!,
+        };
+      }
+      const ingress = (id: string, members: Record<string, object>, remote: 'remoteGroupId' | 'remoteIpPrefix') => {
+        const each = TerraformIterator.fromMap(members);
+        new NetworkingSecgroupRuleV2(stack, id, {
+          forEach: each,
+          securityGroupId: each.getString('group'),
+          direction: 'ingress',
+          ethertype: 'IPv4',
+          protocol: each.getString('protocol'),
+          portRangeMin: each.getNumber('from'),
+          portRangeMax: each.getNumber('to'),
+          description: each.getString('description'),
+          [remote]: each.getString('source'),
         });
-      });
-      const container = (purpose: string) =>
-        new ObjectstorageContainerV1(stack, `container-${purpose}`, { name: name(purpose), region: config.region, forceDestroy: true })
-          .name;
+      };
+      ingress('ingress-from-groups', fromGroups, 'remoteGroupId');
+      ingress('ingress-from-cidrs', fromCidrs, 'remoteIpPrefix');
+      const container = (purpose: 'dumps' | 'backups' | 'assets') =>
+        new ObjectstorageContainerV1(stack, `container-${purpose}`, {
+          name: OPENSTACK_FACTS.bucketName(plan.rehearsalId, purpose),
+          region: config.region,
+          forceDestroy: true,
+        }).name;
       return {
         network: (role) => networks.get(role)!,
         subnet: (network, zone) => subnets.get(`${network}/${zone}`)!,

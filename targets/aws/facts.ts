@@ -1,0 +1,41 @@
+/** What AWS is, for the planner, the assets and the runbook (plain data: loads no provider). */
+import type { CloudFacts } from '../cloud-facts';
+import type { AwsTargetConfig } from '../config';
+import { AWS_INSTANCE_TYPES, AWS_PRICES } from './catalog';
+import { awsBucketPrefix } from './naming';
+
+/** EC2's limit on user data, in bytes, before base64. */
+export const AWS_USER_DATA_LIMIT = 16384;
+
+export const AWS_FACTS: CloudFacts<AwsTargetConfig> = {
+  listenerType: 'aws_lb_listener',
+  // AWS VPCs drop 802.1Q tags: the tenant VLANs ride a VXLAN overlay between compute nodes.
+  tenantTransport: 'overlay',
+  userDataLimit: AWS_USER_DATA_LIMIT,
+  // Nitro shows EBS volumes as NVMe; udev names them by volume id without its dash (vol0123…).
+  devicePathPrefix: '/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_vol',
+  sizeOverrideField: 'instanceTypes',
+  secretStore: 'ssm-parameter',
+  operatorAccess: 'instance-connect-endpoint',
+  dumpsStore: 's3-bucket',
+  // Bucket names are global: the foundation draws the rest of the name.
+  bucketName: awsBucketPrefix,
+  fidelity: {
+    baseImages: 'same OS release; EC2 Nitro types need ENA and NVMe drivers, which EL images before 7.4 lack: add them to the image',
+    nodes: 'EC2 instances',
+    tenantVlans: 'same VLAN ids inside a VXLAN overlay between compute nodes',
+    tenantVlansWhy: 'AWS VPCs do not carry 802.1Q tags',
+    edge: 'network load balancer, one target group per side',
+  },
+  prices: (config) => ({
+    currency: AWS_PRICES.currency,
+    source: `AWS on-demand list prices, ${AWS_PRICES.region}, ${AWS_PRICES.date}`,
+    offers: AWS_INSTANCE_TYPES,
+    volumePerGiBHour: AWS_PRICES.volumePerGiBHour,
+    loadBalancerPerHour: AWS_PRICES.loadBalancerPerHour,
+    overrides: config.instanceTypes,
+    computeKvm: config.computeKvm === 'metal' ? 'hardware' : 'nested',
+    // EBS device names /dev/sdf to /dev/sdy; Nitro types share about 28 attachments with the interfaces.
+    maxVolumesPerNode: 20,
+  }),
+};

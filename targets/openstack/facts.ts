@@ -1,0 +1,44 @@
+/** What an OpenStack public cloud is, for the planner, the assets and the runbook (plain data: loads no provider). */
+import type { CloudFacts } from '../cloud-facts';
+import type { OpenstackTargetConfig } from '../config';
+
+/** Nova's user_data takes 65535 bytes of base64, so 49149 raw bytes. */
+export const OPENSTACK_USER_DATA_LIMIT = 49149;
+
+export const OPENSTACK_FACTS: CloudFacts<OpenstackTargetConfig> = {
+  listenerType: 'openstack_lb_listener_v2',
+  // A private tenant network with port security off carries the tagged frames itself.
+  tenantTransport: 'native',
+  userDataLimit: OPENSTACK_USER_DATA_LIMIT,
+  // Cinder volumes on KVM: /dev/disk/by-id/virtio-<first 20 characters of the volume id>.
+  devicePathPrefix: '/dev/disk/by-id/virtio-',
+  sizeOverrideField: 'roleFlavors',
+  secretStore: 'file-over-ssh',
+  operatorAccess: 'operator-network',
+  dumpsStore: 'object-container-by-operator',
+  // Container names are per project: the rehearsal's id is enough.
+  bucketName: (rehearsalId, purpose) => `${rehearsalId}-${purpose}`,
+  fidelity: {
+    baseImages: 'same OS release, from the images the target config names',
+    nodes: 'public-cloud instances',
+    tenantVlans: 'same VLAN ids on a private tenant network with port security off',
+    tenantVlansWhy: 'the public cloud network carries the tagged frames over its own overlay',
+    edge: 'Octavia load balancer, one pool per side',
+  },
+  prices: (config) => ({
+    currency: config.currency,
+    source: `flavor prices of target cloud '${config.cloudName}'`,
+    offers: config.flavors.map((f) => ({
+      name: f.name,
+      vcpus: f.vcpus,
+      memoryGiB: f.memoryGiB,
+      pricePerHour: f.pricePerHour,
+      ...(f.baremetal ? { kvm: 'hardware' as const } : f.nestedVirtualization ? { kvm: 'nested' as const } : {}),
+    })),
+    volumePerGiBHour: config.volumePricePerGiBHour,
+    loadBalancerPerHour: config.loadBalancerPricePerHour,
+    overrides: config.roleFlavors,
+    // virtio disks vdb to vdz.
+    maxVolumesPerNode: 25,
+  }),
+};

@@ -1,0 +1,30 @@
+/** What a target cloud sells, as the planner sees it: machine sizes with their price, storage and load balancer prices. */
+import type { NodeRole } from '../profile/schema';
+
+/** Plain string order: the names are ASCII, and a locale-aware compare first loads ICU's collator (milliseconds). */
+export const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** A machine size on offer: an EC2 instance type or an OpenStack flavor. */
+export interface Offer {
+  readonly name: string;
+  readonly vcpus: number;
+  readonly memoryGiB: number;
+  readonly pricePerHour: number;
+  /** How KVM reaches a guest of this size: hardware (bare metal) or nested; absent when it cannot. */
+  readonly kvm?: 'hardware' | 'nested';
+}
+
+export interface PriceList {
+  readonly currency: string;
+  /** Where the prices come from (region and date, or the target file). */
+  readonly source: string;
+  readonly offers: readonly Offer[];
+  readonly volumePerGiBHour: number;
+  readonly loadBalancerPerHour: number;
+  /** Sizes the operator pinned per role. */
+  readonly overrides: Partial<Record<NodeRole, string>>;
+  /** The KVM acceleration compute nodes must get, when the target pins it. */
+  readonly computeKvm?: Offer['kvm'];
+  /** Data volumes one node can take besides its root disk. */
+  readonly maxVolumesPerNode: number;
+}
