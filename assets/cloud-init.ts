@@ -6,8 +6,9 @@
  */
 import type { NodePlan, StagingPlan } from '../plan/types';
 import type { DevicePath } from './devices';
+import type { WriteFile } from './role-setup';
 import { sideOf } from './endpoints';
-import { HANDOFF_SCRIPT, handoffScript, NOVA_SERVICES } from './handoff';
+import { HANDOFF_SCRIPT, handoffScript, novaServicesOf } from './handoff';
 import { directorySetup, keystoneFragments, keystoneServices } from './ldap';
 import { novaFragments } from './nova-conf';
 import { ANSWER_FILE, isPackstackNode, packstackAnswers } from './packstack';
@@ -29,12 +30,7 @@ export interface UserDataOptions extends RepoOptions {
   readonly configureCommand?: string;
 }
 
-export interface WriteFile {
-  readonly path: string;
-  readonly content: string;
-  readonly owner: string;
-  readonly permissions: string;
-}
+export type { WriteFile } from './role-setup';
 
 /** A cloud-config document before rendering: comment lines and the YAML body. */
 export interface CloudConfig {
@@ -49,7 +45,7 @@ const secretFile = (path: string, content: string): WriteFile => ({ path, conten
 
 /** Packstack; crudini for the nova.conf and keystone.conf merges; nova-cells, which Packstack does not install. */
 function packagesOf(node: NodePlan, merges: boolean): string[] {
-  const cells = (NOVA_SERVICES[node.role] ?? []).includes('openstack-nova-cells');
+  const cells = novaServicesOf(node).includes('openstack-nova-cells');
   return ['openstack-packstack', ...(merges ? ['crudini'] : []), ...(cells ? ['openstack-nova-cells'] : [])];
 }
 
@@ -67,7 +63,7 @@ function configurationManagement(plan: StagingPlan, node: NodePlan, options: Use
     novaFragments: nova.map((f) => f.path),
     keystoneFragments: keystone.filter((f) => 'merge' in f.apply).map((f) => f.path),
     installs: keystone.flatMap((f) => ('installAs' in f.apply ? [{ source: f.path, target: f.apply.installAs, group: 'keystone' }] : [])),
-    restart: [...(nova.length ? (NOVA_SERVICES[node.role] ?? []) : []), ...(keystone.length ? keystoneServices(node.release) : [])],
+    restart: [...(nova.length ? novaServicesOf(node) : []), ...(keystone.length ? keystoneServices(node.release) : [])],
     swiftDevices: node.role === 'swift-storage' ? mountPoints : [],
     secretsCommand: options.secretsCommand,
     configureCommand: options.configureCommand ?? `packstack --answer-file=${ANSWER_FILE}`,

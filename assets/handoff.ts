@@ -4,6 +4,7 @@
  * fill them into the node's files, run Packstack, then apply the Nova cells
  * settings over what Packstack wrote (it knows nothing of cells).
  */
+import { ROLES } from '../plan/roles';
 import type { NodePlan } from '../plan/types';
 import { sideOf } from './endpoints';
 import { SECRETS_FILE } from './secrets';
@@ -33,12 +34,8 @@ export interface HandoffSpec {
   readonly configureCommand: string;
 }
 
-/** Nova services of each Nova role, restarted after the cells settings are merged. */
-export const NOVA_SERVICES: Readonly<Record<string, readonly string[]>> = {
-  'nova-api': ['openstack-nova-api', 'openstack-nova-cells'],
-  'cell-services': ['openstack-nova-cells', 'openstack-nova-conductor', 'openstack-nova-scheduler'],
-  compute: ['openstack-nova-compute'],
-};
+/** Nova services of a node's role, restarted after the cells settings are merged. */
+export const novaServicesOf = (node: Pick<NodePlan, 'role'>): readonly string[] => ROLES[node.role].novaServices;
 
 const words = (list: readonly string[]): string => list.map(shQuote).join(' ');
 

@@ -14,21 +14,7 @@ const PURPOSE: Record<NetworkRole, string> = {
   tenant: 'tenant overlay between compute nodes (carries the VLAN-tagged tenant traffic)',
 };
 
-/** Which networks each role joins besides management. */
-const EXTRA_NETWORKS: Partial<Record<NodeRole, readonly NetworkRole[]>> = {
-  keystone: ['api'],
-  glance: ['api'],
-  'nova-api': ['api'],
-  'neutron-server': ['api', 'tenant'],
-  horizon: ['api'],
-  'swift-proxy': ['api', 'storage'],
-  'swift-storage': ['storage'],
-  compute: ['tenant'],
-};
-
-export function networksOf(role: NodeRole): NetworkRole[] {
-  return ['management', ...(EXTRA_NETWORKS[role] ?? [])];
-}
+export { networksOf } from './roles';
 
 const toInt = (ip: string): number => ip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
 const toIp = (n: number): string => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');

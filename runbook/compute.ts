@@ -11,11 +11,11 @@ import { SECRETS_FILE } from '../assets/secrets';
 import { InputError } from '../profile/errors';
 import type { NodePlan } from '../plan/types';
 import { nodesWith, onEach, type Context } from './remote';
-import { OPENSTACK_SERVICES, serviceLines } from './services';
+import { servicesOf, serviceLines } from './services';
 import type { Phase, Step } from './types';
 
 const STATE = '/var/lib/openstack-staging';
-const SERVICES = OPENSTACK_SERVICES.compute!;
+const SERVICES = servicesOf('compute');
 
 /** Compute nodes grouped by cell: one command per cell, since each cell has its own database and broker. */
 const byCell = (ctx: Context): [string, NodePlan[]][] => {

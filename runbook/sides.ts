@@ -8,7 +8,7 @@ import type { NodeRole } from '../profile/schema';
 import type { NodePlan, Side } from '../plan/types';
 import { apiCell } from '../assets/endpoints';
 import { nodesWith, onEach, onNode, scriptOnNode, work, type Context } from './remote';
-import { API_SERVICES, OPENSTACK_SERVICES, serviceLines } from './services';
+import { apiServicesOf, servicesOf, serviceLines } from './services';
 import type { Phase, Step } from './types';
 
 /** Marker the boot-time hand-off writes when configuration management finished. */
@@ -18,15 +18,15 @@ const CONFIGURED = '/var/lib/openstack-staging/configured';
 function perRole(
   ctx: Context,
   nodes: readonly NodePlan[],
-  table: Partial<Record<NodeRole, readonly string[]>>,
+  servicesOfRole: (role: NodeRole) => readonly string[],
   action: 'stop' | 'start',
 ): string[] {
-  const roles = [...new Set(nodes.map((n) => n.role))].filter((r) => table[r]?.length);
+  const roles = [...new Set(nodes.map((n) => n.role))].filter((r) => servicesOfRole(r).length > 0);
   return roles.map((role) =>
     onEach(
       ctx,
       nodes.filter((n) => n.role === role),
-      serviceLines(action, table[role]!),
+      serviceLines(action, servicesOfRole(role)),
     ),
   );
 }
@@ -37,13 +37,13 @@ function perRole(
  * checks fail and users get refused connections. Internal services keep running.
  */
 export function closeApiStep(ctx: Context, phase: Phase, round: string): Step {
-  const nodes = ctx.plan.nodes.filter((n) => n.side === 'old' && API_SERVICES[n.role]);
+  const nodes = ctx.plan.nodes.filter((n) => n.side === 'old' && apiServicesOf(n.role).length > 0);
   return {
     id: `${round}.close-api`,
     phase,
     title: "Close the public API: stop the old side's API services",
     where: 'operator',
-    commands: perRole(ctx, nodes, API_SERVICES, 'stop'),
+    commands: perRole(ctx, nodes, apiServicesOf, 'stop'),
     checks: ['the edge endpoint refuses connections'],
     rollbackSafe: true,
   };
@@ -56,7 +56,7 @@ export function sideServicesStep(ctx: Context, phase: Phase, id: string, side: S
     phase,
     title: `${action === 'stop' ? 'Stop' : 'Start'} every OpenStack service of the ${side} side`,
     where: 'operator',
-    commands: perRole(ctx, nodes, OPENSTACK_SERVICES, action),
+    commands: perRole(ctx, nodes, servicesOf, action),
     rollbackSafe: true,
   };
 }
@@ -68,7 +68,7 @@ export function monitoringStep(ctx: Context, phase: Phase, id: string, action: '
     phase,
     title: `${action === 'stop' ? 'Stop' : 'Restart'} monitoring`,
     where: 'monitoring',
-    commands: perRole(ctx, nodes, OPENSTACK_SERVICES, action),
+    commands: perRole(ctx, nodes, servicesOf, action),
     rollbackSafe: true,
   };
 }

@@ -5,6 +5,7 @@
  */
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
+import { ROLES, type RoleStack } from '../plan/roles';
 import type { NodePlan, NodeSide, StagingPlan } from '../plan/types';
 import type { CloudTarget, Foundation } from '../targets/target';
 import type { NodeUserData } from './user-data';
@@ -39,20 +40,18 @@ export interface NodeStackSpec {
   readonly select: (node: NodePlan) => boolean;
 }
 
-const CONTROL_ROLES = new Set(['keystone', 'glance', 'nova-api', 'neutron-server', 'horizon', 'database', 'rabbitmq']);
-const CELL_ROLES = new Set(['cell-services', 'cell-database', 'cell-rabbitmq']);
-const SWIFT_ROLES = new Set(['swift-proxy', 'swift-storage']);
+const inStack = (node: NodePlan, stack: RoleStack): boolean => ROLES[node.role].stack === stack;
 
 export function nodeStackSpecs(plan: StagingPlan): NodeStackSpec[] {
   const perSide = plan.sides.flatMap(({ name: side }) => [
-    { id: `control-${side}`, concern: 'control plane', side, select: (n: NodePlan) => n.side === side && CONTROL_ROLES.has(n.role) },
-    { id: `cells-${side}`, concern: 'nova cells', side, select: (n: NodePlan) => n.side === side && CELL_ROLES.has(n.role) },
-    { id: `swift-${side}`, concern: 'swift', side, select: (n: NodePlan) => n.side === side && SWIFT_ROLES.has(n.role) },
+    { id: `control-${side}`, concern: 'control plane', side, select: (n: NodePlan) => n.side === side && inStack(n, 'control') },
+    { id: `cells-${side}`, concern: 'nova cells', side, select: (n: NodePlan) => n.side === side && inStack(n, 'cells') },
+    { id: `swift-${side}`, concern: 'swift', side, select: (n: NodePlan) => n.side === side && inStack(n, 'swift') },
   ]);
   const shared: NodeStackSpec[] = [
-    { id: 'compute', concern: 'compute (upgraded in place)', side: 'shared', select: (n) => n.role === 'compute' },
-    { id: 'migration', concern: 'migration toolbox', side: 'shared', select: (n) => n.role === 'migration-toolbox' },
-    { id: 'monitoring', concern: 'monitoring', side: 'shared', select: (n) => n.role === 'monitoring' },
+    { id: 'compute', concern: 'compute (upgraded in place)', side: 'shared', select: (n) => inStack(n, 'compute') },
+    { id: 'migration', concern: 'migration toolbox', side: 'shared', select: (n) => inStack(n, 'migration') },
+    { id: 'monitoring', concern: 'monitoring', side: 'shared', select: (n) => inStack(n, 'monitoring') },
   ];
   return [...perSide, ...shared];
 }
