@@ -185,7 +185,7 @@ describe('switching the active side', () => {
 });
 
 test('state is local by default, in S3 with locking and a key per stack when a bucket is named', () => {
-  expect(stacks.edge.terraform.backend).toEqual({ local: { path: '../../../state/edge.tfstate' } });
+  expect(stacks.edge.terraform.backend).toEqual({ local: { path: `../../../state/${plan.rehearsalId}/edge.tfstate` } });
   const remote = target('aws', { state: { bucket: 'acme-tfstate', keyPrefix: 'staging' } });
   const s3 = synthesize(buildPlan(profile, remote), remote).stacks;
   for (const [name, stack] of Object.entries(s3)) {

@@ -4,15 +4,17 @@ import type { StagingPlan } from '../plan/types';
 import type { TargetConfig } from './config';
 
 /**
- * Local state in `state/<stack>.tfstate` at the project root, written relative to
- * the stack's directory (cdktf.out/stacks/<stack>) so the output is the same on every machine.
+ * Local state in `state/<rehearsal>/<stack>.tfstate` at the project root, one folder per
+ * rehearsal (two profiles deployed from one checkout never share a state), written
+ * relative to the stack's directory (cdktf.out/stacks/<stack>) so the output is the same
+ * on every machine.
  */
-export const localStatePath = (stackName: string): string => `../../../state/${stackName}.tfstate`;
+export const localStatePath = (rehearsalId: string, stackName: string): string => `../../../state/${rehearsalId}/${stackName}.tfstate`;
 
 /** S3 with a key per stack and S3-native locking when the target names a bucket; local otherwise. */
 export function configureState(stack: TerraformStack, stackName: string, plan: StagingPlan, config: TargetConfig): void {
   if (!config.state) {
-    new LocalBackend(stack, { path: localStatePath(stackName) });
+    new LocalBackend(stack, { path: localStatePath(plan.rehearsalId, stackName) });
     return;
   }
   new S3Backend(stack, {
