@@ -5,13 +5,16 @@
  * before any stack exists, so bad input writes nothing to cdktf.out.
  */
 import { App } from 'cdktf';
-import { inputsFrom, planFrom, runCli } from './bin/cli';
+import { contextLine, inputsFrom, planFrom, runCli } from './bin/cli';
 import { buildStacks } from './stacks/app';
 import { cloudTarget } from './targets';
 import { nodeUserData } from './stacks/user-data';
 
 runCli(() => {
-  const { plan, target } = planFrom(inputsFrom({}), process.env.STAGING_ACTIVE_SIDE);
+  const inputs = inputsFrom({});
+  const { plan, target } = planFrom(inputs, process.env.STAGING_ACTIVE_SIDE);
+  // Which inputs this synthesis used, on stderr (cdktf.out and stdout stay the stacks' alone).
+  process.stderr.write(contextLine(plan, inputs, target) + '\n');
   const app = new App();
   buildStacks(app, { plan, target: cloudTarget(plan, target), config: target, userData: nodeUserData(plan, target) });
   app.synth();

@@ -381,13 +381,15 @@ describe('npm run assets', () => {
     expect(readdirSync(join(out, 'nodes')).length).toBe(two.plan.nodes.length);
   });
 
-  test('a bad profile writes nothing and exits 2 with one line', async () => {
+  test('a bad profile writes nothing and exits 2 with one line per problem', async () => {
     const dir = writeTree([{ path: 'bad.yaml', content: 'name: Not A Name\n', mode: 0o644 }], 'assets-bad-');
     const out = join(dir, 'out');
     const result = await cli(['--profile', join(dir, 'bad.yaml'), '--out', out]);
     expect(result.code).toBe(2);
-    expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(result.stderr).toMatch(/^error: .*bad\.yaml: /);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines[0]).toMatch(/^error: .*bad\.yaml: name: must be lower-case/);
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines.every((line) => /^error: .*bad\.yaml: [\w.[\]]+: /.test(line))).toBe(true);
     expect(existsSync(out)).toBe(false);
   });
 

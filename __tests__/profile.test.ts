@@ -31,7 +31,14 @@ describe('inconsistent profiles are refused with the field named', () => {
     ['release path out of order', (d) => (d.releases.via = ['liberty']), 'releases.via[0]', /not between/],
     ['downgrade', (d) => ((d.releases.from = 'liberty'), (d.releases.to = 'icehouse')), 'releases.to', /later release/],
     ['missing controller role', (d) => delete d.controllers.roles.horizon, 'controllers.roles.horizon', /is required/],
-    ['unknown field', (d) => (d.swift.partpower = 3), 'swift', /unknown field.*'partpower'/],
+    ['unknown field', (d) => (d.swift.partpower = 3), 'swift.partpower', /unknown field: did you mean 'partPower'\?/],
+    [
+      'a typo of a required field',
+      (d) => ((d.swift.minPartHour = 1), delete d.swift.minPartHours),
+      'swift.minPartHour',
+      /did you mean 'minPartHours'/,
+    ],
+    ['an unknown field like none known', (d) => (d.swift.colour = 'blue'), 'swift.colour', /unknown field \(known here: .*partPower/],
     ['wrong type', (d) => (d.swift.partPower = 'sixteen'), 'swift.partPower', /Expected number/],
     ['duplicate zone', (d) => (d.swift.regions[0].zones[1].id = 1), 'swift.regions[0].zones[1].id', /duplicate zone id 1/],
     ['flavor shares', (d) => (d.compute.flavors[0].share = 0.9), 'compute.flavors', /add up to 1\.55/],
@@ -137,6 +144,38 @@ describe('the command line', () => {
     expect(result.stderr).toMatch(/swift\.replicas/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
+  });
+
+  test('every problem of a file at once, one line each, unknown fields first', () => {
+    const typo = join(dir, 'typo.yaml');
+    const d = referenceDoc();
+    d.monitoring.logIgnorePatterns = join(__dirname, '../profile/log-ignore.txt');
+    d.swift.minPartHour = d.swift.minPartHours;
+    delete d.swift.minPartHours;
+    d.swift.partPower = 'sixteen';
+    writeFileSync(typo, stringify(d));
+    const result = run('bin/plan.ts', ['--profile', typo]);
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      `error: ${typo}: swift.minPartHour: unknown field: did you mean 'minPartHours'?`,
+      `error: ${typo}: swift.partPower: Expected number, received string`,
+      `error: ${typo}: swift.minPartHours: is required (number)`,
+    ]);
+  });
+
+  test('a target config of another cloud than --target is refused, naming both', () => {
+    const result = run('bin/plan.ts', ['--target', 'openstack', '--target-config', 'targets/aws/target.yaml']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/target\.yaml: cloud: is 'aws', but --target asks for 'openstack'/);
+  });
+
+  test('a closed pipe ends the command quietly', () => {
+    const result = spawnSync('sh', ['-c', 'node -r ./bin/register.js bin/plan.ts --json | head -c 10 >/dev/null'], {
+      cwd: join(__dirname, '..'),
+      encoding: 'utf8',
+    });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
   });
 
   test('an unknown target is refused', () => {

@@ -2,7 +2,7 @@
  * npm run plan -- [--profile FILE] [--target aws|openstack] [--target-config FILE] [--json]
  * Prints the staging plan: sides, cells, ring, nodes per role, fidelity table, cost.
  */
-import { COMMON_OPTIONS, inputsFrom, parseArgs, planFrom, runCli } from './cli';
+import { COMMON_OPTIONS, contextLine, inputsFrom, parseArgs, planFrom, runCli } from './cli';
 import { renderPlan } from '../plan/report';
 
 const USAGE = `usage: npm run plan -- [--profile FILE] [--target aws|openstack] [--target-config FILE] [--json]`;
@@ -13,6 +13,8 @@ runCli(() => {
     process.stdout.write(USAGE + '\n');
     return;
   }
-  const { plan } = planFrom(inputsFrom(values), process.env.STAGING_ACTIVE_SIDE);
-  process.stdout.write(values.json ? JSON.stringify(plan, null, 2) + '\n' : renderPlan(plan));
+  const inputs = inputsFrom(values);
+  const { plan, target } = planFrom(inputs, process.env.STAGING_ACTIVE_SIDE);
+  // --json writes only JSON to stdout.
+  process.stdout.write(values.json ? JSON.stringify(plan, null, 2) + '\n' : `${contextLine(plan, inputs, target)}\n\n${renderPlan(plan)}`);
 });

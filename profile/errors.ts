@@ -1,7 +1,7 @@
 /**
  * An input the tool refuses: a profile, a target config or a budget.
- * It names the file, the field and the reason, so the command line can print
- * one line and exit non-zero without a stack trace.
+ * It names the file, the field and the reason (one line per problem), so the
+ * command line can print them and exit non-zero without a stack trace.
  */
 export class InputError extends Error {
   constructor(
@@ -11,8 +11,10 @@ export class InputError extends Error {
     readonly field: string,
     /** What is wrong and what is allowed. */
     readonly reason: string,
+    /** Further problems of the same file, each printed on its own line. */
+    readonly more: readonly { readonly field: string; readonly reason: string }[] = [],
   ) {
-    super(`${source}: ${field}: ${reason}`);
+    super([{ field, reason }, ...more].map((p) => `${source}: ${p.field}: ${p.reason}`).join('\n'));
     this.name = 'InputError';
   }
 }

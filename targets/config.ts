@@ -137,3 +137,14 @@ export function loadTarget(file: string): TargetConfig {
   }
   return config;
 }
+
+/** Refuses a target config of another cloud than the one asked for (`--target`, STAGING_TARGET), naming both. */
+export function expectCloud(target: TargetConfig, cloud: CloudName, askedBy: string): void {
+  if (target.cloud !== cloud) {
+    throw new InputError(
+      target.source,
+      'cloud',
+      `is '${target.cloud}', but ${askedBy} asks for '${cloud}': name a target config of that cloud, or drop ${askedBy}`,
+    );
+  }
+}
