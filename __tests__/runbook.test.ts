@@ -10,29 +10,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadProfile, REFERENCE_PROFILE } from '../profile/load';
 import { buildPlan } from '../plan/plan';
-import type { StagingPlan } from '../plan/types';
 import { checkLogs, inventoryDiff, serverProblems } from '../runbook/checks';
 import { databaseTargets } from '../runbook/databases';
-import { runbookOptionsFor } from '../runbook/options';
 import { runSteps, selectSteps } from '../runbook/run';
-import { rehearsalSteps } from '../runbook/steps';
 import { kindOf, PHASES, type Step } from '../runbook/types';
 import { planShape, target } from './support/shapes';
+import { PLANS, stepsFor, stepsOf } from './support/runbook';
 
 jest.setTimeout(60_000);
 
 const ROOT = join(__dirname, '..');
 
-function stepsOf(plan: StagingPlan, cloud: 'aws' | 'openstack' = 'aws'): Step[] {
-  return rehearsalSteps(plan, runbookOptionsFor(target(cloud), loadProfile(REFERENCE_PROFILE)));
-}
-
-const PLANS: Record<string, () => StagingPlan> = {
-  reference: () => buildPlan(loadProfile(REFERENCE_PROFILE), target()),
-  '24 cells': () => planShape('24 cells').plan,
-};
-const cache = new Map<string, Step[]>();
-const stepsFor = (name: string): Step[] => cache.get(name) ?? (cache.set(name, stepsOf(PLANS[name]())), cache.get(name)!);
 const indexOf = (steps: Step[], id: string): number => {
   const i = steps.findIndex((s) => s.id === id);
   if (i < 0) throw new Error(`no step ${id}`);

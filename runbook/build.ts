@@ -142,7 +142,12 @@ export function buildNewSideSteps(ctx: Context, phase: Phase, round: string, reb
   });
   return [
     ...(rebuild
-      ? [step('destroy-new', 'Destroy the previous new side (the old side serves)', [destroyStacks(ctx, sideStacks('new'))])]
+      ? [
+          {
+            ...step('destroy-new', 'Destroy the previous new side (the old side serves)', [destroyStacks(ctx, sideStacks('new'))]),
+            destructive: true as const,
+          },
+        ]
       : []),
     step('build-new', 'Build the new side beside the old one (control plane, cells, Swift)', [deployStacks(ctx, sideStacks('new'))]),
     ...secretsSteps(ctx, phase, `${round}.secrets-distribute`, 'distribute'),
@@ -161,6 +166,7 @@ export function teardownSteps(ctx: Context): Step[] {
       where: 'operator',
       commands: [destroyStacks(ctx, ['*'])],
       rollbackSafe: false,
+      destructive: true,
     },
   ];
 }

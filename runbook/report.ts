@@ -7,6 +7,17 @@ import { kindOf, type Phase } from './types';
 
 export type StepStatus = 'dry-run' | 'ok' | 'failed' | 'not run';
 
+/** One run of a step: a resumed rehearsal keeps every attempt. */
+export interface Attempt {
+  readonly status: 'ok' | 'failed';
+  readonly start: string;
+  readonly end: string;
+  readonly seconds: number;
+  readonly exitCode: number;
+  /** The step's output (every command's stdout and stderr), relative to the report folder. */
+  readonly log?: string;
+}
+
 export interface Timing {
   readonly id: string;
   readonly phase: Phase;
@@ -19,6 +30,8 @@ export interface Timing {
   readonly exitCode?: number;
   /** Index of the failing command, when one failed. */
   readonly failedCommand?: number;
+  /** Every attempt, oldest first; the step's status and times are its last attempt's. */
+  readonly attempts?: readonly Attempt[];
 }
 
 export interface RehearsalReport {

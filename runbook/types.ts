@@ -37,6 +37,8 @@ export interface Step {
   readonly checks?: readonly string[];
   /** True when the rollback phase can still bring the old side back after this step. */
   readonly rollbackSafe: boolean;
+  /** It destroys infrastructure (a side, or everything): it runs only when asked for (see runbook/run.ts). */
+  readonly destructive?: true;
 }
 
 /** Everything the steps need beyond the plan. */
