@@ -43,7 +43,7 @@ describe('inconsistent profiles are refused with the field named', () => {
     ['duplicate zone', (d) => (d.swift.regions[0].zones[1].id = 1), 'swift.regions[0].zones[1].id', /duplicate zone id 1/],
     ['flavor shares', (d) => (d.compute.flavors[0].share = 0.9), 'compute.flavors', /add up to 1\.55/],
     ['bad VLAN range', (d) => (d.neutron.physnets[0].vlanRanges = ['3000:10']), 'neutron.physnets[0].vlanRanges[0]', /not a VLAN range/],
-    ['unknown OS role', (d) => (d.os.old.swift = 'centos-6'), 'os.old.swift', /not a node role/],
+    ['unknown OS role', (d) => (d.os.old.swift = 'centos-6.7'), 'os.old.swift', /not a node role/],
     ['no default OS', (d) => delete d.os.new.default, 'os.new', /needs a 'default' entry/],
     ['data above capacity', (d) => (d.swift.storedDataTiB = 400), 'swift.storedDataTiB', /exceeds the ring's raw capacity/],
     [

@@ -41,11 +41,14 @@ export function fidelityTable(plan: Draft, p: Profile, cloud: CloudName): Fideli
     row(
       'installer',
       `${p.installer.kind}, ${p.installer.packages}${p.installer.localChanges ? ' with local changes' : ''}`,
-      `${p.installer.kind} from the release archives in the target config, run by cloud-init`,
-      p.installer.localChanges ? 'emulated' : 'kept',
-      p.installer.localChanges
-        ? 'upstream packages unless packageArchives name your own repositories with the local changes'
-        : 'configuration management is part of what is rehearsed',
+      // The bootstrap installs with Packstack whatever production uses (assets/packstack.ts).
+      'packstack from the release archives in the target config, run by cloud-init',
+      p.installer.kind !== 'packstack' || p.installer.localChanges ? 'emulated' : 'kept',
+      p.installer.kind !== 'packstack'
+        ? `the staging installs with Packstack: production's ${p.installer.kind} runs are not rehearsed`
+        : p.installer.localChanges
+          ? 'upstream packages unless packageArchives name your own repositories with the local changes'
+          : 'configuration management is part of what is rehearsed',
     ),
     row(
       'controllers as VMs',

@@ -21,6 +21,17 @@ import type { CellPlan, CostPlan, NetworkPlan, NodePlan, StagingPlan, SwiftPlan 
 export const SCALE_LADDER: readonly number[] = [1, 0.5, 0.25, 0.1, 0.05, 0.02, 0.01, 0];
 
 export function buildPlan(profile: Profile, target: TargetConfig): StagingPlan {
+  // Every release of the path is installed somewhere (the toolbox carries them all): refuse now what would fail at render.
+  for (const release of [profile.releases.from, ...profile.releases.via, profile.releases.to]) {
+    if (!target.packageArchives[release]) {
+      const path = [profile.releases.from, ...profile.releases.via, profile.releases.to].join(' -> ');
+      throw new InputError(
+        target.source,
+        `packageArchives.${release}`,
+        `is required: the release path ${path} (${profile.source}) installs ${release} packages; name the archive (or your mirror) of ${release}`,
+      );
+    }
+  }
   const prices = priceList(target);
   const networks = carveNetworks(target.networkCidr, target.availabilityZones, target.source);
   const size = (factor: number) => sized(profile, target, prices, networks, factor);

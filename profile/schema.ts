@@ -44,7 +44,8 @@ const vmSize = z
     /** How many of them production runs. */
     count: z.number().int().min(1),
     vcpus: z.number().int().min(1),
-    memoryGiB: z.number().positive(),
+    /** At most 12 TiB: the largest machines of the era's clouds had a few. */
+    memoryGiB: z.number().positive().max(12288),
   })
   .strict();
 
@@ -66,7 +67,8 @@ const cell = z
 
 const flavor = z
   .object({
-    name: z.string().min(1),
+    /** Nova flavor name; it reaches shell commands and Terraform names, so a safe character set. */
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be letters, digits, dots, dashes and underscores (max 64)'),
     vcpus: z.number().int().min(1),
     memoryMiB: z.number().int().min(64),
     diskGiB: z.number().int().min(0),
@@ -91,9 +93,13 @@ const swiftRegion = z
   .strict();
 
 /** OS per role on one side; `default` covers every role not named. */
-const osByRole = z
-  .record(z.string(), z.string().min(1))
-  .refine((m) => typeof m.default === 'string', { message: "needs a 'default' entry" });
+const osName = z
+  .string()
+  .regex(
+    /^(centos|rhel)-[67]\.\d{1,2}$/,
+    "must be an EL release the bootstrap knows, such as centos-6.7 or rhel-7.2 (EL6 and EL7: the era's RDO)",
+  );
+const osByRole = z.record(z.string(), osName).refine((m) => typeof m.default === 'string', { message: "needs a 'default' entry" });
 
 export const profileSchema = z
   .object({

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import {
   ZodArray,
   ZodDefault,
+  ZodDiscriminatedUnion,
   ZodEffects,
   ZodNullable,
   ZodObject,
@@ -39,18 +40,25 @@ export function readInput(file: string, what: string): string {
 }
 
 /** The object schema at a path of the document, for the field names it knows (undefined where it cannot tell). */
-function knownKeysAt(schema: ZodTypeAny, path: readonly (string | number)[]): string[] | undefined {
+function knownKeysAt(schema: ZodTypeAny, path: readonly (string | number)[], data: unknown): string[] | undefined {
   let at: ZodTypeAny | undefined = schema;
+  let value: unknown = data;
   const unwrap = (s: ZodTypeAny): ZodTypeAny => {
     for (;;) {
       if (s instanceof ZodEffects) s = s.innerType();
-      else if (s instanceof ZodOptional || s instanceof ZodNullable) s = s.unwrap();
+      else if (s instanceof ZodDiscriminatedUnion) {
+        // The option the document's own discriminator value picks.
+        const option = s.optionsMap.get((value as Record<string, unknown> | undefined)?.[s.discriminator] as string);
+        if (!option) return s;
+        s = option;
+      } else if (s instanceof ZodOptional || s instanceof ZodNullable) s = s.unwrap();
       else if (s instanceof ZodDefault) s = s.removeDefault();
       else return s;
     }
   };
   for (const part of path) {
     const s: ZodTypeAny = unwrap(at!);
+    value = (value as Record<string | number, unknown> | undefined)?.[part];
     if (s instanceof ZodObject) at = (s.shape as Record<string, ZodTypeAny>)[String(part)];
     else if (s instanceof ZodArray) at = s.element;
     else if (s instanceof ZodRecord) at = s.valueSchema;
@@ -89,7 +97,7 @@ export function validate<Out, In>(schema: ZodType<Out, ZodTypeDef, In>, data: un
   const issues = [...result.error.issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'));
   const problems = issues.flatMap((issue) => {
     if (issue.code === 'unrecognized_keys') {
-      const known = knownKeysAt(schema as unknown as ZodTypeAny, issue.path) ?? [];
+      const known = knownKeysAt(schema as unknown as ZodTypeAny, issue.path, data) ?? [];
       return issue.keys.map((key) => {
         const meant = didYouMean(key, known);
         return {

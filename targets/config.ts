@@ -8,7 +8,24 @@ import { NODE_ROLES } from '../profile/schema';
 import { InputError } from '../profile/errors';
 import { parseYaml, readInput, validate } from '../profile/validate';
 
-const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, 'must be an IPv4 CIDR such as 10.42.0.0/16');
+/** An IPv4 CIDR block: four octets of 0-255, a prefix of 0-32, no bits set past the prefix. */
+export function cidrProblem(text: string): string | undefined {
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(text);
+  if (!match) return 'must be an IPv4 CIDR such as 10.42.0.0/16';
+  const octets = match.slice(1, 5).map(Number);
+  const prefix = Number(match[5]);
+  if (octets.some((o) => o > 255)) return `'${text}': an octet is above 255`;
+  if (prefix > 32) return `'${text}': the prefix length is above 32`;
+  const address = octets.reduce((acc, o) => acc * 256 + o, 0);
+  if (address % 2 ** (32 - prefix) !== 0) return `'${text}': bits are set past the /${prefix} prefix (the block starts lower)`;
+  return undefined;
+}
+const cidr = z.string().superRefine((text, ctx) => {
+  const problem = cidrProblem(text);
+  if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+});
+/** Admin CIDRs wider than this are refused unless the config says allowWideAdminCidrs. */
+export const WIDEST_ADMIN_PREFIX = 16;
 const role = z.enum(NODE_ROLES);
 
 const common = {
@@ -16,8 +33,10 @@ const common = {
   region: z.string().min(1),
   /** Availability zones the nodes are spread over. */
   availabilityZones: z.array(z.string().min(1)).min(1),
-  /** Address ranges allowed to reach SSH and the public APIs. Never 0.0.0.0/0 by default. */
+  /** Address ranges allowed to reach SSH and the public APIs; none wider than a /16 unless allowWideAdminCidrs. */
   adminCidrs: z.array(cidr).min(1),
+  /** Accept admin CIDRs wider than a /16 (0.0.0.0/0 included): the public APIs and SSH open to that much of the internet. */
+  allowWideAdminCidrs: z.boolean().default(false),
   /** The most the clone may cost per hour, in the target's currency. */
   budgetPerHour: z.number().positive(),
   /** Scale of the clone: `auto` lets the planner choose within the budget, a number in (0, 1] fixes it (1 = one-to-one). */
@@ -134,6 +153,17 @@ export function loadTarget(file: string): TargetConfig {
   const config: TargetConfig = { ...validate(targetSchema, parseYaml(readInput(source, 'target config'), source), source), source };
   if (config.cloud === 'aws' && config.emulator !== undefined && config.endpoint === undefined) {
     throw new InputError(source, 'emulator', `names the emulator ${config.emulator} but no endpoint to reach it`);
+  }
+  if (!config.allowWideAdminCidrs) {
+    config.adminCidrs.forEach((block, i) => {
+      if (Number(block.split('/')[1]) < WIDEST_ADMIN_PREFIX) {
+        throw new InputError(
+          source,
+          `adminCidrs[${i}]`,
+          `'${block}' opens SSH and the public APIs to more than a /${WIDEST_ADMIN_PREFIX}; name your operators' own ranges, or set allowWideAdminCidrs: true`,
+        );
+      }
+    });
   }
   return config;
 }
