@@ -6,6 +6,7 @@
 import { MapTerraformIterator, TerraformIterator, TerraformOutput, type TerraformStack } from 'cdktf';
 import { Ec2InstanceConnectEndpoint } from '@cdktf/provider-aws/lib/ec2-instance-connect-endpoint';
 import { Eip } from '@cdktf/provider-aws/lib/eip';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
@@ -249,10 +250,18 @@ const ingress = (each: MapTerraformIterator) => ({
   description: each.getString('description'),
 });
 
-type Buckets = Record<'dumps' | 'backups' | 'assets', S3Bucket>;
+type Buckets = Record<'dumps' | 'backups' | 'assets', S3Bucket> & { readonly productionDataKey: KmsKey };
 
 function bucketsOf(stack: TerraformStack, plan: StagingPlan): Buckets {
-  const make = (purpose: keyof Buckets): S3Bucket => {
+  // Production's databases and configuration, copied: under a key of the rehearsal's own, which only
+  // the toolbox's role may use (the account's administrators keep the key policy's default access).
+  const productionDataKey = new KmsKey(stack, 'production-data', {
+    description: `production dumps and backups of rehearsal ${plan.rehearsalId}`,
+    enableKeyRotation: true,
+    deletionWindowInDays: 7,
+    tags: shared(plan, 'production-data', 'storage'),
+  });
+  const make = (purpose: 'dumps' | 'backups' | 'assets'): S3Bucket => {
     // A prefix, not a name: bucket names are global; the suffix is drawn at deploy time.
     const bucket = new S3Bucket(stack, `bucket-${purpose}`, {
       bucketPrefix: awsBucketPrefix(plan.rehearsalId, purpose),
@@ -268,7 +277,14 @@ function bucketsOf(stack: TerraformStack, plan: StagingPlan): Buckets {
     });
     new S3BucketServerSideEncryptionConfigurationA(stack, `bucket-${purpose}-sse`, {
       bucket: bucket.id,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
+      rule: [
+        purpose === 'assets'
+          ? { applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }
+          : {
+              applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: productionDataKey.arn },
+              bucketKeyEnabled: true,
+            },
+      ],
     });
     new S3BucketVersioningA(stack, `bucket-${purpose}-versions`, {
       bucket: bucket.id,
@@ -276,7 +292,7 @@ function bucketsOf(stack: TerraformStack, plan: StagingPlan): Buckets {
     });
     return bucket;
   };
-  return { dumps: make('dumps'), backups: make('backups'), assets: make('assets') };
+  return { dumps: make('dumps'), backups: make('backups'), assets: make('assets'), productionDataKey };
 }
 
 function instanceProfiles(stack: TerraformStack, plan: StagingPlan, buckets: Buckets): { node: string; toolbox: string } {
@@ -314,6 +330,7 @@ function instanceProfiles(stack: TerraformStack, plan: StagingPlan, buckets: Buc
         Action: ['s3:GetObject', 's3:PutObject', 's3:ListBucket'],
         Resource: [buckets.dumps.arn, `${buckets.dumps.arn}/*`, buckets.backups.arn, `${buckets.backups.arn}/*`],
       },
+      { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: [buckets.productionDataKey.arn] },
     ]),
   };
 }
