@@ -14,13 +14,14 @@
  * logs, report.json); the user's ~/.terraformrc and state/ are not touched. Exits 2
  * when terraform, the provider mirror or moto is missing, 1 on the first failed check.
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RegisterImageCommand } from '@aws-sdk/client-ec2';
 import { parse, stringify } from 'yaml';
 import { checkEdge, checkFlows, checkNodes, checkSwiftDevices, instanceIds, leftovers, awsApi, type AwsApi } from '../e2e/aws-checks';
 import { MissingTool, motoVersion, providerMirror, startMoto, terraformVersion, writeCliConfig, type Emulator } from '../e2e/environment';
+import { awsSecretsParameter } from '../assets/secrets';
 import { loadProfile, REFERENCE_PROFILE } from '../profile/load';
 import { buildPlan } from '../plan/plan';
 import type { StagingPlan } from '../plan/types';
@@ -108,6 +109,8 @@ async function lifecycle(moto: Emulator, mirrorRoot: string, say: (text: string)
     AWS_REGION: region,
     AWS_DEFAULT_REGION: region,
     AWS_EC2_METADATA_DISABLED: 'true',
+    // The AWS CLI of the secrets script and the runbook's commands goes to moto as well.
+    AWS_ENDPOINT_URL: moto.endpoint,
     TF_CLI_CONFIG_FILE: cliConfig,
     CHECKPOINT_DISABLE: '1',
     CDKTF_DISABLE_PLUGIN_CACHE_ENV: '1',
@@ -162,6 +165,7 @@ async function lifecycle(moto: Emulator, mirrorRoot: string, say: (text: string)
   const of = (id: string) => stepCommands(steps, id);
 
   // 1. The first deploy, as the runbook's deploy phase does it.
+  await run('render the assets, create the secrets (outside Terraform)', [...of('deploy.assets'), ...of('deploy.secrets')]);
   await run('deploy foundation, old side, compute, monitoring, toolbox, edge', [...of('deploy.synth'), ...of('deploy.infrastructure')]);
   const firstDeploy = stackTimings();
   // 2. The deployed staging is the plan.
@@ -197,11 +201,53 @@ async function lifecycle(moto: Emulator, mirrorRoot: string, say: (text: string)
   await run('prepare the second cut-over', of('upgrade-2.prepare-cut-over'));
   await run('bare terraform apply of the saved cut-over plan', [bareApply(plan, join(WORK, 'rehearsal', 'plans', 'upgrade-2-cut-over'))]);
   await check('every listener forwards to the new side', checkEdge(api, plan, 'new'));
+  await check('no secret in Terraform state, the synthesized stacks, the assets or any log', leaks(readSecretsBack(plan, env), WORK));
   if (keep) return report(timings, firstDeploy, say);
   // 5. Teardown.
   await run('teardown', of('teardown.destroy'));
   await check('the teardown leaves no instance, volume, interface, group, load balancer, bucket or role', leftovers(api, plan));
   report(timings, firstDeploy, say);
+}
+
+/** The secrets parameter's KEY=VALUE lines, as the nodes read them; never logged, so that the scan below means something. */
+function readSecretsBack(plan: StagingPlan, env: NodeJS.ProcessEnv): string {
+  const command = `aws ssm get-parameter --region ${plan.region} --with-decryption --name ${awsSecretsParameter(plan.rehearsalId)} --query Parameter.Value --output text`;
+  const result = spawnSync('bash', ['-c', command], { env, encoding: 'utf8' });
+  if (result.status !== 0) throw new CheckFailed(`reading the secrets back failed: ${result.stderr.trim()}`);
+  return result.stdout;
+}
+
+/** Secret-looking literals, whatever their value: credentials in a URL, private keys, AWS keys. */
+const GENERIC_SECRETS = [/:\/\/[^/\s:@"]+:[^/\s:@"{$]+@/, /-----BEGIN [A-Z ]*PRIVATE KEY-----/, /\bAKIA[0-9A-Z]{16}\b/];
+
+/**
+ * Every file the deploy left (state, synthesized stacks, assets, logs) searched for each
+ * secret's value and for secret-looking literals. The values are the real ones the
+ * secrets script created in moto's parameter store.
+ */
+async function leaks(readBack: string, root: string): Promise<string[]> {
+  const values = readBack
+    .split('\n')
+    .map((line) => /^[A-Z0-9_]+=(\S{12,})$/.exec(line.trim())?.[1])
+    .filter((v): v is string => v !== undefined);
+  if (values.length < 5) return [`the secrets parameter holds ${values.length} values: the scan would prove nothing`];
+  const problems: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== '.terraform') walk(path);
+        continue;
+      }
+      if (/\.log$/.test(entry.name) && entry.name.startsWith('moto')) continue; // the emulator's own request log
+      const text = readFileSync(path, 'latin1');
+      if (text.includes('\0')) continue; // binary plan files: the values would show as text
+      for (const value of values) if (text.includes(value)) problems.push(`${path} holds a secret's value`);
+      for (const pattern of GENERIC_SECRETS) if (pattern.test(text)) problems.push(`${path} matches ${pattern}`);
+    }
+  };
+  walk(root);
+  return problems;
 }
 
 /** The commands of a runbook step, by id: the e2e runs exactly what an operator would. */
