@@ -3,8 +3,11 @@
  * Terraform against a local AWS API (moto), driven by the very commands `npm run
  * rehearse` prints, and checked through the AWS API after every step:
  *
- *   1. deploy the foundation, old side, compute, monitoring, toolbox and edge;
- *   2. check instances, addresses, Swift devices, load balancer and security flows;
+ *   1. render the assets, create the secrets (the runbook's own script, into moto's
+ *      parameter store), deploy the foundation, old side, compute, monitoring,
+ *      toolbox and edge;
+ *   2. check instances, addresses, Swift devices, load balancer and security flows,
+ *      and that no secret's value is in any file the deploy left (state included);
  *   3. build the new side; cut over (a plan that only updates listeners, applied at
  *      the switch) and roll back the same way;
  *   4. destroy the new side alone (the old side keeps its instances), rebuild it;
@@ -165,8 +168,13 @@ async function lifecycle(moto: Emulator, mirrorRoot: string, say: (text: string)
   const of = (id: string) => stepCommands(steps, id);
 
   // 1. The first deploy, as the runbook's deploy phase does it.
-  await run('render the assets, create the secrets (outside Terraform)', [...of('deploy.assets'), ...of('deploy.secrets')]);
-  await run('deploy foundation, old side, compute, monitoring, toolbox, edge', [...of('deploy.synth'), ...of('deploy.infrastructure')]);
+  // The secrets are created outside Terraform, before any node boots, as the runbook does.
+  await run('deploy foundation, old side, compute, monitoring, toolbox, edge (with the assets and the secrets)', [
+    ...of('deploy.assets'),
+    ...of('deploy.secrets'),
+    ...of('deploy.synth'),
+    ...of('deploy.infrastructure'),
+  ]);
   const firstDeploy = stackTimings();
   // 2. The deployed staging is the plan.
   await check(
