@@ -5,7 +5,9 @@
  * before any stack exists, so bad input writes nothing to cdktf.out.
  */
 import { App } from 'cdktf';
-import { contextLine, inputsFrom, planFrom, runCli } from './bin/cli';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { contextLine, inputsFrom, planFrom, runCli, SYNTH_CONTEXT_FILE, synthContext } from './bin/cli';
 import { buildStacks } from './stacks/app';
 import { cloudTarget } from './targets';
 import { nodeUserData } from './stacks/user-data';
@@ -18,4 +20,5 @@ runCli(() => {
   const app = new App();
   buildStacks(app, { plan, target: cloudTarget(plan, target), config: target, userData: nodeUserData(plan, target) });
   app.synth();
+  writeFileSync(join(app.outdir, SYNTH_CONTEXT_FILE), JSON.stringify(synthContext(plan, inputs, target), null, 2) + '\n');
 });

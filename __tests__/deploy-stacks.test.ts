@@ -7,6 +7,8 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { SYNTH_CONTEXT_FILE } from '../deploy/context';
 import { runStacks, stackOutputs, StacksInputError } from '../deploy/stacks';
 
 jest.setTimeout(120_000);
@@ -160,5 +162,25 @@ describe('npm run stacks (real Terraform, built-in resources)', () => {
     await expect(runStacks({ action: 'deploy', stacks: ['base'], outdir: join(dir, 'missing'), write: quiet })).rejects.toThrow(
       /run `npm run synth` first/,
     );
+  });
+
+  it('refuses to build a cloud of the default profile nobody named, showing what the output was made from', () => {
+    const out = join(dir, 'cdktf.out');
+    const context = { line: '# context of the synthesis', rehearsalId: 'r', profile: '/p/reference.yaml', perHour: 16, currency: 'USD' };
+    const run = (profileNamed: boolean) => {
+      writeFileSync(join(out, SYNTH_CONTEXT_FILE), JSON.stringify({ ...context, profileNamed }));
+      return spawnSync(process.execPath, ['-r', './bin/register.js', 'bin/stacks.ts', 'deploy', 'base'], {
+        cwd: join(__dirname, '..'),
+        env: { ...env(dir), CDKTF_OUTDIR: out },
+        encoding: 'utf8',
+      });
+    };
+    const refused = run(false);
+    expect(refused.status).toBe(2);
+    expect(refused.stdout).toBe('# context of the synthesis\n');
+    expect(refused.stderr).toMatch(/profile: was synthesized from the default profile .*STAGING_PROFILE=reference/);
+    const named = run(true);
+    expect(named.status).toBe(0);
+    expect(named.stdout.split('\n')[0]).toBe('# context of the synthesis');
   });
 });

@@ -30,6 +30,8 @@ function tree(dir: string): Record<string, string> {
     }
   };
   walk(dir);
+  // It names the input files by design (the stacks tool shows it); the stacks themselves must not.
+  delete out['staging-context.json'];
   return out;
 }
 

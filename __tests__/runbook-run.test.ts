@@ -157,6 +157,18 @@ test('progress shows the step counter, the elapsed time and, from the first roun
   expect(out).toMatch(/elapsed, ~\dm\d\ds left/);
 });
 
+test('executing without a named profile is refused, naming the way to ask for the reference', () => {
+  const result = spawnSync(process.execPath, ['-r', './bin/register.js', 'bin/rehearse.ts', '--execute'], {
+    cwd: ROOT,
+    env: { ...process.env, STAGING_PROFILE: '' },
+    encoding: 'utf8',
+  });
+  expect(result.status).toBe(2);
+  expect(result.stderr).toMatch(
+    /^error: --profile: profile: executing builds a cloud: .*--profile reference for the reference cloud \(\d+ nodes/,
+  );
+});
+
 test('the command line prints a resume command that continues exactly the failed run', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rehearse-resume-'));
   const bin = join(dir, 'bin');
@@ -169,10 +181,24 @@ test('the command line prints a resume command that continues exactly the failed
   const report = join(dir, 'report');
   const result = spawnSync(
     process.execPath,
-    ['-r', './bin/register.js', 'bin/rehearse.ts', '--execute', '--only', 'deploy', '--report', report, '--work-dir', join(dir, 'work')],
+    [
+      '-r',
+      './bin/register.js',
+      'bin/rehearse.ts',
+      '--execute',
+      '--profile',
+      'reference',
+      '--only',
+      'deploy',
+      '--report',
+      report,
+      '--work-dir',
+      join(dir, 'work'),
+    ],
     { cwd: ROOT, env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, encoding: 'utf8' },
   );
   expect(result.status).toBe(1);
+  expect(result.stdout.split('\n')[0]).toMatch(/^# portal-reference-aws: profile .*reference\.yaml \(the reference\); target aws/);
   const first = steps.find((s) => s.phase === 'deploy')!;
   const hint = /resume with:\n {3}(.*)\n/.exec(result.stdout)?.[1];
   expect(hint).toBe(

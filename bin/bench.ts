@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { defaultTargetFile } from '../targets/config';
 import { table } from '../plan/report';
-import { parseArgs, runCli } from './cli';
+import { parseArgs, runCli } from './command';
 
 const ROOT = join(__dirname, '..');
 

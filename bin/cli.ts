@@ -3,11 +3,12 @@
  * rule for bad input — one line naming the field and the reason, exit code 2,
  * no stack trace.
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { InputError } from '../profile/errors';
 import { loadProfile, REFERENCE_PROFILE } from '../profile/load';
 import { buildPlan } from '../plan/plan';
 import type { StagingPlan } from '../plan/types';
+import type { SynthContext } from '../deploy/context';
 import { CLOUDS, defaultTargetFile, expectCloud, loadTarget, type CloudName, type TargetConfig } from '../targets/config';
 
 export interface Inputs {
@@ -15,7 +16,12 @@ export interface Inputs {
   readonly targetFile: string;
   /** The cloud asked for with --target or STAGING_TARGET, when it was. */
   readonly cloud?: { readonly name: CloudName; readonly from: string };
+  /** Whether the profile was named (--profile or STAGING_PROFILE; `reference` names the reference), not defaulted. */
+  readonly profileNamed: boolean;
 }
+
+/** `reference` as a profile names the embedded reference cloud. */
+const profilePath = (named: string): string => (named === 'reference' ? REFERENCE_PROFILE : named);
 
 /** Resolves the profile and target config files from flags, then environment, then defaults. */
 export function inputsFrom(
@@ -32,7 +38,9 @@ export function inputsFrom(
   }
   const asked = flags.target ? '--target' : env.STAGING_TARGET ? 'STAGING_TARGET' : undefined;
   return {
-    profileFile: flags.profile ?? env.STAGING_PROFILE ?? REFERENCE_PROFILE,
+    // An empty variable is an unset one.
+    profileFile: profilePath(flags.profile || env.STAGING_PROFILE || REFERENCE_PROFILE),
+    profileNamed: Boolean(flags.profile || env.STAGING_PROFILE),
     targetFile: flags['target-config'] ?? env.STAGING_TARGET_CONFIG ?? defaultTargetFile(cloud as CloudName),
     ...(asked ? { cloud: { name: cloud as CloudName, from: asked } } : {}),
   };
@@ -59,33 +67,8 @@ export const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
-/** Runs a command body; input errors print one line and exit 2. */
-export function runCli(body: () => void | Promise<void>): void {
-  const fail = (e: unknown): never => {
-    if (e instanceof InputError) {
-      process.stderr.write(e.message.replace(/^/gm, 'error: ') + '\n');
-      process.exit(2);
-    }
-    if (e instanceof TypeError && (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`error: ${e.message}\n`);
-      process.exit(2);
-    }
-    throw e;
-  };
-  // A closed pipe (`| head`) ends the command quietly, as for any Unix tool.
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(0);
-    throw e;
-  });
-  try {
-    const result = body();
-    if (result instanceof Promise) result.catch(fail);
-  } catch (e) {
-    fail(e);
-  }
-}
-
-export { parseArgs };
+export { parseArgs, runCli } from './command';
+export { SYNTH_CONTEXT_FILE } from '../deploy/context';
 
 /** One line saying what a command works on: profile, target, account, region, size and cost. */
 export function contextLine(plan: StagingPlan, inputs: Inputs, target: TargetConfig): string {
@@ -100,4 +83,16 @@ export function contextLine(plan: StagingPlan, inputs: Inputs, target: TargetCon
     `target ${plan.cloud} (${inputs.targetFile}), ${account}, region ${plan.region}; ` +
     `${plan.nodes.length} nodes at scale ${plan.scale.factor}; ${plan.cost.perHour.toFixed(2)} ${plan.cost.currency} per hour`
   );
+}
+
+/** What the synthesized output was made from (deploy/context.ts). */
+export function synthContext(plan: StagingPlan, inputs: Inputs, target: TargetConfig): SynthContext {
+  return {
+    line: contextLine(plan, inputs, target),
+    rehearsalId: plan.rehearsalId,
+    profile: inputs.profileFile,
+    profileNamed: inputs.profileNamed,
+    perHour: plan.cost.perHour,
+    currency: plan.cost.currency,
+  };
 }

@@ -33,7 +33,7 @@ import { runbookOptionsFor } from '../runbook/options';
 import { rehearsalSteps } from '../runbook/steps';
 import type { Step } from '../runbook/types';
 import { defaultTargetFile, loadTarget, type AwsTargetConfig } from '../targets/config';
-import { parseArgs, runCli } from './cli';
+import { parseArgs, runCli } from './command';
 
 const ROOT = join(__dirname, '..');
 const WORK = join(ROOT, '.e2e');

@@ -26,7 +26,8 @@ side rebuilt), verify, teardown. Each step is timed; its output is kept in the r
 folder's logs/, and the report is rewritten after every step.
 
 Options:
-  --profile FILE          production profile (default: STAGING_PROFILE, else the reference)
+  --profile FILE          production profile (default: STAGING_PROFILE, else the reference, which
+                          --execute builds only when named: --profile reference)
   --target aws|openstack  target cloud (default: STAGING_TARGET, else aws)
   --target-config FILE    target config (default: STAGING_TARGET_CONFIG, else the target's own)
   --execute               run the steps (without it: print them)
@@ -78,6 +79,13 @@ runCli(() => {
   const inputs = inputsFrom(values);
   // The active side is the runbook's to set, per edge deploy: never taken from the environment here.
   const { plan, target } = planFrom(inputs);
+  if (values.execute && !inputs.profileNamed) {
+    throw new InputError(
+      '--profile',
+      'profile',
+      `executing builds a cloud: name its profile (--profile FILE or STAGING_PROFILE), or --profile reference for the reference cloud (${plan.nodes.length} nodes, ${plan.cost.perHour.toFixed(2)} ${plan.cost.currency} per hour)`,
+    );
+  }
   const options = runbookOptionsFor(target, loadProfile(inputs.profileFile), {
     ...(values['ssh-user'] ? { sshUser: values['ssh-user'] } : {}),
     ...(values['work-dir'] ? { workDir: values['work-dir'] } : {}),

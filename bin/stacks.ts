@@ -6,8 +6,9 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { InputError } from '../profile/errors';
+import { readSynthContext } from '../deploy/context';
 import { runStacks, stackOutputs, StacksInputError, type StacksAction } from '../deploy/stacks';
-import { parseArgs, runCli } from './cli';
+import { parseArgs, runCli } from './command';
 
 const ACTIONS: readonly StacksAction[] = ['deploy', 'plan', 'apply-plan', 'destroy'];
 
@@ -68,6 +69,19 @@ runCli(async () => {
     if (values.out) writeFileSync(values.out, json);
     else process.stdout.write(json);
     return;
+  }
+  const context = readSynthContext(outdir);
+  if (context) {
+    process.stdout.write(context.line + '\n');
+    // Building (not planning, not destroying) a cloud of the default profile is refused: it must be asked for.
+    if ((action === 'deploy' || action === 'apply-plan') && !context.profileNamed) {
+      throw new InputError(
+        outdir,
+        'profile',
+        `was synthesized from the default profile (${context.profile}: ${context.perHour.toFixed(2)} ${context.currency} per hour) without naming it; ` +
+          'synthesize again with STAGING_PROFILE=FILE (your production), or STAGING_PROFILE=reference to build the reference cloud',
+      );
+    }
   }
   for (const v of values.var ?? []) {
     if (!/^\w+=/.test(v)) throw new InputError('--var', 'var', `'${v}' is not NAME=VALUE`);
