@@ -126,6 +126,7 @@ const TARGET_CASES: Case[] = [
   ['no admin range', (d) => (d.adminCidrs = []), 'adminCidrs', /at least 1/],
   ['a network too small for its subnets', (d) => (d.networkCidr = '10.42.0.0/24'), 'networkCidr', /too small/],
   ['a budget too small', (d) => (d.budgetPerHour = 1), 'budgetPerHour', /cannot hold the invariants/],
+  ['a region without prices', (d) => (d.region = 'eu-west-1'), 'region', /'eu-west-1' has no prices in targets\/aws\/catalog\.ts/],
   ['a negative budget', (d) => (d.budgetPerHour = -5), 'budgetPerHour', /greater than 0/],
   ['a scale above one', (d) => (d.scale = 2), 'scale', /./],
   ['an unknown side', (d) => (d.activeSide = 'blue'), 'activeSide', /Invalid enum value/],

@@ -172,3 +172,13 @@ describe('least-privilege network rules', () => {
     expect(rules.some((r) => 'cidrs' in r.from && r.from.cidrs.includes('0.0.0.0/0'))).toBe(false);
   });
 });
+
+test('the cost counts the network as well: the NAT gateway and its address, the load balancer, the volumes', () => {
+  const plan = buildPlan(loadProfile(), target('aws'));
+  const items = plan.cost.lines.map((l) => l.item);
+  expect(items).toEqual(
+    expect.arrayContaining(['NAT gateway', 'public IPv4 address (NAT gateway)', 'edge load balancer', 'block storage (GiB)']),
+  );
+  const sum = plan.cost.lines.reduce((total, l) => total + l.perHour, 0);
+  expect(plan.cost.perHour).toBeCloseTo(sum, 2);
+});

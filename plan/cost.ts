@@ -24,6 +24,7 @@ export function costOf(nodes: readonly NodePlan[], prices: PriceList, budgetPerH
     perHour: round(storageGiB * prices.volumePerGiBHour),
   });
   lines.push({ item: 'edge load balancer', count: 1, unitPerHour: prices.loadBalancerPerHour, perHour: prices.loadBalancerPerHour });
+  for (const fixed of prices.fixed) lines.push({ ...fixed, perHour: round(fixed.count * fixed.unitPerHour) });
   const perHour = round(
     lines.reduce((sum, l) => sum + l.perHour, 0),
     2,

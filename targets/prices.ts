@@ -27,4 +27,6 @@ export interface PriceList {
   readonly computeKvm?: Offer['kvm'];
   /** Data volumes one node can take besides its root disk. */
   readonly maxVolumesPerNode: number;
+  /** What the staging's network costs whatever its size: gateways, public addresses. */
+  readonly fixed: readonly { readonly item: string; readonly count: number; readonly unitPerHour: number }[];
 }

@@ -13,6 +13,10 @@ export const AWS_PRICES = {
   volumePerGiBHour: 0.08 / 730,
   /** Network load balancer hour, before capacity units. */
   loadBalancerPerHour: 0.0225,
+  /** NAT gateway hour, before data processed. */
+  natGatewayPerHour: 0.045,
+  /** A public IPv4 address, in use or not (since February 2024). */
+  publicIpv4PerHour: 0.005,
 } as const;
 
 type Row = [name: string, vcpus: number, memoryGiB: number, pricePerHour: number, kvm?: Offer['kvm']];

@@ -1,4 +1,5 @@
 /** What AWS is, for the planner, the assets and the runbook (plain data: loads no provider). */
+import { InputError } from '../../profile/errors';
 import type { CloudFacts } from '../cloud-facts';
 import type { AwsTargetConfig } from '../config';
 import { AWS_INSTANCE_TYPES, AWS_PRICES } from './catalog';
@@ -27,15 +28,30 @@ export const AWS_FACTS: CloudFacts<AwsTargetConfig> = {
     tenantVlansWhy: 'AWS VPCs do not carry 802.1Q tags',
     edge: 'network load balancer, one target group per side',
   },
-  prices: (config) => ({
-    currency: AWS_PRICES.currency,
-    source: `AWS on-demand list prices, ${AWS_PRICES.region}, ${AWS_PRICES.date}`,
-    offers: AWS_INSTANCE_TYPES,
-    volumePerGiBHour: AWS_PRICES.volumePerGiBHour,
-    loadBalancerPerHour: AWS_PRICES.loadBalancerPerHour,
-    overrides: config.instanceTypes,
-    computeKvm: config.computeKvm === 'metal' ? 'hardware' : 'nested',
-    // EBS device names /dev/sdf to /dev/sdy; Nitro types share about 28 attachments with the interfaces.
-    maxVolumesPerNode: 20,
-  }),
+  prices: (config) => {
+    // List prices differ per region: a budget checked against another region's would mislead.
+    if (config.region !== AWS_PRICES.region) {
+      throw new InputError(
+        config.source,
+        'region',
+        `'${config.region}' has no prices in targets/aws/catalog.ts (it holds ${AWS_PRICES.region}'s of ${AWS_PRICES.date}); add that region's prices, or use ${AWS_PRICES.region}`,
+      );
+    }
+    return {
+      currency: AWS_PRICES.currency,
+      source: `AWS on-demand list prices, ${AWS_PRICES.region}, ${AWS_PRICES.date}`,
+      offers: AWS_INSTANCE_TYPES,
+      volumePerGiBHour: AWS_PRICES.volumePerGiBHour,
+      loadBalancerPerHour: AWS_PRICES.loadBalancerPerHour,
+      overrides: config.instanceTypes,
+      computeKvm: config.computeKvm === 'metal' ? 'hardware' : 'nested',
+      // EBS device names /dev/sdf to /dev/sdy; Nitro types share about 28 attachments with the interfaces.
+      maxVolumesPerNode: 20,
+      // The foundation's one NAT gateway (package archives) and its address; the load balancer's are in its price.
+      fixed: [
+        { item: 'NAT gateway', count: 1, unitPerHour: AWS_PRICES.natGatewayPerHour },
+        { item: 'public IPv4 address (NAT gateway)', count: 1, unitPerHour: AWS_PRICES.publicIpv4PerHour },
+      ],
+    };
+  },
 };

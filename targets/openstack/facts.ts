@@ -40,5 +40,7 @@ export const OPENSTACK_FACTS: CloudFacts<OpenstackTargetConfig> = {
     overrides: config.roleFlavors,
     // virtio disks vdb to vdz.
     maxVolumesPerNode: 25,
+    // The edge's floating IP is priced with the load balancer by the target config.
+    fixed: [],
   }),
 };
