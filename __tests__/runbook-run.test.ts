@@ -224,3 +224,40 @@ test('the command line prints a resume command that continues exactly the failed
   expect(stoppedAt).toBeGreaterThan(1);
   expect(resumed.status).toBe(1);
 });
+
+test("the target config's AWS profile reaches the commands the steps run, not only Terraform", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rehearse-profile-'));
+  const bin = join(dir, 'bin');
+  mkdirSync(bin);
+  writeFileSync(join(bin, 'npm'), '#!/bin/sh\necho "npm sees AWS_PROFILE=$AWS_PROFILE"\n');
+  chmodSync(join(bin, 'npm'), 0o755);
+  const config = join(dir, 'target.yaml');
+  writeFileSync(
+    config,
+    readFileSync(join(ROOT, 'targets/aws/target.yaml'), 'utf8').replace(/^cloud: aws$/m, 'cloud: aws\nprofile: staging-account'),
+  );
+  const report = join(dir, 'report');
+  const result = spawnSync(
+    process.execPath,
+    [
+      '-r',
+      './bin/register.js',
+      'bin/rehearse.ts',
+      '--execute',
+      '--yes',
+      '--profile',
+      'reference',
+      '--target-config',
+      config,
+      '--from',
+      'deploy.synth',
+      '--only',
+      'deploy',
+      '--report',
+      report,
+    ],
+    { cwd: ROOT, env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, AWS_PROFILE: '' }, encoding: 'utf8' },
+  );
+  expect(result.stdout).toContain('AWS_PROFILE=staging-account');
+  expect(readFileSync(join(report, 'logs', 'deploy.synth.1.log'), 'utf8')).toBe('npm sees AWS_PROFILE=staging-account\n');
+});

@@ -103,6 +103,8 @@ runCli(() => {
     STAGING_PROFILE: resolve(inputs.profileFile),
     STAGING_TARGET: target.cloud,
     STAGING_TARGET_CONFIG: resolve(inputs.targetFile),
+    // The target config's AWS profile reaches every command the steps run (aws, the secrets script), not only Terraform.
+    ...('profile' in target && target.profile ? { AWS_PROFILE: target.profile } : {}),
   };
   delete env.STAGING_ACTIVE_SIDE;
   const dir = values.report ?? (values.execute ? `${options.workDir}/report` : undefined);
@@ -129,7 +131,7 @@ runCli(() => {
     [
       contextLine(plan, inputs, target),
       `# Rehearsal ${plan.rehearsalId}: ${values.execute ? 'EXECUTING' : 'dry run (nothing is executed; add --execute to run)'}`,
-      `export STAGING_PROFILE=${env.STAGING_PROFILE} STAGING_TARGET=${env.STAGING_TARGET} STAGING_TARGET_CONFIG=${env.STAGING_TARGET_CONFIG}`,
+      `export STAGING_PROFILE=${env.STAGING_PROFILE} STAGING_TARGET=${env.STAGING_TARGET} STAGING_TARGET_CONFIG=${env.STAGING_TARGET_CONFIG}${env.AWS_PROFILE && 'profile' in target && target.profile ? ` AWS_PROFILE=${target.profile}` : ''}`,
       `mkdir -p ${options.workDir}`,
       '',
     ].join('\n'),
