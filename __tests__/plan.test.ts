@@ -1,5 +1,6 @@
 import { loadProfile } from '../profile/load';
 import { buildPlan } from '../plan/plan';
+import { renderPlan } from '../plan/report';
 import { RULES, violations } from '../plan/rules';
 import { securityRules } from '../plan/security';
 import type { NodePlan, StagingPlan } from '../plan/types';
@@ -181,4 +182,16 @@ test('the cost counts the network as well: the NAT gateway and its address, the 
   );
   const sum = plan.cost.lines.reduce((total, l) => total + l.perHour, 0);
   expect(plan.cost.perHour).toBeCloseTo(sum, 2);
+});
+
+test('the plan tables fit the width asked for, wrapping their widest cells, and --wide keeps them whole', () => {
+  const plan = buildPlan(loadProfile(), target('aws'));
+  const narrow = renderPlan(plan, 100).split('\n');
+  const tableLines = narrow.slice(narrow.indexOf('Sides'));
+  // A word longer than its column keeps its own line: the directory's DN is one.
+  expect(tableLines.filter((l) => l.length > 100 && !/dc=/.test(l))).toEqual([]);
+  expect(narrow.join('\n')).toContain('release path');
+  const wide = renderPlan(plan).split('\n');
+  expect(Math.max(...wide.map((l) => l.length))).toBeGreaterThan(200);
+  expect(wide.length).toBeLessThan(narrow.length);
 });

@@ -3,18 +3,47 @@ import type { StagingPlan } from './types';
 import { SIDES } from './types';
 
 /** Left-aligned columns, header underlined. */
-export function table(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
-  const cells = [header, ...rows].map((r) => r.map(String));
-  const widths = header.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
-  const line = (r: readonly string[]) =>
-    r
-      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i])))
-      .join('  ')
-      .trimEnd();
-  return [line(cells[0]), line(widths.map((w) => '-'.repeat(w))), ...cells.slice(1).map(line)].join('\n') + '\n';
+/** Words of `text` in lines of at most `width` characters (a longer word keeps its own line). */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line];
 }
 
-export function renderPlan(plan: StagingPlan): string {
+/**
+ * A plain-text table. Within `maxWidth` columns when given: the widest columns are
+ * narrowed (to 12 characters at least) and their cells wrap onto continuation lines.
+ */
+export function table(header: readonly string[], rows: readonly (readonly (string | number)[])[], maxWidth = Infinity): string {
+  const cells = [header, ...rows].map((r) => r.map(String));
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
+  const total = () => widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
+  while (total() > maxWidth) {
+    const widest = widths.indexOf(Math.max(...widths));
+    if (widths[widest] <= 12) break;
+    widths[widest] -= 1;
+  }
+  const line = (r: readonly string[]): string[] => {
+    const wrapped = r.map((c, i) => wrap(c, widths[i]));
+    const height = Math.max(...wrapped.map((w) => w.length));
+    return Array.from({ length: height }, (_, k) =>
+      wrapped
+        .map((w, i) => (i === r.length - 1 ? (w[k] ?? '') : (w[k] ?? '').padEnd(widths[i])))
+        .join('  ')
+        .trimEnd(),
+    );
+  };
+  return [...line(cells[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).flatMap(line)].join('\n') + '\n';
+}
+
+/** The plan as tables, each within `width` columns (wrapping its widest cells). */
+export function renderPlan(plan: StagingPlan, width = Infinity): string {
   const out: string[] = [];
   const path = [plan.releases.from, ...plan.releases.via, plan.releases.to].join(' -> ');
   out.push(
@@ -32,6 +61,7 @@ export function renderPlan(plan: StagingPlan): string {
           .map(([k, v]) => (k === 'default' ? v : `${k}=${v}`))
           .join(' '),
       ]),
+      width,
     ),
     'Cells',
     table(
@@ -43,6 +73,7 @@ export function renderPlan(plan: StagingPlan): string {
         c.dbSizeGiB,
         ...SIDES.map((s) => `${c.database[s].join(',')} / ${c.rabbitmq[s].join(',')}`),
       ]),
+      width,
     ),
     'Swift rings (account 6002, container 6001, object 6000)',
     table(
@@ -58,18 +89,21 @@ export function renderPlan(plan: StagingPlan): string {
           `${plan.swift.productionDeviceSizeGiB} -> ${plan.swift.deviceSizeGiB}`,
         ],
       ],
+      width,
     ),
     'Nodes',
-    table(['role', 'old', 'new', 'shared', 'size'], nodeRows(plan)),
+    table(['role', 'old', 'new', 'shared', 'size'], nodeRows(plan), width),
     'Fidelity',
     table(
       ['component', 'production', 'staging', 'verdict', 'reason'],
       plan.fidelity.map((f) => [f.component, f.production, f.staging, f.verdict, f.reason]),
+      width,
     ),
     'Cost per hour',
     table(
       ['item', 'count', 'unit', 'per hour'],
       plan.cost.lines.map((l) => [l.item, l.count, l.unitPerHour, l.perHour.toFixed(4)]),
+      width,
     ),
   );
   return out.join('\n');
