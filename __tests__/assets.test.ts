@@ -21,6 +21,8 @@ import { InputError } from '../profile/errors';
 import type { NodePlan, StagingPlan } from '../plan/types';
 import { PROFILE_NAMES, rendered, ROOT, run, TWO_REGIONS_PROFILE, writeTree, type Rendered } from './fixtures/assets';
 
+jest.setTimeout(30_000);
+
 const ref = rendered('reference');
 const two = rendered('two-regions');
 

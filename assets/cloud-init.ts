@@ -15,6 +15,7 @@ import { ANSWER_FILE, isPackstackNode, packstackAnswers } from './packstack';
 import { yumRepos, type RepoOptions } from './repos';
 import { diskConfig, XFSPROGS_BOOTCMD } from './storage';
 import { logForwarding, monitoringSetup } from './logging';
+import { interfacesBootcmd } from './interfaces';
 import { overlayBootcmd } from './tenant-network';
 import { toolboxSetup } from './toolbox';
 import { stringify } from 'yaml';
@@ -79,6 +80,7 @@ function configurationManagement(plan: StagingPlan, node: NodePlan, options: Use
 export function cloudConfig(plan: StagingPlan, node: NodePlan, options: UserDataOptions): CloudConfig {
   const disks = diskConfig(node, options.devicePath);
   const cm = isPackstackNode(node) ? configurationManagement(plan, node, options, disks?.mountPoints ?? []) : undefined;
+  const interfaces = interfacesBootcmd(plan, node);
   const overlay = overlayBootcmd(plan, node);
   // The directory stand-in last: it may wait for its secrets, the log receiver must not.
   const setups = [
@@ -91,7 +93,8 @@ export function cloudConfig(plan: StagingPlan, node: NodePlan, options: UserData
   const writeFiles = [...setups.flatMap((s) => s.writeFiles), ...(cm?.writeFiles ?? [])];
   // The role's own setup first; the configuration-management hand-off last.
   const runcmd = [...setups.flatMap((s) => s.runcmd), ...(cm?.runcmd ?? [])];
-  const bootcmd = [...(disks ? [XFSPROGS_BOOTCMD] : []), ...(overlay ? [overlay] : [])];
+  // The extra interfaces first: the overlay's underlay is the tenant interface's address.
+  const bootcmd = [...(interfaces ? [interfaces] : []), ...(disks ? [XFSPROGS_BOOTCMD] : []), ...(overlay ? [overlay] : [])];
   const doc = {
     hostname: node.name,
     fqdn: `${node.name}.${options.domain ?? `${plan.rehearsalId}.internal`}`,

@@ -74,6 +74,10 @@ export function awsEdge(
         port: api.port,
         protocol: 'TCP',
         targetType: 'ip',
+        // Traffic reaches the nodes from the balancer's own addresses in the API subnets, so that each
+        // node answers on its API interface (a reply to a client's public address would leave by eth0,
+        // with the API address as source, and be dropped); the balancer's group admits the admin CIDRs.
+        preserveClientIp: 'false',
         vpcId: f.vpcId,
         healthCheck: { protocol: 'HTTP', path: api.healthPath, port: String(api.port), matcher: '200-499' },
         tags: tagsFor(plan, { name: `${side}-${api.name}`, side, role: 'edge' }),
