@@ -91,3 +91,48 @@ export function ingressPermissions(plan: StagingPlan, adminCidrs: readonly strin
   }
   return [...out.values()];
 }
+
+/** One `for_each` member of an ingress rule resource, with the target's ids filled in. */
+export interface IngressMember {
+  readonly group: string;
+  readonly protocol: string;
+  readonly from: number;
+  readonly to: number;
+  readonly description: string;
+  /** The source group's id, or the CIDR block. */
+  readonly source: string;
+}
+
+/**
+ * The ingress permissions as two member maps (from groups, from CIDR blocks), keyed by
+ * what they allow, for a target's two `for_each` rule resources. `operatorAccess` is
+ * the id of the target's own operator access group; without one, the operators come
+ * in from the admin CIDRs only.
+ */
+export function ingressMembers(
+  plan: StagingPlan,
+  adminCidrs: readonly string[],
+  ids: {
+    readonly group: (name: string) => string;
+    readonly operatorAccess?: string;
+    /** Fields a target adds to each member (AWS: its tags), from the key and the group the rule admits into. */
+    readonly extra?: (key: string, group: string) => Record<string, unknown>;
+  },
+): { fromGroups: Record<string, IngressMember>; fromCidrs: Record<string, IngressMember> } {
+  const fromGroups: Record<string, IngressMember> = {};
+  const fromCidrs: Record<string, IngressMember> = {};
+  for (const { key, rule, source } of ingressPermissions(plan, adminCidrs)) {
+    if ('operatorAccess' in source && ids.operatorAccess === undefined) continue;
+    const into = 'cidr' in source ? fromCidrs : fromGroups;
+    into[key] = {
+      group: ids.group(rule.group),
+      protocol: rule.protocol,
+      from: rule.ports[0],
+      to: rule.ports[1],
+      description: rule.purpose,
+      source: 'cidr' in source ? source.cidr : 'group' in source ? ids.group(source.group) : ids.operatorAccess!,
+      ...ids.extra?.(key, rule.group),
+    };
+  }
+  return { fromGroups, fromCidrs };
+}

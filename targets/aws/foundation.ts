@@ -24,7 +24,7 @@ import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { awsSecretsParameter } from '../../assets/secrets';
-import { ingressPermissions, securityGroups } from '../../plan/security';
+import { ingressMembers, securityGroups } from '../../plan/security';
 import type { StagingPlan } from '../../plan/types';
 import type { AwsTargetConfig } from '../config';
 import type { Foundation } from '../target';
@@ -203,21 +203,11 @@ function groupsAndRules(
     tags: internal.getStringMap('tags'),
   });
 
-  const accessId = access.id;
-  const fromGroups: Record<string, object> = {};
-  const fromCidrs: Record<string, object> = {};
-  for (const { key, rule, source } of ingressPermissions(plan, config.adminCidrs)) {
-    const into = 'cidr' in source ? fromCidrs : fromGroups;
-    into[key] = {
-      group: groups.get(rule.group)!,
-      protocol: rule.protocol,
-      from: rule.ports[0],
-      to: rule.ports[1],
-      description: rule.purpose,
-      source: 'cidr' in source ? source.cidr : 'group' in source ? groups.get(source.group)! : accessId,
-      tags: groupTags(plan, rule.group, key),
-    };
-  }
+  const { fromGroups, fromCidrs } = ingressMembers(plan, config.adminCidrs, {
+    group: (name) => groups.get(name)!,
+    operatorAccess: access.id,
+    extra: (key, group) => ({ tags: groupTags(plan, group, key) }),
+  });
   const byGroup = TerraformIterator.fromMap(fromGroups);
   new VpcSecurityGroupIngressRule(stack, 'ingress-from-groups', {
     forEach: byGroup,

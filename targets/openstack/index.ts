@@ -7,7 +7,7 @@
  */
 import { TerraformIterator, type TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import { ingressPermissions, securityGroups } from '../../plan/security';
+import { ingressMembers, securityGroups } from '../../plan/security';
 import { SIDES, type StagingPlan } from '../../plan/types';
 import type { OpenstackTargetConfig } from '../config';
 import { configureState } from '../state';
@@ -105,20 +105,7 @@ export function openstackTarget(plan: StagingPlan, config: OpenstackTargetConfig
       }
       // Keyed by what they allow, as on AWS: a new flow adds members, it never renumbers (replaces) the others.
       // The operators come in from the admin CIDRs: their own network is this cloud's access path.
-      const fromGroups: Record<string, object> = {};
-      const fromCidrs: Record<string, object> = {};
-      for (const { key, rule, source } of ingressPermissions(plan, config.adminCidrs)) {
-        if ('operatorAccess' in source) continue;
-        const into = 'cidr' in source ? fromCidrs : fromGroups;
-        into[key] = {
-          group: groups.get(rule.group)!,
-          protocol: rule.protocol,
-          from: rule.ports[0],
-          to: rule.ports[1],
-          description: rule.purpose,
-          source: 'cidr' in source ? source.cidr : groups.get(source.group)!,
-        };
-      }
+      const { fromGroups, fromCidrs } = ingressMembers(plan, config.adminCidrs, { group: (name) => groups.get(name)! });
       const ingress = (id: string, members: Record<string, object>, remote: 'remoteGroupId' | 'remoteIpPrefix') => {
         const each = TerraformIterator.fromMap(members);
         new NetworkingSecgroupRuleV2(stack, id, {
