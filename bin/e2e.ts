@@ -356,20 +356,28 @@ function shell(command: string, env: NodeJS.ProcessEnv, logFile: string): Promis
 }
 
 /** Seconds of each stack's first deploy, from the runbook's timings file. */
-function stackTimings(): Record<string, number> {
-  const file = join(WORK, 'rehearsal', 'stacks-timings.json');
-  const entries = JSON.parse(readFileSync(file, 'utf8')) as { stack: string; action: string; seconds: number }[];
-  return Object.fromEntries(entries.filter((e) => e.action === 'deploy').map((e) => [e.stack, e.seconds]));
+interface StackDeploy {
+  readonly seconds: number;
+  /** Resources its plan added. */
+  readonly resources: number;
 }
 
-function report(steps: readonly Timed[], stacks: Record<string, number>, say: (text: string) => void): void {
+function stackTimings(): Record<string, StackDeploy> {
+  const file = join(WORK, 'rehearsal', 'stacks-timings.json');
+  const entries = JSON.parse(readFileSync(file, 'utf8')) as { stack: string; action: string; seconds: number; summary?: { add: number } }[];
+  return Object.fromEntries(
+    entries.filter((e) => e.action === 'deploy').map((e) => [e.stack, { seconds: e.seconds, resources: e.summary?.add ?? 0 }]),
+  );
+}
+
+function report(steps: readonly Timed[], stacks: Record<string, StackDeploy>, say: (text: string) => void): void {
   const longest =
     Math.max(
       ...Object.entries(stacks)
         .filter(([s]) => s !== 'foundation')
-        .map(([, s]) => s),
-    ) + (stacks.foundation ?? 0);
-  const sum = Object.values(stacks).reduce((a, b) => a + b, 0);
+        .map(([, s]) => s.seconds),
+    ) + (stacks.foundation?.seconds ?? 0);
+  const sum = Object.values(stacks).reduce((a, b) => a + b.seconds, 0);
   const cutOver = steps.find((s) => s.name.startsWith('cut-over'))!;
   const bare = steps.find((s) => s.name.startsWith('bare terraform apply'))!;
   say('\nLocal deploy test (Terraform against moto)');
@@ -381,8 +389,8 @@ function report(steps: readonly Timed[], stacks: Record<string, number>, say: (t
   );
   say(
     table(
-      ['stack (first deploy)', 'seconds'],
-      Object.entries(stacks).map(([s, t]) => [s, t.toFixed(1)]),
+      ['stack (first deploy)', 'resources', 'seconds'],
+      Object.entries(stacks).map(([s, t]) => [s, t.resources, t.seconds.toFixed(1)]),
     ),
   );
   say(
@@ -394,7 +402,13 @@ function report(steps: readonly Timed[], stacks: Record<string, number>, say: (t
   writeFileSync(
     join(WORK, 'report.json'),
     JSON.stringify(
-      { steps, stacks, longestChainSeconds: longest, switch: { runbookSeconds: cutOver.seconds, bareApplySeconds: bare.seconds } },
+      {
+        steps,
+        stacks: Object.fromEntries(Object.entries(stacks).map(([s, t]) => [s, t.seconds])),
+        resources: Object.fromEntries(Object.entries(stacks).map(([s, t]) => [s, t.resources])),
+        longestChainSeconds: longest,
+        switch: { runbookSeconds: cutOver.seconds, bareApplySeconds: bare.seconds },
+      },
       null,
       2,
     ) + '\n',
