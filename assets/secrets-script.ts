@@ -24,6 +24,8 @@ function ssmBody(plan: StagingPlan): string[] {
     '',
     ...generate(),
     '# Never overwrite: both sides and every rerun must keep the same passwords.',
+    "# AWS_ENDPOINT_URL (the target config's endpoint: an emulator or an AWS-compatible cloud) as every AWS CLI takes it.",
+    'aws() { command aws ${AWS_ENDPOINT_URL:+--endpoint-url "$AWS_ENDPOINT_URL"} "$@"; }',
     'if aws ssm get-parameter --region "$REGION" --name "$PARAMETER" >/dev/null 2>&1; then',
     '  echo "$PARAMETER exists already; nothing to do"',
     '  exit 0',

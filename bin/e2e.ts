@@ -23,7 +23,16 @@ import { join } from 'node:path';
 import { RegisterImageCommand } from '@aws-sdk/client-ec2';
 import { parse, stringify } from 'yaml';
 import { checkEdge, checkFlows, checkNodes, checkSwiftDevices, instanceIds, leftovers, awsApi, type AwsApi } from '../e2e/aws-checks';
-import { MissingTool, motoVersion, providerMirror, startMoto, terraformVersion, writeCliConfig, type Emulator } from '../e2e/environment';
+import {
+  awsCliVersion,
+  MissingTool,
+  motoVersion,
+  providerMirror,
+  startMoto,
+  terraformVersion,
+  writeCliConfig,
+  type Emulator,
+} from '../e2e/environment';
 import { awsSecretsParameter } from '../assets/secrets';
 import { loadProfile, REFERENCE_PROFILE } from '../profile/load';
 import { buildPlan } from '../plan/plan';
@@ -70,7 +79,7 @@ runCli(async () => {
   }
   let prerequisites;
   try {
-    prerequisites = { terraform: terraformVersion(), mirror: providerMirror(), moto: motoVersion() };
+    prerequisites = { terraform: terraformVersion(), mirror: providerMirror(), moto: motoVersion(), aws: awsCliVersion() };
   } catch (e) {
     if (!(e instanceof MissingTool)) throw e;
     process.stderr.write(`npm run e2e: ${e.message}\n`);
@@ -82,7 +91,7 @@ runCli(async () => {
   mkdirSync(join(WORK, 'logs'), { recursive: true });
   const say = (text: string) => process.stdout.write(text + '\n');
   say(
-    `terraform ${prerequisites.terraform}; hashicorp/aws ${prerequisites.mirror.versions.join(', ')} from ${prerequisites.mirror.root}; moto ${prerequisites.moto}`,
+    `terraform ${prerequisites.terraform}; hashicorp/aws ${prerequisites.mirror.versions.join(', ')} from ${prerequisites.mirror.root}; moto ${prerequisites.moto}; ${prerequisites.aws}`,
   );
   const moto = await startMoto(join(WORK, 'logs', 'moto.log'));
   try {
@@ -219,7 +228,7 @@ async function lifecycle(moto: Emulator, mirrorRoot: string, say: (text: string)
 
 /** The secrets parameter's KEY=VALUE lines, as the nodes read them; never logged, so that the scan below means something. */
 function readSecretsBack(plan: StagingPlan, env: NodeJS.ProcessEnv): string {
-  const command = `aws ssm get-parameter --region ${plan.region} --with-decryption --name ${awsSecretsParameter(plan.rehearsalId)} --query Parameter.Value --output text`;
+  const command = `aws --endpoint-url ${env.AWS_ENDPOINT_URL} ssm get-parameter --region ${plan.region} --with-decryption --name ${awsSecretsParameter(plan.rehearsalId)} --query Parameter.Value --output text`;
   const result = spawnSync('bash', ['-c', command], { env, encoding: 'utf8' });
   if (result.status !== 0) throw new CheckFailed(`reading the secrets back failed: ${result.stderr.trim()}`);
   return result.stdout;

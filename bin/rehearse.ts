@@ -105,6 +105,8 @@ runCli(() => {
     STAGING_TARGET_CONFIG: resolve(inputs.targetFile),
     // The target config's AWS profile reaches every command the steps run (aws, the secrets script), not only Terraform.
     ...('profile' in target && target.profile ? { AWS_PROFILE: target.profile } : {}),
+    // And its endpoint (an emulator, an AWS-compatible cloud), which the secrets script passes to the AWS CLI.
+    ...('endpoint' in target && target.endpoint ? { AWS_ENDPOINT_URL: target.endpoint } : {}),
   };
   delete env.STAGING_ACTIVE_SIDE;
   const dir = values.report ?? (values.execute ? `${options.workDir}/report` : undefined);

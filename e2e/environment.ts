@@ -85,6 +85,16 @@ export function writeCliConfig(file: string, mirrorRoot: string): void {
   );
 }
 
+/** The AWS CLI the runbook's commands and the secrets script call. */
+export function awsCliVersion(): string {
+  const r = spawnSync('aws', ['--version'], { encoding: 'utf8' });
+  if (r.error || r.status !== 0)
+    throw new MissingTool(
+      'the AWS CLI (aws) is not on the PATH: the secrets script and the runbook call it (Debian: apt-get install awscli)',
+    );
+  return (r.stdout || r.stderr).trim().split(' ')[0];
+}
+
 export function motoVersion(): string {
   const r = spawnSync('python3', ['-c', 'import moto, flask, werkzeug; print(moto.__version__)'], { encoding: 'utf8' });
   if (r.error || r.status !== 0) throw new MissingTool('moto (with Flask) is not importable by python3: pip install "moto[server]"');
