@@ -1,7 +1,7 @@
 /**
  * A corpus of malformed and inconsistent profiles and target configs. Each is refused
  * with the file, the field and the reason; through the command line (plan, the cdktf
- * app, assets, rehearse) with exit code 2, no stack trace and nothing written.
+ * app, assets, rehearse, report) with exit code 2, no stack trace and nothing written.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -208,6 +208,7 @@ describe('through every command', () => {
     ['the cdktf app (npm run synth)', ['main.ts']],
     ['npm run assets', ['bin/assets.ts', '--out', join(dir, 'assets-out')]],
     ['npm run rehearse', ['bin/rehearse.ts']],
+    ['npm run report', ['bin/report.ts', '--out', join(dir, 'report-out')]],
   ])('%s: exit 2, the file, field and reason, nothing written', (_name, args) => {
     for (const [env, file, field] of [
       [{ STAGING_PROFILE: badProfile }, badProfile, 'swift.replicas'],
@@ -220,6 +221,7 @@ describe('through every command', () => {
       expect(result.stderr).not.toMatch(/\n\s+at /);
       expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
       expect(existsSync(join(dir, 'assets-out'))).toBe(false);
+      expect(existsSync(join(dir, 'report-out'))).toBe(false);
     }
   });
 });

@@ -61,6 +61,16 @@ export function buildPlan(profile: Profile, target: TargetConfig): StagingPlan {
   throw new Error('unreachable: the ladder ends with the smallest clone');
 }
 
+/**
+ * What the same profile costs cloned one to one on the same catalog: the
+ * report's comparison. Addresses do not change a price, so the nodes are
+ * numbered in a network large enough for any production.
+ */
+export function oneToOneCost(profile: Profile, target: TargetConfig): CostPlan {
+  const networks = carveNetworks('10.0.0.0/8', target.availabilityZones, target.source);
+  return sized(profile, target, priceList(target), networks, 1).cost;
+}
+
 const money = (cost: CostPlan) => `${cost.perHour.toFixed(2)} ${cost.currency}`;
 
 function describe(cheapest: Sized): string {

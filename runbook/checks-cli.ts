@@ -2,11 +2,13 @@
  * The checks as commands the steps run on the operator machine:
  *   checks-cli.ts inventory RECORDED.json CURRENT.json [SERVERS.json]   exit 1 on any difference
  *   checks-cli.ts logs PATTERNS OLD_LOG_DIR NEW_LOG_DIR REPORT.md      findings are a report, exit 0
+ *   checks-cli.ts swift-parity COUNTS.txt                               exit 1 when a copy differs from its source
  *   checks-cli.ts endpoint EDGE_OUTPUTS.json                            prints the edge endpoint
+ * Each check also prints one marked result line, which the report reads back from the step's log.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkLogs, inventoryDiff, inventoryOf, patternsOf, serverProblems } from './checks';
+import { checkLogs, inventoryDiff, inventoryOf, parityProblems, patternsOf, resultLine, serverProblems, swiftPairCounts } from './checks';
 
 const json = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
 const linesIn = (dir: string): string[] => readdirSync(dir).flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n'));
@@ -19,6 +21,7 @@ function main([command, ...args]: string[]): number {
       const problems = [...inventoryDiff(before, inventoryOf(json(current))), ...(servers ? serverProblems(before, json(servers)) : [])];
       problems.forEach((p) => process.stdout.write(`canary: ${p}\n`));
       process.stdout.write(problems.length ? `${problems.length} canary problem(s)\n` : 'every canary survived\n');
+      process.stdout.write(resultLine({ check: 'canary', problems }));
       return problems.length ? 1 : 0;
     }
     case 'logs': {
@@ -41,13 +44,34 @@ function main([command, ...args]: string[]): number {
       process.stdout.write(
         `${f.stoppedMatching.length} pattern(s) stopped matching, ${f.newUnmatched.length} new unmatched shape(s): ${out}\n`,
       );
+      process.stdout.write(
+        resultLine({
+          check: 'log-ignore',
+          stoppedMatching: f.stoppedMatching,
+          neverMatched: f.neverMatched.length,
+          newUnmatched: f.newUnmatched.slice(0, 50).map((u) => ({ shape: u.shape, count: u.count })),
+        }),
+      );
       return 0;
+    }
+    case 'swift-parity': {
+      const pairs = swiftPairCounts(readFileSync(args[0], 'utf8'));
+      const problems = parityProblems(pairs);
+      problems.forEach((p) => process.stdout.write(`swift: ${p}\n`));
+      const objects = pairs.reduce((sum, p) => sum + p.oldObjects, 0);
+      process.stdout.write(
+        problems.length
+          ? `${problems.length} of ${pairs.length} Swift pair(s) differ\n`
+          : `every Swift pair holds the same objects (${pairs.length} pair(s), ${objects} object file(s))\n`,
+      );
+      process.stdout.write(resultLine({ check: 'swift-parity', pairs, problems }));
+      return problems.length ? 1 : 0;
     }
     case 'endpoint':
       process.stdout.write(`${json(args[0]).edge.endpoint}\n`);
       return 0;
     default:
-      process.stderr.write('usage: checks-cli.ts inventory|logs|endpoint ...\n');
+      process.stderr.write('usage: checks-cli.ts inventory|logs|swift-parity|endpoint ...\n');
       return 2;
   }
 }

@@ -76,3 +76,65 @@ export const patternsOf = (text: string): string[] =>
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l !== '' && !l.startsWith('#'));
+
+/** One Swift storage pair after the delta copy: object files and bytes on the old node and on its new twin. */
+export interface SwiftPairCount {
+  readonly from: string;
+  readonly to: string;
+  readonly oldObjects: number;
+  readonly oldBytes: number;
+  readonly newObjects: number;
+  readonly newBytes: number;
+}
+
+/** Lines `FROM TO OLD_OBJECTS OLD_BYTES NEW_OBJECTS NEW_BYTES` (what the parity step records), one per pair. */
+export function swiftPairCounts(text: string): SwiftPairCount[] {
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((line) => {
+      const [from, to, ...numbers] = line.trim().split(/\s+/);
+      const values = numbers.map(Number);
+      if (values.length !== 4 || values.some((v) => !Number.isInteger(v) || v < 0)) {
+        throw new Error(`not a parity line (FROM TO OLD_OBJECTS OLD_BYTES NEW_OBJECTS NEW_BYTES): ${line}`);
+      }
+      const [oldObjects, oldBytes, newObjects, newBytes] = values;
+      return { from, to, oldObjects, oldBytes, newObjects, newBytes };
+    });
+}
+
+/** The pairs whose copy differs from its source. */
+export const parityProblems = (pairs: readonly SwiftPairCount[]): string[] =>
+  pairs
+    .filter((p) => p.oldObjects !== p.newObjects || p.oldBytes !== p.newBytes)
+    .map((p) => `${p.from} -> ${p.to}: ${p.oldObjects} objects (${p.oldBytes} bytes) -> ${p.newObjects} (${p.newBytes})`);
+
+/** What a check found, as the report reads it back from the step's log (one marked JSON line). */
+export type CheckResult =
+  | { readonly check: 'canary'; readonly problems: readonly string[] }
+  | {
+      readonly check: 'log-ignore';
+      readonly stoppedMatching: readonly string[];
+      readonly neverMatched: number;
+      /** Line shapes (variable parts masked) nothing ignores, most frequent first; no raw log line. */
+      readonly newUnmatched: readonly { readonly shape: string; readonly count: number }[];
+    }
+  | { readonly check: 'swift-parity'; readonly pairs: readonly SwiftPairCount[]; readonly problems: readonly string[] };
+
+/** Marks the line of a check's output that carries its result. */
+export const RESULT_MARK = 'staging-check-result ';
+
+export const resultLine = (result: CheckResult): string => `${RESULT_MARK}${JSON.stringify(result)}\n`;
+
+/** The results marked in a step's output, in order. */
+export const resultsIn = (log: string): CheckResult[] =>
+  log
+    .split('\n')
+    .filter((l) => l.startsWith(RESULT_MARK))
+    .flatMap((l) => {
+      try {
+        return [JSON.parse(l.slice(RESULT_MARK.length)) as CheckResult];
+      } catch {
+        return [];
+      }
+    });

@@ -12,8 +12,9 @@
  */
 import { addressOf } from '../assets/endpoints';
 import type { NodePlan } from '../plan/types';
-import { nodesWith, onNode, type Context } from './remote';
+import { nodesWith, onNode, work, type Context } from './remote';
 import type { Phase, Step } from './types';
+import { CHECKS } from './verify';
 
 const zoneKey = (n: NodePlan): string => `r${n.swiftZone?.region}z${n.swiftZone?.zone}`;
 
@@ -53,6 +54,42 @@ export function swiftCopyStep(ctx: Context, phase: Phase, round: string, pass: '
     where: 'operator',
     commands,
     checks: ["rsync exits 0 on every pair; the new side's replicators settle after start"],
+    rollbackSafe: true,
+  };
+}
+
+/** Object files (`.data`, one per stored object replica) and their bytes under a storage node's devices. */
+const OBJECT_COUNT = [
+  "find /srv/node -path '*/objects/*' -name '*.data' -printf '%s\\n' 2>/dev/null | awk '{ n++; b += $1 } END { print n + 0, b + 0 }'",
+];
+
+/**
+ * After the delta copy, with the API closed: each new storage node holds the same
+ * object files, byte for byte in total, as the old node it was copied from.
+ */
+export function swiftParityStep(ctx: Context, phase: Phase, round: string): Step {
+  const counts = work(ctx, `swift-parity-${round}.txt`);
+  return {
+    id: `${round}.swift-parity`,
+    phase,
+    title: 'Check that every new storage node holds what its old twin holds',
+    where: 'operator',
+    commands: [
+      `: > ${counts}`,
+      ...swiftPairs(ctx).map(([from, to]) =>
+        [
+          // A failed count fails the step, not just its line.
+          'set -e',
+          `old=$(${onNode(ctx, from.name, OBJECT_COUNT)}`,
+          ')',
+          `new=$(${onNode(ctx, to.name, OBJECT_COUNT)}`,
+          ')',
+          `echo "${from.name} ${to.name} $old $new" >> ${counts}`,
+        ].join('\n'),
+      ),
+      `${CHECKS} swift-parity ${counts}`,
+    ],
+    checks: ['the same object files and bytes on both nodes of every pair'],
     rollbackSafe: true,
   };
 }

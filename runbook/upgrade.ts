@@ -15,7 +15,7 @@ import { migrationSteps } from './migration';
 import { catalogStep } from './production-data';
 import { collectFromEach, onNode, work, type Context } from './remote';
 import { closeApiStep, linkCellsStep, monitoringStep, sideServicesStep } from './sides';
-import { swiftCopyStep } from './swift';
+import { swiftCopyStep, swiftParityStep } from './swift';
 import type { Phase, Step } from './types';
 import { cellNovaNodes } from './verify';
 
@@ -77,6 +77,7 @@ export function upgradeSteps(ctx: Context, phase: Phase, round: string, rebuild:
     monitoringStep(ctx, phase, `${round}.monitoring-stop`, 'stop'),
     closeApiStep(ctx, phase, round),
     swiftCopyStep(ctx, phase, round, 'delta'),
+    swiftParityStep(ctx, phase, round),
     // Stopped before the dumps: a dump taken while conductors and computes still write is not consistent.
     sideServicesStep(ctx, phase, `${round}.stop-old`, 'old', 'stop'),
     configBackupStep(ctx, phase, round),
