@@ -5,13 +5,14 @@
  * bucket fallback, determinism, and the `assets` command.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { cloudConfig, userData, type UserDataOptions } from '../assets/cloud-init';
 import { devicePathsFrom, type DevicePath } from '../assets/devices';
 import { HANDOFF_SCRIPT } from '../assets/handoff';
+import { assetOptionsFor } from '../assets/options';
 import { renderAssets } from '../assets/render';
 import { PLACEHOLDER, SECRET_NAMES } from '../assets/secrets';
 import { TERRAFORM_TEMPLATE } from '../assets/shell';
@@ -19,7 +20,9 @@ import { fitsUserDataLimit, userDataBytes, userDataParts } from '../assets/user-
 import { AWS_USER_DATA_LIMIT } from '../targets/aws/facts';
 import { InputError } from '../profile/errors';
 import type { NodePlan, StagingPlan } from '../plan/types';
+import type { TargetConfig } from '../targets/config';
 import { PROFILE_NAMES, rendered, ROOT, run, TWO_REGIONS_PROFILE, writeTree, type Rendered } from './fixtures/assets';
+import { secretLiterals } from './support/secrets';
 
 jest.setTimeout(30_000);
 
@@ -198,13 +201,6 @@ describe('user data per node', () => {
   });
 });
 
-/** Secret-looking literals: a password-ish key given a value that is not a placeholder or a shell variable, or credentials in a URL. */
-const SECRET_LITERALS = [
-  /(?:password|passwd|_pw|secret|token)\s*[=:]\s*(?!['"]?\{\{[A-Z0-9_]+\}\}|"?\$)['"]?[^\s'"]+/gi,
-  /\/\/[^\s/:@]+:(?!\{\{[A-Z0-9_]+\}\}@)[^\s/@]+@/g,
-];
-const secretLiterals = (text: string): string[] => SECRET_LITERALS.flatMap((re) => text.match(re) ?? []);
-
 describe('secrets', () => {
   test('no asset of either profile holds a secret-looking literal', () => {
     for (const name of PROFILE_NAMES) {
@@ -360,6 +356,35 @@ describe('rendering', () => {
     for (const name of SECRET_NAMES) expect(script).toContain(`printf '%s=%s\\n' ${name} "$(openssl rand -hex 20)"`);
     expect(script).toMatch(/if aws ssm get-parameter [^\n]+; then\n\s+echo "\$PARAMETER exists already; nothing to do"\n\s+exit 0/);
     expect(script).not.toMatch(/[0-9a-f]{20,}/);
+  });
+
+  test("run by hand, the secrets script uses the target config's AWS profile and endpoint, not the shell's", () => {
+    const options = assetOptionsFor(ref.plan, {
+      ...ref.target,
+      profile: 'staging-admin',
+      endpoint: 'http://127.0.0.1:4566',
+    } as TargetConfig);
+    const script = renderAssets(ref.plan, options).find((a) => a.path === 'secrets/create-secrets.sh')!.content;
+    const dir = writeTree(
+      [
+        { path: 'create-secrets.sh', content: script, mode: 0o755 },
+        // A stand-in AWS CLI: records the profile it runs under and its arguments; the parameter does not exist yet.
+        {
+          path: 'bin/aws',
+          content: '#!/bin/sh\necho "$AWS_PROFILE $*" >> "$CALLS"\ncase "$*" in *get-parameter*) exit 254 ;; esac\n',
+          mode: 0o755,
+        },
+      ],
+      'secrets-by-hand-',
+    );
+    const calls = join(dir, 'calls');
+    execFileSync('bash', [join(dir, 'create-secrets.sh')], {
+      env: { PATH: `${join(dir, 'bin')}:${process.env.PATH}`, AWS_PROFILE: 'someone-else', CALLS: calls },
+      encoding: 'utf8',
+    });
+    const lines = readFileSync(calls, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(2);
+    for (const line of lines) expect(line).toMatch(/^staging-admin --endpoint-url http:\/\/127\.0\.0\.1:4566 ssm (get|put)-parameter /);
   });
 });
 

@@ -43,6 +43,14 @@ export function assetOptionsFor(
     devicePath: reviewDevicePath(target.cloud),
     limit: facts.userDataLimit,
     ...NODE_FETCH[facts.secretStore](plan, assetsBucket ?? `ASSETS-BUCKET-OF-${plan.rehearsalId}`),
+    ...('profile' in target || 'endpoint' in target
+      ? {
+          operatorAws: {
+            ...('profile' in target && target.profile ? { profile: target.profile } : {}),
+            ...('endpoint' in target && target.endpoint ? { endpoint: target.endpoint } : {}),
+          },
+        }
+      : {}),
     ...rest,
   };
 }

@@ -44,6 +44,6 @@ export function renderAssets(plan: StagingPlan, options: PartsOptions): Rendered
   return [
     ...nodeAssets(plan, options),
     ...sideAssets(plan),
-    { path: 'secrets/create-secrets.sh', content: createSecretsScript(plan), mode: 0o755 },
+    { path: 'secrets/create-secrets.sh', content: createSecretsScript(plan, options.operatorAws), mode: 0o755 },
   ];
 }

@@ -8,7 +8,10 @@ import type { StagingPlan } from '../plan/types';
 import type { SecretStore } from '../targets/cloud-facts';
 import { factsOf } from '../targets/facts';
 import { awsSecretsParameter, SECRET_NAMES, SECRETS_FILE } from './secrets';
-import { shFunction } from './shell';
+import type { PartsOptions } from './user-data-limit';
+import { shFunction, shQuote } from './shell';
+
+type OperatorAws = NonNullable<PartsOptions['operatorAws']>;
 
 function generate(): string[] {
   return shFunction('generate', 'KEY=VALUE lines of fresh random values (hex: safe in sed and URLs).', [
@@ -16,17 +19,26 @@ function generate(): string[] {
   ]);
 }
 
-function ssmBody(plan: StagingPlan): string[] {
+function ssmBody(plan: StagingPlan, aws: OperatorAws): string[] {
   const parameter = awsSecretsParameter(plan.rehearsalId);
   return [
     `PARAMETER=${parameter}`,
     `REGION=${plan.region}`,
+    // Run by hand or by the runbook, the secrets land in the target config's account, not the shell's default.
+    ...(aws.profile ? ["# The target config's AWS profile.", `export AWS_PROFILE=${shQuote(aws.profile)}`] : []),
     '',
     ...generate(),
     '# Never overwrite: both sides and every rerun must keep the same passwords.',
-    "# AWS_ENDPOINT_URL (the target config's endpoint: an emulator or an AWS-compatible cloud) as every AWS CLI takes it.",
-    '# (printenv, not a parameter expansion: nothing here may read as a Terraform template, and set -u holds.)',
-    'ENDPOINT=$(printenv AWS_ENDPOINT_URL || true)',
+    ...(aws.endpoint
+      ? [
+          "# The target config's endpoint (an emulator or an AWS-compatible cloud), as every AWS CLI takes it.",
+          `ENDPOINT=${shQuote(aws.endpoint)}`,
+        ]
+      : [
+          '# AWS_ENDPOINT_URL, when set, as every AWS CLI takes it (--endpoint-url).',
+          '# (printenv, not a parameter expansion: nothing here may read as a Terraform template, and set -u holds.)',
+          'ENDPOINT=$(printenv AWS_ENDPOINT_URL || true)',
+        ]),
     'aws() { if [ -n "$ENDPOINT" ]; then command aws --endpoint-url "$ENDPOINT" "$@"; else command aws "$@"; fi; }',
     'if aws ssm get-parameter --region "$REGION" --name "$PARAMETER" >/dev/null 2>&1; then',
     '  echo "$PARAMETER exists already; nothing to do"',
@@ -70,11 +82,14 @@ function fileOverSshBody(plan: StagingPlan): string[] {
   ];
 }
 
-const BODY: Record<SecretStore, (plan: StagingPlan) => string[]> = { 'ssm-parameter': ssmBody, 'file-over-ssh': fileOverSshBody };
+const BODY: Record<SecretStore, (plan: StagingPlan, aws: OperatorAws) => string[]> = {
+  'ssm-parameter': ssmBody,
+  'file-over-ssh': fileOverSshBody,
+};
 
 /** `secrets/create-secrets.sh` for the plan's cloud. */
-export function createSecretsScript(plan: StagingPlan): string {
-  const body = BODY[factsOf(plan.cloud).secretStore](plan);
+export function createSecretsScript(plan: StagingPlan, aws: OperatorAws = {}): string {
+  const body = BODY[factsOf(plan.cloud).secretStore](plan, aws);
   return [
     '#!/usr/bin/env bash',
     `# Creates the secrets of rehearsal ${plan.rehearsalId} (${plan.cloud}). Values never enter Terraform state.`,

@@ -43,6 +43,8 @@ export interface PartsOptions extends UserDataOptions {
   /** The cloud's user-data limit in bytes (its facts' `userDataLimit`). */
   readonly limit: number;
   readonly bucketFetch?: BucketFetch;
+  /** The target config's AWS CLI profile and endpoint, which the secrets script uses whoever runs it. */
+  readonly operatorAws?: { readonly profile?: string; readonly endpoint?: string };
 }
 
 /** Bucket key of a node's file: one folder per node, the file's absolute path below it. */

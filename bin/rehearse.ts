@@ -103,6 +103,8 @@ runCli(() => {
     STAGING_PROFILE: resolve(inputs.profileFile),
     STAGING_TARGET: target.cloud,
     STAGING_TARGET_CONFIG: resolve(inputs.targetFile),
+    // Terraform and cdktf ask HashiCorp's checkpoint service for news at every call: not from a rehearsal.
+    CHECKPOINT_DISABLE: '1',
     // The target config's AWS profile reaches every command the steps run (aws, the secrets script), not only Terraform.
     ...('profile' in target && target.profile ? { AWS_PROFILE: target.profile } : {}),
     // And its endpoint (an emulator, an AWS-compatible cloud), which the secrets script passes to the AWS CLI.
