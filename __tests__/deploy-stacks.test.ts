@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { SYNTH_CONTEXT_FILE } from '../deploy/context';
-import { runStacks, stackOutputs, StacksInputError } from '../deploy/stacks';
+import { forgetResources, runStacks, stackOutputs, StacksInputError } from '../deploy/stacks';
 
 jest.setTimeout(120_000);
 
@@ -182,5 +182,36 @@ describe('npm run stacks (real Terraform, built-in resources)', () => {
     const named = run(true);
     expect(named.status).toBe(0);
     expect(named.stdout.split('\n')[0]).toBe('# context of the synthesis');
+  });
+});
+
+describe('npm run stacks -- forget (what keepBackups does before the teardown)', () => {
+  it('takes a resource out of state, so that the destroy leaves it; a rerun finds nothing to keep', async () => {
+    const dir = synthesized();
+    const out = join(dir, 'cdktf.out');
+    const file = join(out, 'stacks', 'base', 'cdk.tf.json');
+    const json = JSON.parse(readFileSync(file, 'utf8'));
+    const log = JSON.stringify(join(dir, 'order.log'));
+    json.resource.terraform_data.kept = {
+      input: 'dumps',
+      provisioner: [
+        { 'local-exec': { command: `echo create kept >> ${log}` } },
+        { 'local-exec': { when: 'destroy', command: `echo destroy kept >> ${log}` } },
+      ],
+    };
+    writeFileSync(file, JSON.stringify(json));
+    await runStacks({ action: 'deploy', stacks: ['base'], outdir: out, env: env(dir), write: quiet });
+    expect(order(dir).sort()).toEqual(['create base', 'create kept']);
+    const lines: string[] = [];
+    expect(await forgetResources(out, 'base', ['terraform_data.kept', 'terraform_data.absent'], env(dir), (t) => lines.push(t))).toEqual([
+      'terraform_data.kept',
+    ]);
+    expect(lines.join('')).toContain('kept, no longer managed: terraform_data.kept');
+    const [destroyed] = await runStacks({ action: 'destroy', stacks: ['base'], outdir: out, env: env(dir), write: quiet });
+    expect(destroyed).toMatchObject({ status: 'ok', summary: { destroy: 1 } });
+    expect(order(dir)).toContain('destroy base');
+    expect(order(dir)).not.toContain('destroy kept');
+    expect(await forgetResources(out, 'base', ['terraform_data.kept'], env(dir), quiet)).toEqual([]);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -10,6 +10,8 @@ import { loadProfile } from '../profile/load';
 import { buildPlan } from '../plan/plan';
 import { groupOf, ingressPermissions } from '../plan/security';
 import type { CloudName } from '../targets/config';
+import { factsOf } from '../targets/facts';
+import { stepsOf } from './support/runbook';
 import { target } from './support/shapes';
 import { members, resources, synthesize, type StackJson } from './support/synth';
 
@@ -141,4 +143,53 @@ describe.each<CloudName>(['aws', 'openstack'])('on %s', (cloud) => {
       expect(elsewhere).toEqual([]);
     });
   }
+});
+
+describe.each<CloudName>(['aws', 'openstack'])('production data on %s (keepBackups)', (cloud) => {
+  const kept = synthesize(buildPlan(profile, target(cloud, { keepBackups: true })), target(cloud, { keepBackups: true })).stacks.foundation;
+  const deleted = synthesize(buildPlan(profile, target(cloud)), target(cloud)).stacks.foundation;
+  const at = (stack: StackJson, address: string) => {
+    const [type, name] = address.split('.');
+    return resources(stack, type)[name];
+  };
+  const buckets = (stack: StackJson) =>
+    Object.entries({ ...resources(stack, 'aws_s3_bucket'), ...resources(stack, 'openstack_objectstorage_container_v1') }).map(
+      ([name, b]) => [name, b.force_destroy],
+    );
+
+  test('every address the teardown keeps is in the foundation', () => {
+    const addresses = factsOf(cloud).productionDataAddresses;
+    expect(addresses.length).toBeGreaterThan(1);
+    for (const address of addresses) expect([address, at(kept, address) !== undefined]).toEqual([address, true]);
+  });
+
+  test('by default Terraform empties every bucket at teardown; with keepBackups only the assets one', () => {
+    const prefix = cloud === 'aws' ? 'bucket' : 'container';
+    expect(buckets(deleted)).toEqual(
+      expect.arrayContaining([
+        [`${prefix}-dumps`, true],
+        [`${prefix}-backups`, true],
+        [`${prefix}-assets`, true],
+      ]),
+    );
+    expect(buckets(kept)).toEqual(
+      expect.arrayContaining([
+        [`${prefix}-dumps`, false],
+        [`${prefix}-backups`, false],
+        [`${prefix}-assets`, true],
+      ]),
+    );
+  });
+
+  test('with keepBackups the teardown takes them out of state before it destroys', () => {
+    const plan = buildPlan(profile, target(cloud, { keepBackups: true }));
+    const steps = stepsOf(plan, cloud).filter((s) => s.phase === 'teardown');
+    expect(steps.map((s) => s.id)).toEqual(['teardown.keep-backups', 'teardown.destroy']);
+    expect(steps[0].commands).toEqual([`npm run stacks -- forget foundation ${factsOf(cloud).productionDataAddresses.join(' ')}`]);
+    expect(
+      stepsOf(buildPlan(profile, target(cloud)), cloud)
+        .filter((s) => s.phase === 'teardown')
+        .map((s) => s.id),
+    ).toEqual(['teardown.destroy']);
+  });
 });

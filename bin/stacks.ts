@@ -1,5 +1,5 @@
 /**
- * npm run stacks -- deploy|plan|apply-plan|destroy STACK... [options]
+ * npm run stacks -- deploy|plan|apply-plan|destroy STACK... [options] | output STACK... | forget STACK ADDRESS...
  * Terraform on the synthesized stacks (cdktf.out, or $CDKTF_OUTDIR), in parallel
  * where their dependencies allow; every apply is of a saved plan whose counts are
  * printed and checked first.
@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { InputError } from '../profile/errors';
 import { readSynthContext } from '../deploy/context';
-import { runStacks, stackOutputs, StacksInputError, type StacksAction } from '../deploy/stacks';
+import { forgetResources, runStacks, stackOutputs, StacksInputError, type StacksAction } from '../deploy/stacks';
 import { parseArgs, runCli } from './command';
 
 const ACTIONS: readonly StacksAction[] = ['deploy', 'plan', 'apply-plan', 'destroy'];
@@ -21,6 +21,8 @@ Actions:
   apply-plan STACK...   apply the plans kept by \`plan\` (at a switch: prepared before the API closed)
   destroy STACK...      destroy each stack, dependents first ('*': every stack)
   output STACK...       the stacks' outputs as JSON, { stack: { output: value } } (--out FILE, or stdout)
+  forget STACK ADDR...  take resources out of a stack's state, leaving them standing (what the
+                        teardown does first with keepBackups: true)
 
 Options:
   --plans DIR           where saved plans are kept (plan, apply-plan)
@@ -59,11 +61,19 @@ runCli(async () => {
     return;
   }
   const [action, ...stacks] = positionals;
-  if (![...ACTIONS, 'output'].includes(action)) {
-    throw new InputError('npm run stacks', 'action', `'${action ?? ''}' is not an action; use one of ${[...ACTIONS, 'output'].join(', ')}`);
+  const all = [...ACTIONS, 'output', 'forget'];
+  if (!all.includes(action)) {
+    throw new InputError('npm run stacks', 'action', `'${action ?? ''}' is not an action; use one of ${all.join(', ')}`);
   }
   if (stacks.length === 0) throw new InputError('npm run stacks', 'stacks', 'name at least one stack (or * for all)');
   const outdir = process.env.CDKTF_OUTDIR ?? 'cdktf.out';
+  if (action === 'forget') {
+    const [stack, ...addresses] = stacks;
+    if (addresses.length === 0)
+      throw new InputError('npm run stacks', 'addresses', `name the resources of ${stack} to take out of its state`);
+    await inputErrors(() => forgetResources(outdir, stack, addresses));
+    return;
+  }
   if (action === 'output') {
     const json = JSON.stringify(await inputErrors(() => stackOutputs(outdir, stacks)), null, 2) + '\n';
     if (values.out) writeFileSync(values.out, json);

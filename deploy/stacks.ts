@@ -198,6 +198,37 @@ async function step(
 }
 
 /**
+ * Takes resources out of a deployed stack's state without destroying them (`terraform
+ * state rm`), so that its destroy leaves them: what `keepBackups` keeps. Addresses no
+ * longer in state (a rerun) are skipped; returns those taken out.
+ */
+export async function forgetResources(
+  outdir: string,
+  stack: string,
+  addresses: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  write: (text: string) => void = (t) => process.stdout.write(t),
+): Promise<string[]> {
+  const manifest = readManifest(resolve(outdir));
+  if (!manifest.stacks[stack]) throw new StacksInputError(`no stack ${stack} in ${resolve(outdir)}`);
+  const run: TerraformRun = {
+    dir: join(resolve(outdir), manifest.stacks[stack].workingDirectory),
+    env,
+    line: (l) => write(`${stack.padEnd(12)} ${l}\n`),
+  };
+  if (!deployed(run.dir)) {
+    write(`${stack.padEnd(12)} nothing to keep: no state\n`);
+    return [];
+  }
+  await init(run);
+  const present = new Set((await terraform(run, ['state', 'list'], { quiet: true })).split('\n').filter(Boolean));
+  const kept = addresses.filter((a) => present.has(a));
+  if (kept.length > 0) await terraform(run, ['state', 'rm', ...kept], { quiet: true });
+  for (const a of kept) write(`${stack.padEnd(12)} kept, no longer managed: ${a}\n`);
+  return kept;
+}
+
+/**
  * The outputs of deployed stacks, `{ stack: { output: value } }` as `cdktf output
  * --outputs-file` writes them (sensitive ones, the cross-stack references, left out).
  */

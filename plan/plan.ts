@@ -113,6 +113,7 @@ function complete(
       { name: 'new', release: profile.releases.to, os: profile.os.new },
     ],
     activeSide: target.activeSide,
+    keepBackups: target.keepBackups,
     cells: cellsOf(profile, nodes),
     swift: swiftOf(profile, builder, factor),
     neutron: { ...profile.neutron, tenantTransport: factsOf(target.cloud).tenantTransport },

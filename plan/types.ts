@@ -159,6 +159,8 @@ export interface StagingPlan {
   readonly releases: { readonly from: Release; readonly to: Release; readonly via: readonly Release[] };
   readonly sides: readonly { readonly name: Side; readonly release: Release; readonly os: Readonly<Record<string, string>> }[];
   readonly activeSide: Side;
+  /** The production dumps and backups outlive the teardown (the target's `keepBackups`). */
+  readonly keepBackups: boolean;
   readonly cells: readonly CellPlan[];
   readonly swift: SwiftPlan;
   readonly neutron: NeutronPlan;

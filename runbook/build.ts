@@ -158,11 +158,28 @@ export function buildNewSideSteps(ctx: Context, phase: Phase, round: string, reb
 }
 
 export function teardownSteps(ctx: Context): Step[] {
+  const addresses = factsOf(ctx.plan.cloud).productionDataAddresses;
   return [
+    // keepBackups: the production data leaves Terraform's care first, so the destroy leaves it standing.
+    ...(ctx.plan.keepBackups
+      ? [
+          {
+            id: 'teardown.keep-backups',
+            phase: 'teardown' as const,
+            title: "Keep the production dumps and backups: take them out of the foundation's state",
+            where: 'operator',
+            commands: [`npm run stacks -- forget foundation ${addresses.join(' ')}`],
+            checks: ['each kept resource is listed; delete them yourself when the backups are no longer needed'],
+            rollbackSafe: false,
+          },
+        ]
+      : []),
     {
       id: 'teardown.destroy',
       phase: 'teardown',
-      title: 'Destroy every stack, dependents first (buckets are emptied with it)',
+      title: ctx.plan.keepBackups
+        ? 'Destroy every stack, dependents first (the production dumps and backups are kept)'
+        : 'Destroy every stack, dependents first (buckets are emptied with it)',
       where: 'operator',
       commands: [destroyStacks(ctx, ['*'])],
       rollbackSafe: false,

@@ -60,6 +60,11 @@ export interface CloudFacts<C extends TargetConfig = TargetConfig> {
   readonly dumpsStore: DumpsStore;
   /** A rehearsal's bucket (container) of a purpose: its name, or where the cloud draws the rest at deploy, the name's prefix. */
   readonly bucketName: (rehearsalId: string, purpose: 'dumps' | 'backups' | 'assets') => string;
+  /**
+   * The foundation's Terraform addresses that hold production data (the dumps and backups
+   * buckets, their settings and key): what `keepBackups` takes out of state before the teardown.
+   */
+  readonly productionDataAddresses: readonly string[];
   readonly fidelity: FidelityWording;
   /** Sizes and prices the planner may choose from. */
   prices(config: C): PriceList;

@@ -37,6 +37,11 @@ const common = {
   adminCidrs: z.array(cidr).min(1),
   /** Accept admin CIDRs wider than a /16 (0.0.0.0/0 included): the public APIs and SSH open to that much of the internet. */
   allowWideAdminCidrs: z.boolean().default(false),
+  /**
+   * Keep the production dumps and configuration backups (their buckets, and on AWS the key
+   * they are encrypted with) when the rehearsal is torn down; by default they are deleted with it.
+   */
+  keepBackups: z.boolean().default(false),
   /** The most the clone may cost per hour, in the target's currency. */
   budgetPerHour: z.number().positive(),
   /** Scale of the clone: `auto` lets the planner choose within the budget, a number in (0, 1] fixes it (1 = one-to-one). */

@@ -21,6 +21,16 @@ export const AWS_FACTS: CloudFacts<AwsTargetConfig> = {
   dumpsStore: 's3-bucket',
   // Bucket names are global: the foundation draws the rest of the name.
   bucketName: awsBucketPrefix,
+  // targets/aws/foundation.ts: each bucket with its public access block, encryption and versioning, and their key.
+  productionDataAddresses: [
+    ...['dumps', 'backups'].flatMap((purpose) => [
+      `aws_s3_bucket.bucket-${purpose}`,
+      `aws_s3_bucket_public_access_block.bucket-${purpose}-private`,
+      `aws_s3_bucket_server_side_encryption_configuration.bucket-${purpose}-sse`,
+      `aws_s3_bucket_versioning.bucket-${purpose}-versions`,
+    ]),
+    'aws_kms_key.production-data',
+  ],
   fidelity: {
     baseImages: 'same OS release; EC2 Nitro types need ENA and NVMe drivers, which EL images before 7.4 lack: add them to the image',
     nodes: 'EC2 instances',

@@ -255,7 +255,8 @@ function bucketsOf(stack: TerraformStack, plan: StagingPlan): Buckets {
     // A prefix, not a name: bucket names are global; the suffix is drawn at deploy time.
     const bucket = new S3Bucket(stack, `bucket-${purpose}`, {
       bucketPrefix: awsBucketPrefix(plan.rehearsalId, purpose),
-      forceDestroy: true,
+      // Kept production data is never emptied by Terraform: the teardown takes it out of state first.
+      forceDestroy: purpose === 'assets' || !plan.keepBackups,
       tags: shared(plan, purpose, 'storage'),
     });
     new S3BucketPublicAccessBlock(stack, `bucket-${purpose}-private`, {

@@ -18,6 +18,11 @@ export const OPENSTACK_FACTS: CloudFacts<OpenstackTargetConfig> = {
   dumpsStore: 'object-container-by-operator',
   // Container names are per project: the rehearsal's id is enough.
   bucketName: (rehearsalId, purpose) => `${rehearsalId}-${purpose}`,
+  // targets/openstack/index.ts: the two containers.
+  productionDataAddresses: [
+    'openstack_objectstorage_container_v1.container-dumps',
+    'openstack_objectstorage_container_v1.container-backups',
+  ],
   fidelity: {
     baseImages: 'same OS release, from the images the target config names',
     nodes: 'public-cloud instances',

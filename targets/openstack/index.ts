@@ -126,7 +126,8 @@ export function openstackTarget(plan: StagingPlan, config: OpenstackTargetConfig
         new ObjectstorageContainerV1(stack, `container-${purpose}`, {
           name: OPENSTACK_FACTS.bucketName(plan.rehearsalId, purpose),
           region: config.region,
-          forceDestroy: true,
+          // Kept production data is never emptied by Terraform: the teardown takes it out of state first.
+          forceDestroy: purpose === 'assets' || !plan.keepBackups,
         }).name;
       return {
         network: (role) => networks.get(role)!,
