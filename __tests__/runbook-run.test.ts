@@ -4,7 +4,7 @@
  * steps that never run by surprise, progress and logs per step.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RehearsalReport } from '../runbook/report';
@@ -260,4 +260,39 @@ test("the target config's AWS profile reaches the commands the steps run, not on
   );
   expect(result.stdout).toContain('AWS_PROFILE=staging-account');
   expect(readFileSync(join(report, 'logs', 'deploy.synth.1.log'), 'utf8')).toBe('npm sees AWS_PROFILE=staging-account\n');
+});
+
+test('without --report each rehearsal gets its own folder: a run from the first step begins the next, a later phase continues the latest', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rehearse-folders-'));
+  const bin = join(dir, 'bin');
+  mkdirSync(bin);
+  // npm fails: every run stops at its first step, which is enough to see where it reports.
+  for (const tool of ['npm', 'npx', 'ssh', 'scp', 'aws', 'openstack']) {
+    writeFileSync(join(bin, tool), `#!/bin/sh\nexit ${tool === 'npm' ? 4 : 0}\n`);
+    chmodSync(join(bin, tool), 0o755);
+  }
+  const work = join(dir, 'work');
+  const rehearse = (...args: string[]) =>
+    spawnSync(
+      process.execPath,
+      ['-r', './bin/register.js', 'bin/rehearse.ts', '--execute', '--profile', 'reference', '--work-dir', work, ...args],
+      {
+        cwd: ROOT,
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+        encoding: 'utf8',
+      },
+    );
+  const folders = () => readdirSync(join(work, 'reports')).sort();
+  const firstStep = (folder: string) => readReport(join(work, 'reports', folder)).steps.find((t) => t.status === 'failed')?.id;
+  expect(rehearse('--only', 'deploy').stdout).toContain(`--report ${join(work, 'reports', 'rehearsal-1')} `);
+  expect(folders()).toEqual(['rehearsal-1']);
+  rehearse('--only', 'seed');
+  expect(folders()).toEqual(['rehearsal-1']);
+  expect(firstStep('rehearsal-1')).toBe('deploy.synth');
+  expect(readReport(join(work, 'reports', 'rehearsal-1')).steps.map((t) => t.phase)).toContain('seed');
+  rehearse();
+  expect(folders()).toEqual(['rehearsal-1', 'rehearsal-2']);
+  rehearse('--from', 'seed.canary');
+  expect(folders()).toEqual(['rehearsal-1', 'rehearsal-2']);
+  expect(readReport(join(work, 'reports', 'rehearsal-2')).steps.find((t) => t.id === 'seed.canary')?.status).toBe('failed');
 });

@@ -36,6 +36,8 @@ describe.each<CloudName>(['aws', 'openstack'])('on %s', (cloud) => {
 
 test('the scan sees a password written into a command (it can fail)', () => {
   expect(secretLiterals('mysql -u nova --password=hunter2 nova < dump.sql')).toEqual(['password=hunter2']);
-  expect(secretLiterals('mysql -u nova --password="$(cat /root/.staging/NOVA_DB_PASSWORD)" mysql://nova:$NOVA_DB_PASSWORD@db/nova')).toEqual([]);
+  expect(
+    secretLiterals('mysql -u nova --password="$(cat /root/.staging/NOVA_DB_PASSWORD)" mysql://nova:$NOVA_DB_PASSWORD@db/nova'),
+  ).toEqual([]);
   expect(secretLiterals('connection=mysql://nova:s3cret@db/nova')).toHaveLength(1);
 });

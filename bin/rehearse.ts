@@ -6,8 +6,8 @@
  * unless --execute is given; then runs them, timing each, stopping at the first
  * failure, and writes report.json and report.md into the report directory.
  */
-import { mkdirSync, readSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { loadProfile } from '../profile/load';
 import { InputError } from '../profile/errors';
 import { runbookOptionsFor } from '../runbook/options';
@@ -31,7 +31,9 @@ Options:
   --target aws|openstack  target cloud (default: STAGING_TARGET, else aws)
   --target-config FILE    target config (default: STAGING_TARGET_CONFIG, else the target's own)
   --execute               run the steps (without it: print them)
-  --report DIR            report folder (default with --execute: <work-dir>/report); a rerun merges into it
+  --report DIR            report folder; a rerun merges into it (default with --execute:
+                          <work-dir>/reports/rehearsal-N: a run from the first step begins the
+                          next N, any other run continues the latest)
   --only PHASE            one phase: ${PHASES.join(', ')}
   --through PHASE         up to and including PHASE (its destructive steps included)
   --from STEP             resume at a step id (a failure prints the exact command to resume)
@@ -54,6 +56,23 @@ function confirmOnTerminal(question: string): boolean {
   const buffer = Buffer.alloc(64);
   const n = readSync(0, buffer, 0, buffer.length, null);
   return /^y(es)?$/i.test(buffer.toString('utf8', 0, n).trim());
+}
+
+/**
+ * Where an executed rehearsal keeps its report when no --report is given: one folder per
+ * rehearsal, so that rehearsals stay apart to be compared. A run from the first step
+ * begins the next one; a resume or a later phase continues the latest.
+ */
+function rehearsalFolder(workDir: string, fromTheStart: boolean): string {
+  const base = join(workDir, 'reports');
+  const numbers = existsSync(base)
+    ? readdirSync(base).flatMap((name) => {
+        const m = /^rehearsal-(\d+)$/.exec(name);
+        return m ? [Number(m[1])] : [];
+      })
+    : [];
+  const latest = Math.max(0, ...numbers);
+  return join(base, `rehearsal-${fromTheStart || latest === 0 ? latest + 1 : latest}`);
 }
 
 runCli(() => {
@@ -92,8 +111,9 @@ runCli(() => {
     ...(values['production-dumps'] ? { productionDumps: values['production-dumps'] } : {}),
   });
   const steps = rehearsalSteps(plan, options);
+  let selected: ReturnType<typeof selectSteps>;
   try {
-    selectSteps(steps, values);
+    selected = selectSteps(steps, values);
   } catch (e) {
     const flag = /^--\w+/.exec((e as Error).message)?.[0] ?? '--from';
     throw new InputError(flag, flag === '--from' ? 'step' : 'phase', (e as Error).message.replace(/^--\w+: /, ''));
@@ -111,7 +131,7 @@ runCli(() => {
     ...('endpoint' in target && target.endpoint ? { AWS_ENDPOINT_URL: target.endpoint } : {}),
   };
   delete env.STAGING_ACTIVE_SIDE;
-  const dir = values.report ?? (values.execute ? `${options.workDir}/report` : undefined);
+  const dir = values.report ?? (values.execute ? rehearsalFolder(options.workDir, selected[0]?.id === steps[0].id) : undefined);
   // A whole rehearsal continues through its end, destructive steps included, as it was asked.
   const throughFlag = (through?: string): string[] => {
     const phase = values.only ? undefined : (through ?? values.through ?? (values.from ? undefined : PHASES[PHASES.length - 1]));
