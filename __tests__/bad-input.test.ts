@@ -43,12 +43,18 @@ const PROFILE_CASES: Case[] = [
   ['an unknown release', (d) => (d.releases.from = 'folsom'), 'releases.from', /Invalid enum value/],
   [
     'a release without packages',
-    (d) => (d.releases.from = 'havana'),
-    'packageArchives.havana',
-    /is required: the release path havana -> kilo -> liberty/,
+    (d) => (d.releases.from = 'juno'),
+    'packageArchives.juno',
+    /is required: the release path juno -> kilo -> liberty/,
   ],
   ['a release path ending past the archives', (d) => (d.releases.to = 'mitaka'), 'packageArchives.mitaka', /installs mitaka packages/],
   ['a release path skipping kilo', (d) => (d.releases.via = []), 'releases.via', /without 'kilo'/],
+  [
+    "a hop keystone's migrations cannot take",
+    (d) => ((d.releases.from = 'havana'), (d.releases.via = []), (d.releases.to = 'kilo')),
+    'releases.via',
+    /havana -> kilo is not a hop the databases can take: keystone's kilo migrations cannot upgrade havana's schema: they start at keystone\/common\/sql\/migrate_repo\/versions\/044_icehouse\.py; add one of 'icehouse', 'juno'/,
+  ],
   [
     'a release path going backwards',
     (d) => ((d.releases.from = 'liberty'), (d.releases.to = 'icehouse'), (d.releases.via = [])),

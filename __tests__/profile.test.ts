@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { InputError } from '../profile/errors';
 import { loadProfile, parseProfile } from '../profile/load';
+import { hopProblems } from '../profile/migrations';
+import { RELEASES } from '../profile/schema';
 import { buildPlan } from '../plan/plan';
 import { profileFrom, referenceDoc, target } from './support/shapes';
 
@@ -182,5 +184,20 @@ describe('the command line', () => {
     const result = run('bin/plan.ts', ['--target', 'gcp']);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/--target: target: 'gcp' is not a target; use one of aws, openstack/);
+  });
+});
+
+describe('release hops, from the projects’ own migration repositories (profile/migrations.ts)', () => {
+  test('every consecutive hop and the reference path are possible', () => {
+    for (let i = 1; i < RELEASES.length; i++)
+      expect([RELEASES[i - 1], hopProblems(RELEASES[i - 1], RELEASES[i])]).toEqual([RELEASES[i - 1], []]);
+    expect([hopProblems('icehouse', 'kilo'), hopProblems('kilo', 'liberty')]).toEqual([[], []]);
+  });
+
+  test('a hop over a compacted repository is not, naming the project and the file it starts at', () => {
+    expect(hopProblems('icehouse', 'liberty')).toEqual([
+      "neutron's liberty migrations cannot upgrade icehouse's schema: they start at neutron/db/migration/alembic_migrations/versions/juno_initial.py",
+    ]);
+    expect(hopProblems('juno', 'mitaka').map((p) => p.split("'")[0])).toEqual(['keystone', 'neutron']);
   });
 });

@@ -3,6 +3,7 @@
  * an InputError naming the field it rejects.
  */
 import { InputError } from './errors';
+import { hopProblems } from './migrations';
 import { CONTROLLER_ROLES, NODE_ROLES, RELEASES, type Release } from './schema';
 import type { z } from 'zod';
 import type { profileSchema } from './schema';
@@ -15,7 +16,10 @@ type ParsedProfile = z.output<typeof profileSchema>;
  * complete before Liberty's `db sync`, which refuses unmigrated flavor records.
  */
 const MANDATORY_STOPS: readonly { release: Release; reason: string }[] = [
+  // nova 12.0.0 migration 291_enforce_flavors_migrated; migrate_flavor_data is only in 2015.1.0's nova/cmd/manage.py.
   { release: 'kilo', reason: "Kilo's nova-manage db migrate_flavor_data must complete before Liberty's db sync" },
+  // nova 14.0.0 migration 330_enforce_mitaka_online_migrations; 14.0.0's nova-manage no longer fills compute_nodes.uuid.
+  { release: 'mitaka', reason: "Mitaka's nova-manage db online_data_migrations must complete before Newton's db sync" },
 ];
 
 const order = (r: Release): number => RELEASES.indexOf(r);
@@ -40,6 +44,19 @@ export function checkReleasePath(p: ParsedProfile, source: string): void {
     const crosses = order(from) < order(stop.release) && order(to) > order(stop.release);
     if (crosses && !via.includes(stop.release)) {
       throw new InputError(source, 'releases.via', `unknown release path ${from} -> ${to} without '${stop.release}': ${stop.reason}`);
+    }
+  }
+  // Each hop must be one every project's own migrations can take.
+  const path = [from, ...via, to];
+  for (let i = 1; i < path.length; i++) {
+    const problems = hopProblems(path[i - 1], path[i]);
+    if (problems.length > 0) {
+      const between = RELEASES.slice(order(path[i - 1]) + 1, order(path[i]));
+      throw new InputError(
+        source,
+        'releases.via',
+        `${path[i - 1]} -> ${path[i]} is not a hop the databases can take: ${problems.join('; ')}; add one of ${between.map((r) => `'${r}'`).join(', ')} between them`,
+      );
     }
   }
 }

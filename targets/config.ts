@@ -133,6 +133,11 @@ export const openstackTargetSchema = z
     volumePricePerGiBHour: z.number().min(0),
     /** Price of an Octavia load balancer per hour. */
     loadBalancerPricePerHour: z.number().min(0),
+    /** Data transfer prices per GiB, between zones and out of the cloud. @default none charged */
+    transferPrices: z
+      .object({ interZonePerGiB: z.number().min(0).default(0), egressPerGiB: z.number().min(0).default(0) })
+      .strict()
+      .default({}),
   })
   .strict();
 

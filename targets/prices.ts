@@ -27,6 +27,8 @@ export interface PriceList {
   readonly computeKvm?: Offer['kvm'];
   /** Data volumes one node can take besides its root disk. */
   readonly maxVolumesPerNode: number;
+  /** Data transfer prices per GiB: between zones of the region, out of the cloud, through the NAT gateway. */
+  readonly transfer: { readonly interZonePerGiB: number; readonly egressPerGiB: number; readonly natPerGiB: number };
   /** What the staging's network costs whatever its size: gateways, public addresses. */
   readonly fixed: readonly { readonly item: string; readonly count: number; readonly unitPerHour: number }[];
 }

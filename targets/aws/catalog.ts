@@ -17,6 +17,12 @@ export const AWS_PRICES = {
   natGatewayPerHour: 0.045,
   /** A public IPv4 address, in use or not (since February 2024). */
   publicIpv4PerHour: 0.005,
+  /** Between availability zones: 0.01 USD per GB out of one and 0.01 into the other. */
+  interZonePerGiB: 0.02,
+  /** To the internet, the first 10 TB of a month. */
+  egressPerGiB: 0.09,
+  /** Processed by a NAT gateway (the nodes' package downloads). */
+  natPerGiB: 0.045,
 } as const;
 
 type Row = [name: string, vcpus: number, memoryGiB: number, pricePerHour: number, kvm?: Offer['kvm']];

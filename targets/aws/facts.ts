@@ -57,6 +57,7 @@ export const AWS_FACTS: CloudFacts<AwsTargetConfig> = {
       computeKvm: config.computeKvm === 'metal' ? 'hardware' : 'nested',
       // EBS device names /dev/sdf to /dev/sdy; Nitro types share about 28 attachments with the interfaces.
       maxVolumesPerNode: 20,
+      transfer: { interZonePerGiB: AWS_PRICES.interZonePerGiB, egressPerGiB: AWS_PRICES.egressPerGiB, natPerGiB: AWS_PRICES.natPerGiB },
       // The foundation's one NAT gateway (package archives) and its address; the load balancer's are in its price.
       fixed: [
         { item: 'NAT gateway', count: 1, unitPerHour: AWS_PRICES.natGatewayPerHour },

@@ -45,6 +45,8 @@ export const OPENSTACK_FACTS: CloudFacts<OpenstackTargetConfig> = {
     overrides: config.roleFlavors,
     // virtio disks vdb to vdz.
     maxVolumesPerNode: 25,
+    // No NAT gateway: nodes reach the archives through the router, whose traffic the config prices as egress, if at all.
+    transfer: { interZonePerGiB: config.transferPrices.interZonePerGiB, egressPerGiB: config.transferPrices.egressPerGiB, natPerGiB: 0 },
     // The edge's floating IP is priced with the load balancer by the target config.
     fixed: [],
   }),
