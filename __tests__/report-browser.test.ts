@@ -11,6 +11,7 @@ import { loadProfile, REFERENCE_PROFILE } from '../profile/load';
 import { buildPlan, oneToOneCost } from '../plan/plan';
 import { chromiumPath, visitPage } from '../report/browser';
 import { reportModel } from '../report/model';
+import { priceList } from '../targets/facts';
 import { loadRehearsal } from '../report/rehearsal-log';
 import { renderReport } from '../report/render';
 import { defaultTargetFile, loadTarget } from '../targets/config';
@@ -32,7 +33,7 @@ test('the report of two rehearsals loads from a file with no console error and n
   const page = join(scratch, 'index.html');
   writeFileSync(
     page,
-    renderReport(reportModel({ plan, profile, oneToOne: oneToOneCost(profile, target), rehearsals }), plan)['index.html'],
+    renderReport(reportModel({ plan, profile, oneToOne: oneToOneCost(profile, target), prices: priceList(target), rehearsals }), plan)['index.html'],
   );
   const shot = join(scratch, 'report.png');
   const visit = await visitPage(page, shot);

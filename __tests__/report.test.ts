@@ -12,10 +12,13 @@ import { loadProfile, REFERENCE_PROFILE } from '../profile/load';
 import { buildPlan, oneToOneCost } from '../plan/plan';
 import { chartOf, tickStep } from '../report/chart';
 import { reportModel } from '../report/model';
+import { priceList } from '../targets/facts';
 import { loadRehearsal } from '../report/rehearsal-log';
 import { renderReport } from '../report/render';
+import { transferLines } from '../report/transfer';
 import { resultLine } from '../runbook/checks';
 import { defaultTargetFile, loadTarget } from '../targets/config';
+import { target as targetOf } from './support/shapes';
 
 jest.setTimeout(60_000);
 
@@ -25,6 +28,7 @@ const profile = loadProfile(REFERENCE_PROFILE);
 const target = loadTarget(defaultTargetFile('aws'));
 const plan = buildPlan(profile, target);
 const oneToOne = oneToOneCost(profile, target);
+const prices = priceList(target);
 const samples = () => [
   loadRehearsal(join(FIXTURES, 'rehearsal-1'), 'rehearsal 1'),
   loadRehearsal(join(FIXTURES, 'rehearsal-2'), 'rehearsal 2'),
@@ -41,7 +45,7 @@ function xmlProblems(text: string, name: string): string {
 }
 
 describe('the report of the reference plan, no rehearsal given', () => {
-  const model = reportModel({ plan, profile, oneToOne, rehearsals: [] });
+  const model = reportModel({ plan, profile, oneToOne, prices, rehearsals: [] });
   const out = renderReport(model, plan);
 
   test('shows every cell, both sides, the ring parameters and the cost ratio, in the page and in markdown', () => {
@@ -99,13 +103,13 @@ describe('the report of the reference plan, no rehearsal given', () => {
   });
 
   test('the output is the same on every run', () => {
-    expect(renderReport(reportModel({ plan, profile, oneToOne, rehearsals: [] }), plan)).toEqual(out);
+    expect(renderReport(reportModel({ plan, profile, oneToOne, prices, rehearsals: [] }), plan)).toEqual(out);
   });
 });
 
 describe('the report of two sample rehearsals', () => {
   const rehearsals = samples();
-  const model = reportModel({ plan, profile, oneToOne, rehearsals });
+  const model = reportModel({ plan, profile, oneToOne, prices, rehearsals });
   const out = renderReport(model, plan);
 
   test('the chart has one bar pair per step, labelled with the step', () => {
@@ -205,7 +209,7 @@ describe('the report of two sample rehearsals', () => {
         newUnmatched: [{ shape: '</td><script>alert(1)</script> | x', count: 1 }],
       }),
     );
-    const hostile = renderReport(reportModel({ plan, profile, oneToOne, rehearsals: [loadRehearsal(dir, 'rehearsal 1')] }), plan);
+    const hostile = renderReport(reportModel({ plan, profile, oneToOne, prices, rehearsals: [loadRehearsal(dir, 'rehearsal 1')] }), plan);
     expect(hostile['index.html']).not.toContain('<script>');
     expect(hostile['index.html']).toContain('&lt;/td&gt;&lt;script&gt;');
     const row = hostile['report.md'].split('\n').find((l) => l.startsWith('| verify-upgrade-1 | log-pattern drift |'))!;
@@ -261,5 +265,34 @@ describe('npm run report', () => {
     expect([r.status, r.stderr]).toEqual([2, expect.stringMatching(message)]);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(existsSync(join(d, 'out'))).toBe(false);
+  });
+});
+
+describe('data transfer per rehearsal (report/transfer.ts)', () => {
+  test('on AWS: package downloads through the NAT gateway; dumps and Swift copies cross no zone when their nodes share one', () => {
+    const lines = transferLines(plan, profile, prices);
+    const built = plan.nodes.length + plan.nodes.filter((n) => n.side === 'new').length;
+    expect(lines[0]).toEqual({
+      item: expect.stringContaining(`${built} node builds`),
+      gib: built,
+      perGiB: 0.045,
+      cost: Number((built * 0.045).toFixed(2)),
+    });
+    const zoneOf = (role: string) => new Set(plan.nodes.filter((n) => n.role === role).map((n) => n.zone));
+    expect([...zoneOf('cell-database'), ...zoneOf('database')].every((z) => zoneOf('migration-toolbox').has(z))).toBe(true);
+    expect(lines.find((l) => l.item.startsWith('dumps and restores'))).toMatchObject({ gib: 0, perGiB: 0.02 });
+    expect(lines.some((l) => l.item.includes("operator's machine"))).toBe(false);
+  });
+
+  test("on OpenStack: the dumps the operator carries leave the cloud, priced by the target config's egress price", () => {
+    const config = targetOf('openstack', { transferPrices: { interZonePerGiB: 0, egressPerGiB: 0.05 } });
+    const osPlan = buildPlan(profile, config);
+    const carried = transferLines(osPlan, profile, priceList(config)).find((l) => l.item.includes("operator's machine"))!;
+    const db =
+      osPlan.cells.reduce((s, c) => s + c.dbSizeGiB, 0) +
+      profile.glance.dbSizeGiB +
+      profile.databases.keystoneSizeGiB +
+      profile.databases.neutronSizeGiB;
+    expect(carried).toMatchObject({ gib: 2 * db, perGiB: 0.05, cost: Number((2 * db * 0.05).toFixed(2)) });
   });
 });

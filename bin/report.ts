@@ -8,6 +8,7 @@ import { InputError } from '../profile/errors';
 import { loadProfile } from '../profile/load';
 import { oneToOneCost } from '../plan/plan';
 import { reportModel } from '../report/model';
+import { priceList } from '../targets/facts';
 import { loadRehearsal } from '../report/rehearsal-log';
 import { renderReport } from '../report/render';
 import { COMMON_OPTIONS, contextLine, inputsFrom, parseArgs, planFrom, runCli } from './cli';
@@ -71,7 +72,7 @@ runCli(async () => {
   const { plan, target } = planFrom(inputs);
   const profile = loadProfile(inputs.profileFile);
   const rehearsals = dirs.map((dir, i) => loadRehearsal(dir, `rehearsal ${i + 1}`));
-  const model = reportModel({ plan, profile, oneToOne: oneToOneCost(profile, target), rehearsals });
+  const model = reportModel({ plan, profile, oneToOne: oneToOneCost(profile, target), prices: priceList(target), rehearsals });
   const rendered = renderReport(model, plan);
   process.stderr.write(`${contextLine(plan, inputs, target)}\n`);
   writeAll(values.out, rendered);

@@ -49,16 +49,6 @@ export const swiftGiBOf = (plan: StagingPlan): number =>
   plan.swift.deviceSizeGiB *
   ASSUMED.swiftFill;
 
-/**
- * Data a rehearsal moves, in GiB: production's dumps uploaded once, then per
- * upgrade round each dump node -> toolbox -> bucket and toolbox -> new side, and
- * the Swift copy (its delta is small beside the first pass).
- */
-export function transferGiB(plan: StagingPlan, profile: Profile): { readonly dumps: number; readonly swift: number } {
-  const db = databaseGiB(plan, profile);
-  return { dumps: Math.round(db + 2 * 3 * db), swift: Math.round(2 * swiftGiBOf(plan)) };
-}
-
 /** The whole rehearsal (deploy, seed, two upgrades, one rollback, four verifies, teardown), phase by phase. */
 export function estimatePhases(plan: StagingPlan, profile: Profile): EstimatedPhase[] {
   const dbGiB = databaseGiB(plan, profile);

@@ -8,7 +8,9 @@ import type { CellPlan, CostLine, CostPlan, FidelityRow, StagingPlan, SwiftPlan,
 import type { CheckResult } from '../runbook/checks';
 import type { StepStatus, Timing } from '../runbook/report';
 import { PHASES, type Phase } from '../runbook/types';
-import { ASSUMED, estimatePhases, transferGiB, type EstimatedPhase } from './estimates';
+import type { PriceList } from '../targets/prices';
+import { ASSUMED, estimatePhases, type EstimatedPhase } from './estimates';
+import { PACKAGES_GIB_PER_NODE, transferLines, type TransferLine } from './transfer';
 import type { RehearsalRecord } from './rehearsal-log';
 
 export const VERDICTS: readonly Verdict[] = ['kept', 'scaled', 'emulated', 'dropped'];
@@ -32,6 +34,9 @@ export interface CostView {
   /** One-to-one per hour over the staging's per hour. */
   readonly ratio: number;
   readonly rehearsals: readonly RehearsalCost[];
+  /** Data a rehearsal moves and its price (an estimate, whatever was measured), and their total. */
+  readonly transfer: readonly TransferLine[];
+  readonly transferCost: number;
   /** The phases of the estimate, when no rehearsal was given. */
   readonly estimate?: readonly EstimatedPhase[];
   readonly assumptions: readonly string[];
@@ -303,16 +308,18 @@ export interface ReportInputs {
   readonly profile: Profile;
   /** The same profile's one-to-one clone priced on the same catalog. */
   readonly oneToOne: CostPlan;
+  /** The target's price list (data transfer prices). */
+  readonly prices: PriceList;
   readonly rehearsals: readonly RehearsalRecord[];
 }
 
-export function reportModel({ plan, profile, oneToOne, rehearsals }: ReportInputs): ReportModel {
+export function reportModel({ plan, profile, oneToOne, prices, rehearsals }: ReportInputs): ReportModel {
   const measured = rehearsals.flatMap((r) => {
     const wall = wallClock(r.report.steps);
     return wall !== undefined && r.report.mode === 'execute' ? [{ label: r.label, hours: hoursOf(wall) }] : [];
   });
   const estimate = measured.length === 0 ? estimatePhases(plan, profile) : undefined;
-  const transfer = transferGiB(plan, profile);
+  const transfer = transferLines(plan, profile, prices);
   const perRehearsal = estimate
     ? [{ label: 'one rehearsal', hours: estimate.reduce((s, p) => s + p.minutes, 0) / 60, measured: false }]
     : measured.map((m) => ({ ...m, measured: true }));
@@ -346,6 +353,8 @@ export function reportModel({ plan, profile, oneToOne, rehearsals }: ReportInput
         staging: money(r.hours * plan.cost.perHour),
         oneToOne: money(r.hours * oneToOne.perHour),
       })),
+      transfer,
+      transferCost: money(transfer.reduce((sum, l) => sum + l.cost, 0)),
       ...(estimate ? { estimate } : {}),
       assumptions: [
         'a rehearsal is billed from its first step to its last, every stack up throughout (the new side is down only while it is rebuilt)',
@@ -357,8 +366,8 @@ export function reportModel({ plan, profile, oneToOne, rehearsals }: ReportInput
                 `with the devices ${ASSUMED.swiftFill * 100}% full, ${ASSUMED.buildSideMinutes} min to build a side`,
             ]
           : []),
-        `data moved per rehearsal: about ${transfer.dumps} GiB of database dumps (production's uploaded once, then dumped, stored and restored per round) ` +
-          `and ${transfer.swift} GiB of Swift data (two copies at the assumed fill), all inside the region; inbound and in-region traffic is not priced here`,
+        `data transfer is estimated: ${PACKAGES_GIB_PER_NODE} GiB of packages per node built, every database dumped and restored at its size, ` +
+          `Swift devices ${ASSUMED.swiftFill * 100}% full; traffic within a zone, into the cloud and to the region's object store is free`,
       ],
     },
     cells: plan.cells,

@@ -11,7 +11,7 @@
  * side's replicators.
  */
 import { addressOf } from '../assets/endpoints';
-import type { NodePlan } from '../plan/types';
+import type { NodePlan, StagingPlan } from '../plan/types';
 import { nodesWith, onNode, work, type Context } from './remote';
 import type { Phase, Step } from './types';
 import { CHECKS } from './verify';
@@ -19,9 +19,9 @@ import { CHECKS } from './verify';
 const zoneKey = (n: NodePlan): string => `r${n.swiftZone?.region}z${n.swiftZone?.zone}`;
 
 /** Old storage node -> new storage node, matched by zone, then by rank within the zone. */
-export function swiftPairs(ctx: Context): [NodePlan, NodePlan][] {
-  const old = nodesWith(ctx.plan, 'old', ['swift-storage']);
-  const fresh = nodesWith(ctx.plan, 'new', ['swift-storage']);
+export function swiftPairs(plan: StagingPlan): [NodePlan, NodePlan][] {
+  const old = nodesWith(plan, 'old', ['swift-storage']);
+  const fresh = nodesWith(plan, 'new', ['swift-storage']);
   return old.map((o) => {
     const sameZoneOld = old.filter((n) => zoneKey(n) === zoneKey(o));
     const sameZoneNew = fresh.filter((n) => zoneKey(n) === zoneKey(o));
@@ -32,7 +32,7 @@ export function swiftPairs(ctx: Context): [NodePlan, NodePlan][] {
 }
 
 export function swiftCopyStep(ctx: Context, phase: Phase, round: string, pass: 'initial' | 'delta'): Step {
-  const commands = swiftPairs(ctx).map(([from, to]) =>
+  const commands = swiftPairs(ctx.plan).map(([from, to]) =>
     onNode(ctx, from.name, [
       `target=${addressOf(to, 'storage')}`,
       'for dev in /srv/node/*/; do',
@@ -76,7 +76,7 @@ export function swiftParityStep(ctx: Context, phase: Phase, round: string): Step
     where: 'operator',
     commands: [
       `: > ${counts}`,
-      ...swiftPairs(ctx).map(([from, to]) =>
+      ...swiftPairs(ctx.plan).map(([from, to]) =>
         [
           // A failed count fails the step, not just its line.
           'set -e',
