@@ -1,5 +1,12 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadProfile } from '../profile/load';
 import { buildPlan } from '../plan/plan';
+import { canaryAuthProblem, flavorProblems } from '../runbook/checks';
+import { stepsFor } from './support/runbook';
 import { planShape, target } from './support/shapes';
 import { resources, synthesize } from './support/synth';
 
@@ -19,18 +26,18 @@ describe.each(['aws', 'openstack'] as const)('canary workload on %s', (cloud) =>
     expect(Object.keys(provider)).toEqual(['auth_url', 'cloud']);
   });
 
-  test("production's flavors, VLAN networks from production's ranges, an image in Glance", () => {
-    const flavors = Object.values(resources(canary, 'openstack_compute_flavor_v2')) as any[];
-    expect(flavors.map((f) => [f.name, f.vcpus, f.ram, f.disk]).sort()).toEqual(
-      profile.compute.flavors.map((f) => [f.name, f.vcpus, f.memoryMiB, f.diskGiB]).sort(),
-    );
-    const [first, last] = profile.neutron.physnets[0].vlanRanges[0].split(':').map(Number);
-    for (const net of Object.values(resources(canary, 'openstack_networking_network_v2')) as any[]) {
-      expect(net.value_specs['provider:network_type']).toBe('vlan');
-      expect(net.value_specs['provider:physical_network']).toBe('physnet1');
-      expect(Number(net.value_specs['provider:segmentation_id'])).toBeGreaterThanOrEqual(first);
-      expect(Number(net.value_specs['provider:segmentation_id'])).toBeLessThanOrEqual(last);
+  test("creates no flavor and fixes no VLAN: production's restored flavors by name, VLANs as ML2 allocates them", () => {
+    expect(resources(canary, 'openstack_compute_flavor_v2')).toEqual({});
+    const networks = Object.values(resources(canary, 'openstack_networking_network_v2')) as any[];
+    expect(networks).toHaveLength(2);
+    for (const net of networks) {
+      expect(net.value_specs).toBeUndefined();
+      expect(net.segments).toBeUndefined();
+      expect(JSON.stringify(net)).not.toMatch(/segmentation|provider:/);
     }
+    const servers = Object.values(resources(canary, 'openstack_compute_instance_v2')) as any[];
+    expect(new Set(servers.map((s) => s.flavor_name))).toEqual(new Set(profile.compute.flavors.map((f) => f.name)));
+    expect(servers.every((s) => s.flavor_id === undefined && s.depends_on === undefined)).toBe(true);
     expect(Object.values(resources(canary, 'openstack_images_image_v2'))).toEqual([
       expect.objectContaining({ disk_format: 'qcow2', container_format: 'bare' }),
     ]);
@@ -48,7 +55,8 @@ describe.each(['aws', 'openstack'] as const)('canary workload on %s', (cloud) =>
   test('Swift containers with objects, and an inventory output of everything', () => {
     expect(Object.keys(resources(canary, 'openstack_objectstorage_object_v1'))).toHaveLength(4);
     const inventory = canary.output.inventory.value;
-    expect(Object.keys(inventory).sort()).toEqual(['image', 'networks', 'objects', 'projects', 'servers']);
+    expect(Object.keys(inventory).sort()).toEqual(['image', 'imageChecksum', 'networks', 'objects', 'projects', 'servers']);
+    expect(inventory.imageChecksum).toMatch(/^\$\{openstack_images_image_v2\.image\.checksum\}$/);
     expect(Object.keys(inventory.servers)).toHaveLength(profile.nova.cells.length * profile.compute.flavors.length);
   });
 });
@@ -58,4 +66,57 @@ test('a 24-cell cloud gets canaries in every cell', () => {
   const cells = new Set(plan.canary.servers.map((s) => s.cell));
   expect(cells.size).toBe(24);
   expect(plan.canary.servers).toHaveLength(24 * profile.compute.flavors.length);
+});
+
+describe('the checks before and after the canary (runbook/checks.ts)', () => {
+  test("production's flavors must be there once each", () => {
+    const listed = [{ Name: 'm1.small' }, { Name: 'm1.large' }, { Name: 'm1.large' }];
+    expect(flavorProblems(['m1.small'], listed)).toEqual([]);
+    expect(flavorProblems(['m1.small', 'm1.medium', 'm1.large'], listed)).toEqual([
+      'flavor m1.medium: not in the restored database',
+      'flavor m1.large: 2 flavors of that name (a look-up by name is ambiguous)',
+    ]);
+  });
+
+  test("the clouds.yaml entry's auth_url, which wins over the stack's, is absent or the edge's", () => {
+    const edge = 'http://203.0.113.10:5000/v3';
+    expect(canaryAuthProblem({ 'auth.username': 'admin' }, edge)).toBeUndefined();
+    expect(canaryAuthProblem({ 'auth.auth_url': 'http://203.0.113.10:5000/v3/' }, edge)).toBeUndefined();
+    expect(canaryAuthProblem({ auth: { auth_url: 'https://keystone.prod.example:5000/v3' } }, edge)).toMatch(/wins over the edge's/);
+  });
+
+  test('the seed checks the entry and the flavors before it creates the canary', () => {
+    const ids = stepsFor('reference').map((s) => s.id);
+    expect(ids.indexOf('seed.canary-auth')).toBeLessThan(ids.indexOf('seed.canary'));
+    expect(ids.indexOf('seed.flavors')).toBeLessThan(ids.indexOf('seed.canary'));
+    for (const phase of ['verify-upgrade-1', 'verify-rollback', 'verify-upgrade-2']) expect(ids).toContain(`${phase}.canary-image`);
+  });
+});
+
+test('checks-cli image: the image read back after a switch has the checksum Glance recorded, or the step fails', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'canary-image-'));
+  const data = Buffer.from('QFI\xfb canary image bytes');
+  writeFileSync(join(dir, 'image'), data);
+  const outputs = { canary: { inventory: { image: 'id-1', imageChecksum: createHash('md5').update(data).digest('hex') } } };
+  writeFileSync(join(dir, 'canary.json'), JSON.stringify(outputs));
+  const check = () =>
+    spawnSync(
+      process.execPath,
+      ['-r', './bin/register.js', 'runbook/checks-cli.ts', 'image', join(dir, 'image'), join(dir, 'canary.json')],
+      {
+        cwd: join(__dirname, '..'),
+        encoding: 'utf8',
+      },
+    );
+  expect(check()).toMatchObject({ status: 0, stdout: expect.stringContaining("the canary image's data is intact") });
+  writeFileSync(join(dir, 'image'), Buffer.concat([data, Buffer.from('x')]));
+  expect(check()).toMatchObject({ status: 1, stdout: expect.stringContaining('canary: image data ') });
+});
+
+test('a file:// canary image is read from the operator machine (local_file_path), a URL is downloaded', () => {
+  const config = target('aws', { canary: { cloudName: 'staging-inside', imageUrl: 'file:///srv/images/cirros%200.3.4.img' } });
+  const image = Object.values(
+    resources(synthesize(buildPlan(loadProfile(), config), config).stacks.canary, 'openstack_images_image_v2'),
+  )[0] as any;
+  expect([image.local_file_path, image.image_source_url]).toEqual(['/srv/images/cirros 0.3.4.img', undefined]);
 });

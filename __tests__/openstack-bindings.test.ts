@@ -1,7 +1,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { loadProfile } from '../profile/load';
+import { buildPlan } from '../plan/plan';
 import { BINDINGS_DIR, generateBindings, listFiles, readSchema } from '../targets/openstack/generate-bindings';
+import { target } from './support/shapes';
+import { synthesize } from './support/synth';
 
 const FQPN = 'registry.terraform.io/terraform-provider-openstack/openstack';
 
@@ -29,6 +33,8 @@ const RESOURCES = [
   'openstack_objectstorage_container_v1',
   'openstack_objectstorage_object_v1',
   'openstack_identity_project_v3',
+  'openstack_identity_user_v3',
+  'openstack_identity_role_assignment_v3',
   'openstack_images_image_v2',
 ];
 
@@ -56,6 +62,60 @@ describe('the OpenStack provider schema file', () => {
       expect.arrayContaining(['cloud', 'auth_url', 'region', 'user_name', 'password', 'tenant_name', 'insecure', 'endpoint_type']),
     );
     expect(args).not.toContain('use_octavia');
+  });
+
+  test('is 3.4.0’s: the arguments that release lacks are gone, the ones it has are there', () => {
+    const block = (type: string) => provider!.resource_schemas![type].block;
+    expect(block('openstack_compute_instance_v2').attributes).not.toHaveProperty('hostname');
+    expect(block('openstack_identity_project_v3').attributes).not.toHaveProperty('extra');
+    expect(block('openstack_networking_router_v2').attributes).not.toHaveProperty('flavor_id');
+    expect(block('openstack_compute_volume_attach_v2').attributes!.tag).toMatchObject({ type: 'string', optional: true });
+    const fixedIp = block('openstack_networking_port_v2').block_types!.fixed_ip.block;
+    expect(fixedIp.attributes!.subnet_id).toMatchObject({ optional: true });
+    expect(Object.keys(provider!.data_source_schemas ?? {}).sort()).toEqual(['openstack_compute_flavor_v2', 'openstack_identity_role_v3']);
+  });
+});
+
+/** Terraform's own arguments of every resource, whatever its schema, and cdktf's metadata (`//`). */
+const META = new Set(['//', 'count', 'for_each', 'depends_on', 'lifecycle', 'provider', 'provisioner', 'connection']);
+
+/** What a resource body sets that its schema block does not have, and required attributes it leaves out. */
+function schemaProblems(body: Record<string, unknown>, block: any, at: string, meta = true): string[] {
+  const attributes = block.attributes ?? {};
+  const blocks = block.block_types ?? {};
+  const unknown = Object.keys(body)
+    .filter((k) => !(k in attributes) && !(k in blocks) && !(meta && META.has(k)))
+    .map((k) => `${at}.${k}: not an argument of 3.4.0`);
+  const missing = Object.entries<any>(attributes)
+    .filter(([k, a]) => a.required && !(k in body))
+    .map(([k]) => `${at}.${k}: required, not set`);
+  const nested = Object.entries<any>(blocks).flatMap(([k, b]) => {
+    const value = body[k];
+    const items = Array.isArray(value) ? value : value && typeof value === 'object' ? [value] : [];
+    return items.flatMap((item, i) => schemaProblems(item, b.block, `${at}.${k}[${i}]`, false));
+  });
+  return [...unknown, ...missing, ...nested];
+}
+
+describe.each(['openstack', 'aws'] as const)('the synthesized OpenStack resources (target %s)', (cloud) => {
+  const provider = readSchema().provider_schemas![FQPN];
+  const config = target(cloud);
+  const { stacks } = synthesize(buildPlan(loadProfile(), config), config);
+
+  test('use only arguments of the 3.4.0 schema, and set every required one', () => {
+    const problems: string[] = [];
+    let checked = 0;
+    for (const [stack, json] of Object.entries(stacks)) {
+      for (const [type, members] of Object.entries<Record<string, any>>(json.resource ?? {})) {
+        if (!type.startsWith('openstack_')) continue;
+        for (const [name, body] of Object.entries(members)) {
+          checked++;
+          problems.push(...schemaProblems(body, provider.resource_schemas![type].block, `${stack}/${type}.${name}`));
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(cloud === 'openstack' ? 30 : 10);
+    expect(problems).toEqual([]);
   });
 });
 
@@ -88,4 +148,12 @@ describe('the generated bindings', () => {
     // On failure: run `npm run bindings`.
     expect(differing).toEqual([]);
   });
+});
+
+test('the schema check sees an argument 3.4.0 lacks and a required one left out (it can fail)', () => {
+  const schemas = readSchema().provider_schemas![FQPN].resource_schemas!;
+  expect(schemaProblems({ name: 'x', hostname: 'y' }, schemas.openstack_compute_instance_v2.block, 'r')).toEqual([
+    'r.hostname: not an argument of 3.4.0',
+  ]);
+  expect(schemaProblems({ name: 'n' }, schemas.openstack_networking_subnet_v2.block, 's')).toEqual(['s.network_id: required, not set']);
 });

@@ -33,7 +33,9 @@ test('the report of two rehearsals loads from a file with no console error and n
   const page = join(scratch, 'index.html');
   writeFileSync(
     page,
-    renderReport(reportModel({ plan, profile, oneToOne: oneToOneCost(profile, target), prices: priceList(target), rehearsals }), plan)['index.html'],
+    renderReport(reportModel({ plan, profile, oneToOne: oneToOneCost(profile, target), prices: priceList(target), rehearsals }), plan)[
+      'index.html'
+    ],
   );
   const shot = join(scratch, 'report.png');
   const visit = await visitPage(page, shot);

@@ -280,10 +280,22 @@ describe('checks', () => {
     ]);
     expect(
       serverProblems(inventory, [
-        { ID: 'i1', Name: 's1', Status: 'ACTIVE' },
-        { ID: 'i2', Name: 's2', Status: 'SHUTOFF' },
+        { ID: 'i1', Name: 's1', Status: 'ACTIVE', Networks: 'canary-a-net=192.168.100.3' },
+        { ID: 'i2', Name: 's2', Status: 'SHUTOFF', Networks: 'canary-a-net=192.168.100.4' },
       ]),
     ).toEqual(['s2 (i2): SHUTOFF']);
+  });
+
+  it('find a canary server listed without its addresses, as `openstack server list` prints it (old and new clients)', () => {
+    const listed = (networks: unknown) => [
+      { ID: 'i1', Name: 's1', Status: 'ACTIVE', Networks: { 'canary-a-net': ['192.168.100.3'] } },
+      { ID: 'i2', Name: 's2', Status: 'ACTIVE', Networks: networks },
+    ];
+    expect(serverProblems(inventory, listed('canary-b-net=192.168.101.3'))).toEqual([]);
+    expect(serverProblems(inventory, listed({ 'canary-b-net': ['fd00::3'] }))).toEqual([]);
+    for (const none of ['', {}, { 'canary-b-net': [] }, undefined]) {
+      expect(serverProblems(inventory, listed(none))).toEqual(['s2 (i2): listed without its addresses']);
+    }
   });
 
   it('report ignore patterns that stopped matching and new unmatched lines', () => {

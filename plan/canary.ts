@@ -1,8 +1,10 @@
 /**
  * The canary workload: what the rehearsal creates inside the staging cloud before
- * the first upgrade, and checks after every upgrade and rollback. Production's
- * flavors, VLAN tenant networks from production's ranges, an image in Glance (on
- * Swift), VMs in every child cell, Swift containers with objects.
+ * the first upgrade, and checks after every upgrade and rollback: VMs of
+ * production's own flavors (restored with its databases, never created again) in
+ * every child cell, a tenant network per project whose VLAN ML2 allocates from
+ * production's ranges (a fixed id would collide with the restored allocations),
+ * an image in Glance (on Swift), Swift containers with objects.
  */
 import type { Profile } from '../profile/schema';
 import type { CanaryPlan, StagingPlan } from './types';
@@ -12,15 +14,7 @@ export const CANARY_PROJECTS: readonly string[] = ['canary-a', 'canary-b'];
 const PROJECTS = CANARY_PROJECTS;
 
 export function canaryPlan(plan: Pick<StagingPlan, 'cells'>, profile: Profile): CanaryPlan {
-  const physnet = profile.neutron.physnets[0];
-  const firstVlan = physnet ? Number(physnet.vlanRanges[0].split(':')[0]) : 0;
-  const networks = PROJECTS.map((project, i) => ({
-    name: `${project}-net`,
-    project,
-    physnet: physnet?.name ?? 'none',
-    vlan: firstVlan + i,
-    cidr: `192.168.${100 + i}.0/24`,
-  }));
+  const networks = PROJECTS.map((project, i) => ({ name: `${project}-net`, project, cidr: `192.168.${100 + i}.0/24` }));
   const children = plan.cells.filter((c) => c.type === 'compute');
   // Every production flavor in every child cell, alternating projects.
   const servers = children.flatMap((cell, c) =>

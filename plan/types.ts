@@ -182,14 +182,10 @@ export interface StagingPlan {
 /** The canary workload: what the rehearsal creates inside the staging cloud and checks after every switch (plan/canary.ts). */
 export interface CanaryPlan {
   readonly projects: readonly string[];
+  /** Production's flavors the servers boot from: restored with its databases, checked before the canary, never created. */
   readonly flavors: readonly { readonly name: string; readonly vcpus: number; readonly ramMiB: number; readonly diskGiB: number }[];
-  readonly networks: readonly {
-    readonly name: string;
-    readonly project: string;
-    readonly physnet: string;
-    readonly vlan: number;
-    readonly cidr: string;
-  }[];
+  /** Tenant networks: their type and VLAN are ML2's to allocate, as for any tenant. */
+  readonly networks: readonly { readonly name: string; readonly project: string; readonly cidr: string }[];
   readonly image: { readonly name: string; readonly diskFormat: 'qcow2' | 'raw' };
   readonly servers: readonly {
     readonly name: string;

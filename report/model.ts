@@ -198,6 +198,20 @@ function checksOf(record: RehearsalRecord, steps: ReadonlyMap<string, Timing>): 
       summary: c ? (c.problems.length === 0 ? 'every canary survived' : `${c.problems.length} canary problem(s)`) : 'no result recorded',
       details: c?.problems ?? [],
     });
+    const imageStep = `${phase}.canary-image`;
+    const image = resultOf(record, imageStep, 'image');
+    views.push({
+      phase,
+      name: 'canary image data',
+      step: imageStep,
+      status: status(imageStep),
+      summary: image
+        ? image.problems.length === 0
+          ? 'the image reads back with its checksum'
+          : 'the image data changed'
+        : 'no result recorded',
+      details: image?.problems ?? [],
+    });
     const services = `${phase}.nova-services`;
     const run = steps.get(services);
     const log = run?.attempts?.at(-1)?.log;

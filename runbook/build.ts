@@ -11,7 +11,7 @@ import { DUMPS_STORE_STEPS } from './dumps';
 import { productionDataSteps } from './production-data';
 import { work, type Context } from './remote';
 import { deployStacks, destroyStacks, FIRST_DEPLOY, outputsCommand, sideStacks } from './stacks';
-import { collectLogsStep, recordInventoryStep } from './verify';
+import { CHECKS, collectLogsStep, recordInventoryStep, stagingCli } from './verify';
 import { directoryDomainSteps, linkCellsStep, ringsStep, waitConfiguredStep } from './sides';
 import type { Phase, Step } from './types';
 
@@ -109,6 +109,28 @@ export function deploySteps(ctx: Context): Step[] {
 export function seedSteps(ctx: Context): Step[] {
   const phase: Phase = 'seed';
   return [
+    {
+      id: 'seed.canary-auth',
+      phase,
+      title: "Check that the canary's clouds.yaml entry authenticates at the edge",
+      where: 'operator',
+      commands: [
+        `openstack --os-cloud ${ctx.options.canaryCloud} configuration show -f json > ${work(ctx, 'canary-cloud.json')}`,
+        `${CHECKS} canary-auth ${work(ctx, 'canary-cloud.json')} ${work(ctx, 'edge.json')}`,
+      ],
+      rollbackSafe: true,
+    },
+    {
+      id: 'seed.flavors',
+      phase,
+      title: "Check that production's flavors are in the restored Nova database, once each",
+      where: 'operator',
+      commands: [
+        `${stagingCli(ctx)} flavor list --all -f json > ${work(ctx, 'flavors-seed.json')}`,
+        `${CHECKS} flavors ${work(ctx, 'flavors-seed.json')} ${ctx.plan.canary.flavors.map((f) => shQuote(f.name)).join(' ')}`,
+      ],
+      rollbackSafe: true,
+    },
     {
       id: 'seed.canary',
       phase,

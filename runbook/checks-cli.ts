@@ -3,12 +3,28 @@
  *   checks-cli.ts inventory RECORDED.json CURRENT.json [SERVERS.json]   exit 1 on any difference
  *   checks-cli.ts logs PATTERNS OLD_LOG_DIR NEW_LOG_DIR REPORT.md      findings are a report, exit 0
  *   checks-cli.ts swift-parity COUNTS.txt                               exit 1 when a copy differs from its source
+ *   checks-cli.ts flavors FLAVORS.json NAME...                          exit 1 unless each flavor is listed exactly once
+ *   checks-cli.ts canary-auth CONFIG.json EDGE_OUTPUTS.json             exit 1 when clouds.yaml points elsewhere
+ *   checks-cli.ts image FILE CANARY_OUTPUTS.json                        exit 1 unless the image data has its checksum
+ *   checks-cli.ts image-id CANARY_OUTPUTS.json                          prints the canary image's id
  *   checks-cli.ts endpoint EDGE_OUTPUTS.json                            prints the edge endpoint
  * Each check also prints one marked result line, which the report reads back from the step's log.
  */
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkLogs, inventoryDiff, inventoryOf, parityProblems, patternsOf, resultLine, serverProblems, swiftPairCounts } from './checks';
+import {
+  canaryAuthProblem,
+  checkLogs,
+  flavorProblems,
+  inventoryDiff,
+  inventoryOf,
+  parityProblems,
+  patternsOf,
+  resultLine,
+  serverProblems,
+  swiftPairCounts,
+} from './checks';
 
 const json = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
 const linesIn = (dir: string): string[] => readdirSync(dir).flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n'));
@@ -67,11 +83,38 @@ function main([command, ...args]: string[]): number {
       process.stdout.write(resultLine({ check: 'swift-parity', pairs, problems }));
       return problems.length ? 1 : 0;
     }
+    case 'flavors': {
+      const [listed, ...names] = args;
+      const problems = flavorProblems(names, json(listed));
+      problems.forEach((p) => process.stdout.write(`${p}\n`));
+      process.stdout.write(
+        problems.length ? `${problems.length} flavor problem(s)\n` : `production's ${names.length} flavor(s) are there, once each\n`,
+      );
+      return problems.length ? 1 : 0;
+    }
+    case 'canary-auth': {
+      const [config, edge] = args;
+      const problem = canaryAuthProblem(json(config), `http://${json(edge).edge.endpoint}:5000/v3`);
+      process.stdout.write(`${problem ?? 'the canary authenticates at the edge'}\n`);
+      return problem ? 1 : 0;
+    }
+    case 'image': {
+      const [file, outputs] = args;
+      const expected = inventoryOf(json(outputs)).imageChecksum;
+      const actual = createHash('md5').update(readFileSync(file)).digest('hex');
+      const problems = expected === actual ? [] : [`image data ${actual} -> expected ${expected}`];
+      process.stdout.write(problems.length ? `canary: ${problems[0]}\n` : `the canary image's data is intact (${actual})\n`);
+      process.stdout.write(resultLine({ check: 'image', problems }));
+      return problems.length ? 1 : 0;
+    }
+    case 'image-id':
+      process.stdout.write(`${inventoryOf(json(args[0])).image}\n`);
+      return 0;
     case 'endpoint':
       process.stdout.write(`${json(args[0]).edge.endpoint}\n`);
       return 0;
     default:
-      process.stderr.write('usage: checks-cli.ts inventory|logs|swift-parity|endpoint ...\n');
+      process.stderr.write('usage: checks-cli.ts inventory|logs|swift-parity|flavors|canary-auth|image|image-id|endpoint ...\n');
       return 2;
   }
 }

@@ -25,13 +25,28 @@ export function inventoryDiff(before: Json, after: Json, path = ''): string[] {
   });
 }
 
-/** Canary servers missing from a live `openstack server list -f json`, or not ACTIVE there. */
-export function serverProblems(inventory: Json, live: readonly { ID: string; Name: string; Status: string }[]): string[] {
+/** Whether a server list's Networks column names an address: `net=10.0.0.3` (older clients) or `{ net: ['10.0.0.3'] }`. */
+const hasAddress = (networks: unknown): boolean =>
+  typeof networks === 'string'
+    ? /\d+\.\d+\.\d+\.\d+|[0-9a-f]*:[0-9a-f:]+/i.test(networks)
+    : networks !== null &&
+      typeof networks === 'object' &&
+      Object.values(networks).some((v) => (Array.isArray(v) ? v.length > 0 : Boolean(v)));
+
+/**
+ * Canary servers missing from a live `openstack server list -f json`, not ACTIVE there, or
+ * listed without their addresses (a regression upgrades have shipped: `nova list` lost them).
+ */
+export function serverProblems(
+  inventory: Json,
+  live: readonly { ID: string; Name: string; Status: string; Networks?: unknown }[],
+): string[] {
   const byId = new Map(live.map((s) => [s.ID, s]));
   return Object.entries<Json>(inventory.servers ?? {}).flatMap(([name, s]) => {
     const found = byId.get(s.id);
     if (!found) return [`${name} (${s.id}): gone`];
-    return found.Status === 'ACTIVE' ? [] : [`${name} (${s.id}): ${found.Status}`];
+    if (found.Status !== 'ACTIVE') return [`${name} (${s.id}): ${found.Status}`];
+    return hasAddress(found.Networks) ? [] : [`${name} (${s.id}): listed without its addresses`];
   });
 }
 
@@ -112,6 +127,7 @@ export const parityProblems = (pairs: readonly SwiftPairCount[]): string[] =>
 /** What a check found, as the report reads it back from the step's log (one marked JSON line). */
 export type CheckResult =
   | { readonly check: 'canary'; readonly problems: readonly string[] }
+  | { readonly check: 'image'; readonly problems: readonly string[] }
   | {
       readonly check: 'log-ignore';
       readonly stoppedMatching: readonly string[];
@@ -138,3 +154,30 @@ export const resultsIn = (log: string): CheckResult[] =>
         return [];
       }
     });
+
+/** Flavors the canary boots that the staging's Nova does not list exactly once (`openstack flavor list --all -f json`). */
+export function flavorProblems(names: readonly string[], listed: readonly { Name: string }[]): string[] {
+  return names.flatMap((name) => {
+    const found = listed.filter((f) => f.Name === name).length;
+    if (found === 1) return [];
+    return [
+      found === 0
+        ? `flavor ${name}: not in the restored database`
+        : `flavor ${name}: ${found} flavors of that name (a look-up by name is ambiguous)`,
+    ];
+  });
+}
+
+/**
+ * Where the canary's provider really authenticates: an `auth_url` in the clouds.yaml
+ * entry wins over the one the stack passes, so it must be absent or the edge's own.
+ * `config` is `openstack --os-cloud ENTRY configuration show -f json` (secrets redacted).
+ */
+export function canaryAuthProblem(config: Record<string, unknown>, edgeUrl: string): string | undefined {
+  const url = config['auth.auth_url'] ?? (config.auth as Record<string, unknown> | undefined)?.auth_url;
+  if (url === undefined || url === null || url === '') return undefined;
+  const norm = (u: string) => u.replace(/\/+$/, '');
+  return norm(String(url)) === norm(edgeUrl)
+    ? undefined
+    : `the clouds.yaml entry's auth_url ${String(url)} wins over the edge's ${edgeUrl}: remove it from the entry, or set it to the edge's`;
+}

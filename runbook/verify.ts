@@ -73,6 +73,18 @@ export function verifySteps(ctx: Context, phase: Phase, side: Side): Step[] {
       ],
     },
     {
+      id: `${phase}.canary-image`,
+      phase,
+      title: "The canary image's data, as Glance (on Swift) hands it back",
+      where: 'operator',
+      commands: [
+        `${stagingCli(ctx)} image save --file ${work(ctx, `canary-image-${label}`)} "$(${CHECKS} image-id ${work(ctx, 'canary-seed.json')})"`,
+        `${CHECKS} image ${work(ctx, `canary-image-${label}`)} ${work(ctx, 'canary-seed.json')}`,
+        `rm -f ${work(ctx, `canary-image-${label}`)}`,
+      ],
+      rollbackSafe: true,
+    },
+    {
       id: `${phase}.nova-services`,
       phase,
       title: `Nova services of every cell on the ${side} side are up`,

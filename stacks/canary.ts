@@ -8,7 +8,6 @@ import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { StagingPlan } from '../plan/types';
 import type { TargetConfig } from '../targets/config';
-import { ComputeFlavorV2 } from '../.gen/providers/openstack/compute-flavor-v2';
 import { ComputeInstanceV2 } from '../.gen/providers/openstack/compute-instance-v2';
 import { IdentityProjectV3 } from '../.gen/providers/openstack/identity-project-v3';
 import { ImagesImageV2 } from '../.gen/providers/openstack/images-image-v2';
@@ -41,22 +40,13 @@ export class CanaryStack extends TerraformStack {
         new IdentityProjectV3(this, `project-${name}`, { name, description: `canary workload of rehearsal ${plan.rehearsalId}` }),
       ]),
     );
-    const flavors = canary.flavors.map(
-      (f) =>
-        new ComputeFlavorV2(this, `flavor-${f.name}`, { name: f.name, vcpus: f.vcpus, ram: f.ramMiB, disk: f.diskGiB, isPublic: true }),
-    );
+    // Production's flavors are in the restored Nova database, with the same ids on both sides: booted by
+    // name, never created (a second m1.small would answer 409, and make a look-up by name ambiguous).
     const networks = new Map(
       canary.networks.map((n) => {
-        // provider:* attributes, as Icehouse's Neutron takes them (no multi-segment extension needed).
-        const net = new NetworkingNetworkV2(this, `network-${n.name}`, {
-          name: n.name,
-          tenantId: projects.get(n.project)!.id,
-          valueSpecs: {
-            'provider:network_type': 'vlan',
-            'provider:physical_network': n.physnet,
-            'provider:segmentation_id': String(n.vlan),
-          },
-        });
+        // No provider attributes: ML2 allocates the VLAN from production's tenant ranges, as for any tenant,
+        // so that no id collides with the allocations of the restored database.
+        const net = new NetworkingNetworkV2(this, `network-${n.name}`, { name: n.name, tenantId: projects.get(n.project)!.id });
         new NetworkingSubnetV2(this, `subnet-${n.name}`, {
           name: `${n.name}-v4`,
           networkId: net.id,
@@ -70,7 +60,10 @@ export class CanaryStack extends TerraformStack {
     // Glance stores it in Swift, so the image itself is part of what must survive.
     const image = new ImagesImageV2(this, 'image', {
       name: canary.image.name,
-      imageSourceUrl: config.canary.imageUrl,
+      // The provider fetches a URL on the operator machine; a file:// one is read from disk (the offline way).
+      ...(config.canary.imageUrl.startsWith('file://')
+        ? { localFilePath: decodeURIComponent(new URL(config.canary.imageUrl).pathname) }
+        : { imageSourceUrl: config.canary.imageUrl }),
       diskFormat: canary.image.diskFormat,
       containerFormat: 'bare',
       visibility: 'public',
@@ -86,7 +79,6 @@ export class CanaryStack extends TerraformStack {
           // Cells v1 routes the boot to the named child cell (TargetCellFilter).
           schedulerHints: [{ targetCell: `${apiCell}!${s.cell}` }],
           metadata: { rehearsal: plan.rehearsalId, cell: s.cell, project: s.project },
-          dependsOn: flavors,
         }),
     );
     const objects = canary.containers.flatMap((c) => {
@@ -107,6 +99,8 @@ export class CanaryStack extends TerraformStack {
         projects: Object.fromEntries([...projects].map(([name, p]) => [name, p.id])),
         networks: Object.fromEntries([...networks].map(([name, n]) => [name, n.id])),
         image: image.id,
+        // What Glance (on Swift) must still hand back, byte for byte, after every switch.
+        imageChecksum: image.checksum,
         servers: Object.fromEntries(
           servers.map((s, i) => [canary.servers[i].name, { id: s.id, cell: canary.servers[i].cell, address: s.accessIpV4 }]),
         ),

@@ -70,7 +70,7 @@ const common = {
     .object({
       /** Entry of clouds.yaml holding the staging cloud's admin credentials (its auth_url is taken from the edge). */
       cloudName: z.string().min(1).default('staging-inside'),
-      /** Image the canary VMs boot; Glance downloads it and stores it in Swift. */
+      /** Image the canary VMs boot (http(s), or file:// for a file of the operator machine); Glance stores it in Swift. */
       imageUrl: z.string().url().default('http://download.cirros-cloud.net/0.3.4/cirros-0.3.4-x86_64-disk.img'),
     })
     .strict()

@@ -25,7 +25,7 @@ import { TerraformProviderGenerator } from '@cdktf/provider-generator';
 export const SCHEMA_PATH = path.join(__dirname, 'provider-schema.json');
 export const BINDINGS_DIR = path.join(__dirname, '..', '..', '.gen', 'providers', 'openstack');
 /** What a cdktf.json `terraformProviders` entry would say; ends up in the generated provider class. */
-export const PROVIDER_CONSTRAINT = 'terraform-provider-openstack/openstack@~> 3.0';
+export const PROVIDER_CONSTRAINT = 'terraform-provider-openstack/openstack@= 3.4.0';
 
 /** Reads and minimally validates the schema file. */
 export function readSchema(schemaPath: string = SCHEMA_PATH): ProviderSchema {

@@ -32,7 +32,7 @@ import { OpenstackProvider } from '../../.gen/providers/openstack/provider';
 import { OPENSTACK_FACTS } from './facts';
 
 /** Provider version the schema file reflects. */
-export const OPENSTACK_PROVIDER_CONSTRAINT = '~> 3.0';
+export const OPENSTACK_PROVIDER_CONSTRAINT = '= 3.4.0';
 
 export function openstackTarget(plan: StagingPlan, config: OpenstackTargetConfig): CloudTarget {
   const name = (suffix: string) => `${plan.rehearsalId}-${suffix}`;
