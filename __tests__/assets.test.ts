@@ -24,6 +24,11 @@ import type { TargetConfig } from '../targets/config';
 import { PROFILE_NAMES, rendered, ROOT, run, TWO_REGIONS_PROFILE, writeTree, type Rendered } from './fixtures/assets';
 import { secretLiterals } from './support/secrets';
 
+/** The bootcmd entry that formats and mounts a node's volumes. */
+const diskScript = (d: any): string => (d.bootcmd as string[][]).map((c) => c[2]).find((c) => c.includes('mkfs.xfs'))!;
+/** The fstab lines that script adds, as fields. */
+const fstabOf = (d: any): string[][] => [...diskScript(d).matchAll(/echo '([^']+)' >> \/etc\/fstab/g)].map((m) => m[1].split(' '));
+
 jest.setTimeout(30_000);
 
 const ref = rendered('reference');
@@ -88,17 +93,12 @@ describe('user data per node', () => {
         const d = cloudConfig(r.plan, node, { ...r.options, devicePath: table }).doc as any;
         const devices = node.volumes.map((v, i) => ({ path: `/dev/disk/by-id/test-${node.name}-${i}-${v.name}`, name: v.name }));
         expect(devices.length).toBe(r.plan.swift.devicesPerNode);
-        expect(d.fs_setup).toEqual(
-          devices.map((v) => ({
-            label: v.name,
-            filesystem: 'xfs',
-            device: v.path,
-            partition: 'none',
-            overwrite: false,
-            extra_opts: ['-i', 'size=512'],
-          })),
-        );
-        expect(d.mounts).toEqual(
+        // Formatted by the node itself: EL's cloud-init 0.7.5 runs no disk_setup.
+        expect([d.fs_setup, d.disk_setup, d.mounts]).toEqual([undefined, undefined, undefined]);
+        const script = diskScript(d);
+        for (const v of devices)
+          expect(script).toContain(`blkid ${v.path} >/dev/null 2>&1 || mkfs.xfs -L ${v.name} -i size=512 ${v.path}\n`);
+        expect(fstabOf(d)).toEqual(
           devices.map((v) => [v.path, `/srv/node/${v.name}`, 'xfs', 'noatime,nodiratime,logbufs=8,nofail', '0', '2']),
         );
         expect(fileIn(d, HANDOFF_SCRIPT)).toContain(`check_mounts ${devices.map((v) => `/srv/node/${v.name}`).join(' ')}`);
@@ -107,13 +107,13 @@ describe('user data per node', () => {
   );
 
   test('on AWS the review paths are the NVMe by-id names of the EBS volumes; stacks pass the real ones in volume order', () => {
-    expect(doc(ref, 'old-swift-r1z1-1').mounts[0][0]).toMatch(/^\/dev\/disk\/by-id\/nvme-Amazon_Elastic_Block_Store_vol/);
+    expect(fstabOf(doc(ref, 'old-swift-r1z1-1'))[0][0]).toMatch(/^\/dev\/disk\/by-id\/nvme-Amazon_Elastic_Block_Store_vol/);
     const node = nodeOf(ref.plan, (n) => n.role === 'cell-database');
     const d = cloudConfig(ref.plan, node, {
       ...ref.options,
       devicePath: devicePathsFrom(['/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_vol0abc']),
     }).doc as any;
-    expect(d.mounts).toEqual([
+    expect(fstabOf(d)).toEqual([
       ['/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_vol0abc', '/var/lib/mysql', 'xfs', 'noatime,nofail', '0', '2'],
     ]);
     expect(() => cloudConfig(ref.plan, node, { ...ref.options, devicePath: devicePathsFrom([]) })).toThrow(/no device path for volume sdb/);
@@ -299,13 +299,13 @@ describe('user-data size', () => {
     const node = nodeOf(ref.plan, (n) => n.role === 'compute');
     const options: UserDataOptions & { limit: number; bucketFetch: (key: string, dest: string) => string } = {
       ...ref.options,
-      limit: 4000,
+      limit: 7000,
       bucketFetch: (key, dest) => `aws s3 cp s3://assets-bucket/${key} ${dest}`,
     };
     const full = userData(ref.plan, node, options);
-    expect(fitsUserDataLimit(full, 4000)).toBe(false);
+    expect(fitsUserDataLimit(full, 7000)).toBe(false);
     const parts = userDataParts(ref.plan, node, options);
-    expect(fitsUserDataLimit(parts.inline, 4000)).toBe(true);
+    expect(fitsUserDataLimit(parts.inline, 7000)).toBe(true);
     const inline = parse(parts.inline);
     expect(inline.write_files).toBeUndefined();
     const files = (parse(full).write_files as any[]).map((f) => f.path);
@@ -321,7 +321,7 @@ describe('user-data size', () => {
     expect(inline.runcmd.slice(files.length)).toEqual(parse(full).runcmd);
     expect(inline.runcmd[inline.runcmd.length - 1]).toEqual([HANDOFF_SCRIPT]);
     expect(() => userDataParts(ref.plan, node, { ...options, bucketFetch: undefined })).toThrow(
-      /exceeds 4000 and no bucket fetch is configured/,
+      /exceeds 7000 and no bucket fetch is configured/,
     );
     expect(() => userDataParts(ref.plan, node, { ...options, limit: 500 })).toThrow(/even without its files/);
   });

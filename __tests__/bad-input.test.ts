@@ -62,6 +62,12 @@ const PROFILE_CASES: Case[] = [
     /later release/,
   ],
   ['an unknown OS', (d) => (d.os.old.default = 'windows-2012'), 'os.old.default', /must be an EL release/],
+  [
+    'an OS the CentOS vault does not keep, with no archive named',
+    (d) => (d.os.new.default = 'rhel-7.2'),
+    'osArchives.rhel-7.2',
+    /is required: the plan runs rhel-7.2, which the CentOS vault does not keep/,
+  ],
   ['an OS name unsafe in a file name', (d) => (d.os.new.default = '../centos-7.2'), 'os.new.default', /must be an EL release/],
   ['an OS for an unknown role', (d) => (d.os.new.nova = 'centos-7.2'), 'os.new.nova', /not a node role/],
   ['an unknown installer', (d) => (d.installer.kind = 'chef-solo'), 'installer.kind', /Invalid enum value/],

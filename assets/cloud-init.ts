@@ -13,14 +13,15 @@ import { directorySetup, keystoneFragments, keystoneServices } from './ldap';
 import { novaFragments } from './nova-conf';
 import { ANSWER_FILE, isPackstackNode, packstackAnswers } from './packstack';
 import { yumRepos, type RepoOptions } from './repos';
-import { diskConfig, XFSPROGS_BOOTCMD } from './storage';
+import { diskConfig, disksBootcmd } from './storage';
+import { osReposBootcmd, type OsArchiveOptions } from './os-archives';
 import { logForwarding, monitoringSetup } from './logging';
 import { interfacesBootcmd } from './interfaces';
 import { overlayBootcmd } from './tenant-network';
 import { toolboxSetup } from './toolbox';
 import { stringify } from 'yaml';
 
-export interface UserDataOptions extends RepoOptions {
+export interface UserDataOptions extends RepoOptions, OsArchiveOptions {
   /** Stable device path of each planned volume inside the guest (the target's mapping). */
   readonly devicePath: DevicePath;
   /** DNS domain of the staging nodes; default `<rehearsal id>.internal`. */
@@ -93,8 +94,14 @@ export function cloudConfig(plan: StagingPlan, node: NodePlan, options: UserData
   const writeFiles = [...setups.flatMap((s) => s.writeFiles), ...(cm?.writeFiles ?? [])];
   // The role's own setup first; the configuration-management hand-off last.
   const runcmd = [...setups.flatMap((s) => s.runcmd), ...(cm?.runcmd ?? [])];
-  // The extra interfaces first: the overlay's underlay is the tenant interface's address.
-  const bootcmd = [...(interfaces ? [interfaces] : []), ...(disks ? [XFSPROGS_BOOTCMD] : []), ...(overlay ? [overlay] : [])];
+  // The extra interfaces first: the overlay's underlay is the tenant interface's address. Then the OS
+  // archive's repositories, before anything is installed; then the volumes, formatted by the node itself.
+  const bootcmd = [
+    ...(interfaces ? [interfaces] : []),
+    osReposBootcmd(node, options),
+    ...(disks ? [disksBootcmd(disks)] : []),
+    ...(overlay ? [overlay] : []),
+  ];
   const doc = {
     hostname: node.name,
     fqdn: `${node.name}.${options.domain ?? `${plan.rehearsalId}.internal`}`,
@@ -104,8 +111,7 @@ export function cloudConfig(plan: StagingPlan, node: NodePlan, options: UserData
     // Production's point releases are kept: upgrading the OS here would rehearse a different cloud.
     package_upgrade: false,
     ...(packages.length ? { packages } : {}),
-    ...(bootcmd.length ? { bootcmd } : {}),
-    ...(disks ? { fs_setup: disks.fs_setup, mounts: disks.mounts } : {}),
+    bootcmd,
     ...(writeFiles.length ? { write_files: writeFiles } : {}),
     ...(runcmd.length ? { runcmd } : {}),
   };

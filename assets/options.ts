@@ -39,6 +39,8 @@ export function assetOptionsFor(
   const facts = factsOf(target.cloud);
   return {
     packageArchives: target.packageArchives,
+    osArchives: target.osArchives,
+    epelArchives: target.epelArchives,
     source: target.source,
     devicePath: reviewDevicePath(target.cloud),
     limit: facts.userDataLimit,

@@ -52,7 +52,26 @@ export function diskConfig(node: NodePlan, devicePath: DevicePath): DiskConfig |
 }
 
 /**
- * Runs before cloud-init formats disks: minimal CentOS images may lack mkfs.xfs,
- * and the base OS repositories carry it. Guarded, since bootcmd runs every boot.
+ * bootcmd entry formatting and mounting the node's volumes itself: EL's cloud-init
+ * 0.7.5 does not run `disk_setup` (not in the distribution's module lists), so
+ * `fs_setup` would be ignored. Installs xfsprogs first from the OS archive (minimal
+ * images lack mkfs.xfs); waits for each device (volumes may attach after boot);
+ * formats only a device without a filesystem, so a reboot keeps the data; mounts by
+ * the stable device path, `nofail`. POSIX sh, every boot.
  */
-export const XFSPROGS_BOOTCMD = ['sh', '-c', 'rpm -q xfsprogs >/dev/null 2>&1 || yum -y install xfsprogs'] as const;
+export function disksBootcmd(disks: DiskConfig): readonly string[] {
+  const lines = ['rpm -q xfsprogs >/dev/null 2>&1 || yum -y install xfsprogs || exit 1'];
+  disks.fs_setup.forEach((fs, i) => {
+    const [device, mountPoint, type, options, dump, pass] = disks.mounts[i];
+    lines.push(
+      `i=0; while [ ! -b ${device} ] && [ $i -lt 90 ]; do sleep 2; i=$((i+1)); done`,
+      `if [ -b ${device} ]; then`,
+      `  blkid ${device} >/dev/null 2>&1 || ${['mkfs.xfs', '-L', fs.label, ...(fs.extra_opts ?? []), device].join(' ')}`,
+      `  mkdir -p ${mountPoint}`,
+      `  grep -qs '^${device} ' /etc/fstab || echo '${[device, mountPoint, type, options, dump, pass].join(' ')}' >> /etc/fstab`,
+      `  grep -qs ' ${mountPoint} ' /proc/mounts || mount ${mountPoint}`,
+      `else echo "${device} did not appear" >&2; fi`,
+    );
+  });
+  return ['sh', '-c', lines.join('\n')];
+}

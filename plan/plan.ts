@@ -3,6 +3,7 @@
  * down to the smallest clone that keeps every invariant, and keeps the largest
  * that fits the budget. When none fits, it says what the cheapest one costs.
  */
+import { vaultBase } from '../assets/os-archives';
 import { InputError } from '../profile/errors';
 import type { Profile } from '../profile/schema';
 import type { TargetConfig } from '../targets/config';
@@ -134,9 +135,16 @@ function complete(
   return { ...draft, fidelity: fidelityTable(draft, profile, target.cloud), cost, canary: canaryPlan(draft, profile) };
 }
 
-/** Every OS the plan uses needs a base image in the target config. */
+/** Every OS the plan uses needs a base image in the target config, and an archive of its packages. */
 function checkImages(nodes: readonly NodePlan[], target: TargetConfig): void {
   for (const os of new Set(nodes.map((n) => n.os))) {
+    if (!target.osArchives[os] && !vaultBase(os)) {
+      throw new InputError(
+        target.source,
+        `osArchives.${os}`,
+        `is required: the plan runs ${os}, which the CentOS vault does not keep; name the archive (or your mirror) of its base, updates and extras repositories`,
+      );
+    }
     if (!target.imageByOs[os]) {
       throw new InputError(
         target.source,

@@ -54,6 +54,13 @@ const common = {
   swiftDeviceSizeGiB: z.number().int().min(1).default(20),
   /** Package archive base URL per release; the bootstrap assets install from these. */
   packageArchives: z.record(z.string(), z.string().url()).default({}),
+  /**
+   * The OS's own repositories per OS name of the profile: a vault-style tree (`os/`, `updates/`,
+   * `extras/`, each with `x86_64/`). @default the CentOS vault's folder of that minor release
+   */
+  osArchives: z.record(z.string(), z.string().url()).default({}),
+  /** EPEL per EL major release (`"6"`, `"7"`): its `x86_64/` folder. @default the Fedora archive's */
+  epelArchives: z.record(z.enum(['6', '7']), z.string().url()).default({}),
   /** Remote state; local state files when absent. */
   state: z
     .object({

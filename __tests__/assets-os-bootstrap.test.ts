@@ -1,0 +1,144 @@
+/**
+ * What a stock image of the era needs before anything is installed (assets/os-archives.ts,
+ * assets/storage.ts): the image's dead repositories set aside and the archive's written,
+ * and the volumes formatted and mounted by the node itself. Both bootcmd scripts run
+ * here under POSIX sh (Debian's dash), rooted in a temporary folder, with stand-ins for
+ * yum, rpm, blkid, mkfs.xfs and mount that record what they were asked.
+ */
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { osRepos, osReposBootcmd, vaultBase } from '../assets/os-archives';
+import { diskConfig, disksBootcmd } from '../assets/storage';
+import { loadProfile } from '../profile/load';
+import { buildPlan } from '../plan/plan';
+import type { NodePlan } from '../plan/types';
+import { target } from './support/shapes';
+
+const plan = buildPlan(loadProfile(), target('aws'));
+const nodeOf = (role: string, side = 'old'): NodePlan => plan.nodes.find((n) => n.role === role && n.side === side)!;
+
+test('the vault keeps each CentOS minor release in its own folder; EPEL in the Fedora archive', () => {
+  expect([vaultBase('centos-6.7'), vaultBase('centos-7.1'), vaultBase('centos-7.2')]).toEqual([
+    'https://vault.centos.org/6.7/',
+    'https://vault.centos.org/7.1.1503/',
+    'https://vault.centos.org/7.2.1511/',
+  ]);
+  expect([vaultBase('rhel-7.2'), vaultBase('centos-7.12')]).toEqual([undefined, undefined]);
+  const swift = nodeOf('swift-storage');
+  expect(swift.os).toBe('centos-6.7');
+  expect(osRepos(swift, {}).map((r) => [r.id, r.baseurl, r.gpgkey])).toEqual([
+    ['staging-os', 'https://vault.centos.org/6.7/os/x86_64/', 'file:///etc/pki/rpm-gpg/RPM-GPG-KEY-CentOS-6'],
+    ['staging-updates', 'https://vault.centos.org/6.7/updates/x86_64/', 'file:///etc/pki/rpm-gpg/RPM-GPG-KEY-CentOS-6'],
+    ['staging-extras', 'https://vault.centos.org/6.7/extras/x86_64/', 'file:///etc/pki/rpm-gpg/RPM-GPG-KEY-CentOS-6'],
+    ['staging-epel', 'https://archives.fedoraproject.org/pub/archive/epel/6/x86_64/', undefined],
+  ]);
+  const own = osRepos(nodeOf('keystone', 'new'), {
+    osArchives: { 'centos-7.2': 'http://mirror.example/c7.2' },
+    epelArchives: { '7': 'http://mirror.example/epel7/' },
+  });
+  expect(own.map((r) => r.baseurl)).toEqual([
+    'http://mirror.example/c7.2/os/x86_64/',
+    'http://mirror.example/c7.2/updates/x86_64/',
+    'http://mirror.example/c7.2/extras/x86_64/',
+    'http://mirror.example/epel7/',
+  ]);
+});
+
+/** A folder standing for /, and stand-in tools that log their arguments. */
+function sandbox(tools: Record<string, string>) {
+  const root = mkdtempSync(join(tmpdir(), 'os-bootstrap-'));
+  const bin = join(root, 'bin');
+  mkdirSync(bin);
+  for (const [name, body] of Object.entries(tools)) {
+    writeFileSync(join(bin, name), `#!/bin/sh\necho "${name} $*" >> ${root}/calls\n${body}\n`);
+    chmodSync(join(bin, name), 0o755);
+  }
+  const run = (script: string) =>
+    execFileSync(
+      'sh',
+      [
+        '-c',
+        script
+          .replaceAll('/etc/', `${root}/etc/`)
+          .replaceAll('/var/lib/', `${root}/var/lib/`)
+          .replaceAll('/srv/', `${root}/srv/`)
+          .replaceAll('/proc/mounts', `${root}/mounts`)
+          .replaceAll('/dev/disk/', `${root}/dev/disk/`),
+      ],
+      {
+        env: { PATH: `${bin}:/usr/bin:/bin` },
+        encoding: 'utf8',
+      },
+    );
+  const calls = () => (existsSync(join(root, 'calls')) ? readFileSync(join(root, 'calls'), 'utf8').trim().split('\n') : []);
+  return { root, run, calls };
+}
+
+test("the image's repository files are set aside and the archive's written, once", () => {
+  const node = nodeOf('swift-storage');
+  const box = sandbox({ yum: 'exit 0' });
+  mkdirSync(join(box.root, 'etc/yum.repos.d'), { recursive: true });
+  for (const f of ['CentOS-Base.repo', 'CentOS-Vault.repo', 'openstack-icehouse.repo'])
+    writeFileSync(join(box.root, 'etc/yum.repos.d', f), `[${f}]\n`);
+  const script = osReposBootcmd(node, {})[2];
+  box.run(script);
+  expect(readdirSync(join(box.root, 'etc/yum.repos.d')).sort()).toEqual([
+    'CentOS-Base.repo.image-disabled',
+    'CentOS-Vault.repo.image-disabled',
+    'openstack-icehouse.repo',
+    'staging-os.repo',
+  ]);
+  const repo = readFileSync(join(box.root, 'etc/yum.repos.d/staging-os.repo'), 'utf8');
+  expect(repo.match(/^\[[a-z-]+\]$/gm)).toEqual(['[staging-os]', '[staging-updates]', '[staging-extras]', '[staging-epel]']);
+  // (The sandbox roots /etc/, the key's path included.)
+  expect(repo).toContain(
+    `baseurl=https://vault.centos.org/6.7/os/x86_64/\nenabled=1\ngpgcheck=1\ngpgkey=file://${box.root}/etc/pki/rpm-gpg/RPM-GPG-KEY-CentOS-6\n`,
+  );
+  // A later boot leaves what packages installed since (an epel.repo, say) alone.
+  writeFileSync(join(box.root, 'etc/yum.repos.d/epel.repo'), '[epel]\n');
+  box.run(script);
+  expect(readdirSync(join(box.root, 'etc/yum.repos.d'))).toContain('epel.repo');
+});
+
+test('the volumes are formatted once, added to fstab once and mounted, by their stable paths', () => {
+  const node = nodeOf('swift-storage');
+  const box = sandbox({
+    rpm: 'exit 1',
+    yum: 'exit 0',
+    // A device holds a filesystem once mkfs.xfs has run on it.
+    blkid: `[ -f "$1.fs" ]`,
+    'mkfs.xfs': 'for a; do last=$a; done; touch "$last.fs"',
+  });
+  // mount MOUNTPOINT: what /proc/mounts then lists.
+  writeFileSync(
+    join(box.root, 'bin/mount'),
+    `#!/bin/sh\necho "mount $*" >> ${box.root}/calls\necho "dev $1 xfs rw 0 0" >> ${box.root}/mounts\n`,
+  );
+  chmodSync(join(box.root, 'bin/mount'), 0o755);
+  mkdirSync(join(box.root, 'etc'), { recursive: true });
+  writeFileSync(join(box.root, 'etc/fstab'), '');
+  const paths = node.volumes.map((v, i) => `/dev/disk/by-id/test-${i}-${v.name}`);
+  mkdirSync(join(box.root, 'dev/disk/by-id'), { recursive: true });
+  for (const p of paths) writeFileSync(join(box.root, p.slice(1)), '');
+  // The sandbox's devices are files: test for existence where the node tests for a block device.
+  const script = disksBootcmd(diskConfig(node, (_n, _v, i) => paths[i])!)[2]
+    .replaceAll('[ -b ', '[ -e ')
+    .replaceAll('[ ! -b ', '[ ! -e ');
+  box.run(script);
+  box.run(script);
+  const calls = box.calls();
+  expect(calls.filter((c) => c.startsWith('mkfs.xfs'))).toEqual(
+    node.volumes.map((v, i) => `mkfs.xfs -L ${v.name} -i size=512 ${box.root}/dev/disk/by-id/test-${i}-${v.name}`),
+  );
+  expect(calls.filter((c) => c.startsWith('yum'))).toEqual(['yum -y install xfsprogs', 'yum -y install xfsprogs']);
+  const fstab = readFileSync(join(box.root, 'etc/fstab'), 'utf8').trim().split('\n');
+  expect(fstab).toEqual(
+    node.volumes.map(
+      (v, i) => `${box.root}/dev/disk/by-id/test-${i}-${v.name} ${box.root}/srv/node/${v.name} xfs noatime,nodiratime,logbufs=8,nofail 0 2`,
+    ),
+  );
+  // Mounted at the first boot only: the second finds them in the mount table.
+  expect(calls.filter((c) => c.startsWith('mount'))).toEqual(node.volumes.map((v) => `mount ${box.root}/srv/node/${v.name}`));
+});
