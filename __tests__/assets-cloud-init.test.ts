@@ -7,7 +7,10 @@
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'yaml';
+import { userData } from '../assets/cloud-init';
 import { interpreterOf, pooled, PROFILE_NAMES, rendered, requireTool, run, writeTree } from './fixtures/assets';
+import { EL_KEYS_075, WRITE_FILE_KEYS_075 } from './fixtures/cloud-init-075';
 
 jest.setTimeout(120_000);
 
@@ -77,4 +80,29 @@ test('the same check rejects a broken document (it can fail)', async () => {
   expect(JSON.parse(result.stdout)[broken].error).toMatch(/mounts/);
   const cli = await run('cloud-init', ['schema', '--config-file', broken]);
   expect(cli.code).not.toBe(0);
+});
+
+describe("cloud-init 0.7.5 as EL6 and EL7 package it (the era's images)", () => {
+  test.each(PROFILE_NAMES)('%s: every node uses only keys its modules read, and nothing 0.7.5 ignores', (name) => {
+    const r = rendered(name);
+    for (const node of r.plan.nodes) {
+      const d = parse(userData(r.plan, node, r.options)) as Record<string, any>;
+      expect([node.name, Object.keys(d).filter((k) => !EL_KEYS_075.has(k))]).toEqual([node.name, []]);
+      for (const f of d.write_files ?? [])
+        expect([f.path, Object.keys(f).filter((k) => !WRITE_FILE_KEYS_075.has(k))]).toEqual([f.path, []]);
+      // cc_yum_add_repo skips a repository without a baseurl.
+      for (const [id, repo] of Object.entries<any>(d.yum_repos ?? {})) expect([id, typeof repo.baseurl]).toEqual([id, 'string']);
+      // The OS archive's repositories are written by a boot command before any that installs.
+      const commands: string[] = d.bootcmd.map((c: string[]) => c[2]);
+      const repos = commands.findIndex((c) => c.includes('> staging-os.repo'));
+      expect(repos).toBeGreaterThanOrEqual(0);
+      commands.forEach((c, i) => c.includes('yum -y install') && expect([node.name, i > repos]).toEqual([node.name, true]));
+    }
+  });
+
+  test('the check sees what 0.7.5 on EL would ignore (it can fail)', () => {
+    expect(['fs_setup', 'disk_setup', 'ntp', 'power_state'].filter((k) => EL_KEYS_075.has(k))).toEqual([]);
+    expect(['bootcmd', 'write_files', 'yum_repos', 'packages', 'runcmd', 'mounts'].every((k) => EL_KEYS_075.has(k))).toBe(true);
+    expect(WRITE_FILE_KEYS_075.has('append')).toBe(false);
+  });
 });

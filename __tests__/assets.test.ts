@@ -26,8 +26,9 @@ import { secretLiterals } from './support/secrets';
 
 /** The bootcmd entry that formats and mounts a node's volumes. */
 const diskScript = (d: any): string => (d.bootcmd as string[][]).map((c) => c[2]).find((c) => c.includes('mkfs.xfs'))!;
-/** The fstab lines that script adds, as fields. */
-const fstabOf = (d: any): string[][] => [...diskScript(d).matchAll(/echo '([^']+)' >> \/etc\/fstab/g)].map((m) => m[1].split(' '));
+/** The fstab lines that script adds (one `vol DEVICE LABEL MOUNT-POINT OPTIONS` call per volume), as fields. */
+const fstabOf = (d: any): string[][] =>
+  [...diskScript(d).matchAll(/^vol (\S+) \S+ (\S+) (\S+) /gm)].map((m) => [m[1], m[2], 'xfs', m[3], '0', '2']);
 
 jest.setTimeout(30_000);
 
@@ -97,7 +98,7 @@ describe('user data per node', () => {
         expect([d.fs_setup, d.disk_setup, d.mounts]).toEqual([undefined, undefined, undefined]);
         const script = diskScript(d);
         for (const v of devices)
-          expect(script).toContain(`blkid ${v.path} >/dev/null 2>&1 || mkfs.xfs -L ${v.name} -i size=512 ${v.path}\n`);
+          expect(script).toContain(`\nvol ${v.path} ${v.name} /srv/node/${v.name} noatime,nodiratime,logbufs=8,nofail '-i size=512'`);
         expect(fstabOf(d)).toEqual(
           devices.map((v) => [v.path, `/srv/node/${v.name}`, 'xfs', 'noatime,nodiratime,logbufs=8,nofail', '0', '2']),
         );

@@ -5,7 +5,7 @@ import { members, resources, synthesize } from './support/synth';
 
 describe('user data over the limit', () => {
   const { plan } = planShape('single cell', 'aws', { budgetPerHour: 4.6 });
-  const { stacks } = synthesize(plan, target('aws'), { limit: 5500 });
+  const { stacks } = synthesize(plan, target('aws'), { limit: 7500 });
 
   test("the node's files go to the assets bucket and its inline part fetches them first", () => {
     const objects = Object.values(resources(stacks.compute, 'aws_s3_object')) as any[];
@@ -24,7 +24,7 @@ describe('user data over the limit', () => {
       .replace(/\$\{data\.terraform_remote_state\.[^}]*bucket-assets[^}]*\}/g, 'b'.repeat(63))
       .replace(/\$\{replace\(aws_ebs_volume\.[^}]*\}/g, 'vol0123456789abcdef0');
     expect(deployed).not.toContain('${');
-    expect(Buffer.byteLength(deployed)).toBeLessThanOrEqual(5500);
+    expect(Buffer.byteLength(deployed)).toBeLessThanOrEqual(7500);
     const doc = parse(instance.user_data);
     expect(doc.write_files).toBeUndefined();
     for (const o of objects) expect(JSON.stringify(doc.runcmd)).toContain(`/${o.key} `);
@@ -37,9 +37,9 @@ describe('user data over the limit', () => {
 
   test('a target without a bucket fetch refuses with the node named', () => {
     const os = planShape('single cell', 'openstack', { budgetPerHour: 3 }).plan;
-    expect(() => synthesize(os, target('openstack'), { limit: 5500 })).toThrow(InputError);
-    expect(() => synthesize(os, target('openstack'), { limit: 5500 })).toThrow(
-      /nodes\.[a-z0-9-]+: user data of \d+ bytes exceeds 4476 and no bucket fetch is configured/,
+    expect(() => synthesize(os, target('openstack'), { limit: 7500 })).toThrow(InputError);
+    expect(() => synthesize(os, target('openstack'), { limit: 7500 })).toThrow(
+      /nodes\.[a-z0-9-]+: user data of \d+ bytes exceeds 6476 and no bucket fetch is configured/,
     );
   });
 });

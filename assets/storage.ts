@@ -60,18 +60,22 @@ export function diskConfig(node: NodePlan, devicePath: DevicePath): DiskConfig |
  * the stable device path, `nofail`. POSIX sh, every boot.
  */
 export function disksBootcmd(disks: DiskConfig): readonly string[] {
-  const lines = ['rpm -q xfsprogs >/dev/null 2>&1 || yum -y install xfsprogs || exit 1'];
-  disks.fs_setup.forEach((fs, i) => {
-    const [device, mountPoint, type, options, dump, pass] = disks.mounts[i];
-    lines.push(
-      `i=0; while [ ! -b ${device} ] && [ $i -lt 90 ]; do sleep 2; i=$((i+1)); done`,
-      `if [ -b ${device} ]; then`,
-      `  blkid ${device} >/dev/null 2>&1 || ${['mkfs.xfs', '-L', fs.label, ...(fs.extra_opts ?? []), device].join(' ')}`,
-      `  mkdir -p ${mountPoint}`,
-      `  grep -qs '^${device} ' /etc/fstab || echo '${[device, mountPoint, type, options, dump, pass].join(' ')}' >> /etc/fstab`,
-      `  grep -qs ' ${mountPoint} ' /proc/mounts || mount ${mountPoint}`,
-      `else echo "${device} did not appear" >&2; fi`,
-    );
-  });
+  // One function, one call per volume: each (long, by-id) device path is written once.
+  const lines = [
+    'rpm -q xfsprogs >/dev/null 2>&1 || yum -y install xfsprogs || exit 1',
+    '# vol DEVICE LABEL MOUNT-POINT MOUNT-OPTIONS MKFS-OPTIONS',
+    'vol() {',
+    '  i=0; while [ ! -b "$1" ] && [ $i -lt 90 ]; do sleep 2; i=$((i+1)); done',
+    '  [ -b "$1" ] || { echo "$1 did not appear" >&2; return 0; }',
+    '  blkid "$1" >/dev/null 2>&1 || mkfs.xfs -L "$2" $5 "$1"',
+    '  mkdir -p "$3"',
+    '  grep -qs "^$1 " /etc/fstab || echo "$1 $3 xfs $4 0 2" >> /etc/fstab',
+    '  grep -qs " $3 " /proc/mounts || mount "$3"',
+    '}',
+    ...disks.fs_setup.map((fs, i) => {
+      const [device, mountPoint, , options] = disks.mounts[i];
+      return `vol ${device} ${fs.label} ${mountPoint} ${options} '${(fs.extra_opts ?? []).join(' ')}'`;
+    }),
+  ];
   return ['sh', '-c', lines.join('\n')];
 }
