@@ -177,7 +177,7 @@ describe('the report of two sample rehearsals', () => {
       '| verify-rollback | canary survival | ok: every canary survived | ok: every canary survived |',
     );
     expect(row('verify-upgrade-1', 'log-pattern drift')).toContain(
-      '1 pattern(s) no longer match; 2 new line shape(s) nothing ignores (252 line(s))',
+      '1 pattern(s) no longer match; 2 new line shape(s) nothing ignores (252 line(s)); busiest hour: 180 line(s) reach the monitoring (compute-cell01-1, nova)',
     );
     expect(row('verify-upgrade-2', 'Nova services up')).toMatch(
       /\| ok: no dead service in any cell \| failed: a service is down or the check failed \(exit 1\)/,

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadProfile, REFERENCE_PROFILE } from '../profile/load';
 import { buildPlan } from '../plan/plan';
-import { checkLogs, inventoryDiff, serverProblems } from '../runbook/checks';
+import { alertLoad, checkLogs, inventoryDiff, serverProblems } from '../runbook/checks';
 import { databaseTargets } from '../runbook/databases';
 import { runSteps, selectSteps } from '../runbook/run';
 import { kindOf, PHASES, type Step } from '../runbook/types';
@@ -407,5 +407,33 @@ describe('compute nodes upgraded in place', () => {
     }
     const old = (role: string) => plan.nodes.find((n) => n.side === 'old' && n.role === role)!.addresses.management;
     for (const role of ['glance', 'neutron-server', 'keystone']) expect(upgrade).not.toContain(`http://${old(role)}:`);
+  });
+});
+
+describe('alert load (runbook/checks.ts alertLoad)', () => {
+  // As the releases log: oslo.log's "%(asctime)s.%(msecs)03d %(process)d %(levelname)s %(name)s", and Swift through syslog.
+  const logs = {
+    'new-nova-api-1': [
+      '2016-09-01 10:00:01.123 2211 INFO nova.osapi_compute.wsgi.server [req-1 - - - - -] 10.0.0.1 "GET /v2/servers" status: 200',
+      '2016-09-01 10:15:02.456 2211 WARNING nova.api.openstack [req-2 - - - - -] deprecated',
+      '2016-09-01 10:59:59.000 2211 WARNING nova.api.openstack [req-3 - - - - -] deprecated',
+      '2016-09-01 11:00:00.001 2211 WARNING nova.api.openstack [req-4 - - - - -] deprecated',
+      '2016-09-01 10:20:00.001 2300 ERROR keystonemiddleware.auth_token [-] Bad response',
+    ],
+    'new-swift-r1z1-1': [
+      'Sep  1 10:30:00 new-swift-r1z1-1 object-replicator: Object replication complete.',
+      'Sep  1 10:31:00 new-swift-r1z1-1 object-server: 10.0.0.9 - - "PUT /d1/1/a/c/o" 201',
+    ],
+  };
+
+  it('counts, per node, service and hour, the lines the ignore list lets through, busiest first', () => {
+    const load = alertLoad(['nova\\.osapi_compute\\.wsgi\\.server'], logs);
+    expect(load).toEqual([
+      { node: 'new-nova-api-1', service: 'nova', hour: '2016-09-01 10', lines: 2 },
+      { node: 'new-swift-r1z1-1', service: 'swift', hour: 'Sep 1 10', lines: 2 },
+      { node: 'new-nova-api-1', service: 'keystonemiddleware', hour: '2016-09-01 10', lines: 1 },
+      { node: 'new-nova-api-1', service: 'nova', hour: '2016-09-01 11', lines: 1 },
+    ]);
+    expect(alertLoad(['.'], logs)).toEqual([]);
   });
 });

@@ -237,7 +237,8 @@ function checksOf(record: RehearsalRecord, steps: ReadonlyMap<string, Timing>): 
       step: logs,
       status: status(logs),
       summary: l
-        ? `${l.stoppedMatching.length} pattern(s) no longer match; ${l.newUnmatched.length} new line shape(s) nothing ignores (${unmatched} line(s))`
+        ? `${l.stoppedMatching.length} pattern(s) no longer match; ${l.newUnmatched.length} new line shape(s) nothing ignores (${unmatched} line(s))` +
+          (l.load?.[0] ? `; busiest hour: ${l.load[0].lines} line(s) reach the monitoring (${l.load[0].node}, ${l.load[0].service})` : '')
         : 'no result recorded',
       details: l
         ? [

@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  alertLoad,
   canaryAuthProblem,
   checkLogs,
   flavorProblems,
@@ -28,6 +29,9 @@ import {
 
 const json = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
 const linesIn = (dir: string): string[] => readdirSync(dir).flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n'));
+/** `<node>.log` files of a collected folder, by node. */
+const logsByNode = (dir: string): Record<string, string[]> =>
+  Object.fromEntries(readdirSync(dir).map((f) => [f.replace(/\.log$/, ''), readFileSync(join(dir, f), 'utf8').split('\n')]));
 
 function main([command, ...args]: string[]): number {
   switch (command) {
@@ -42,7 +46,9 @@ function main([command, ...args]: string[]): number {
     }
     case 'logs': {
       const [patterns, oldDir, newDir, out] = args;
-      const f = checkLogs(patternsOf(readFileSync(patterns, 'utf8')), linesIn(oldDir), linesIn(newDir));
+      const list = patternsOf(readFileSync(patterns, 'utf8'));
+      const f = checkLogs(list, linesIn(oldDir), linesIn(newDir));
+      const load = alertLoad(list, logsByNode(newDir));
       const text = [
         `# Log-ignore check: ${newDir} against ${oldDir}`,
         '',
@@ -55,6 +61,9 @@ function main([command, ...args]: string[]): number {
         `## New unmatched line shapes (${f.newUnmatched.length})`,
         ...f.newUnmatched.slice(0, 200).map((u) => `- ${u.count} x \`${u.example}\``),
         '',
+        '## Alert load: lines nothing ignores, per node, service and hour (busiest first)',
+        ...load.slice(0, 50).map((l) => `- ${l.lines} lines: ${l.node} ${l.service} ${l.hour}h`),
+        '',
       ].join('\n');
       writeFileSync(out, text);
       process.stdout.write(
@@ -66,6 +75,7 @@ function main([command, ...args]: string[]): number {
           stoppedMatching: f.stoppedMatching,
           neverMatched: f.neverMatched.length,
           newUnmatched: f.newUnmatched.slice(0, 50).map((u) => ({ shape: u.shape, count: u.count })),
+          load: load.slice(0, 20),
         }),
       );
       return 0;

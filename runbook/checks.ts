@@ -134,6 +134,8 @@ export type CheckResult =
       readonly neverMatched: number;
       /** Line shapes (variable parts masked) nothing ignores, most frequent first; no raw log line. */
       readonly newUnmatched: readonly { readonly shape: string; readonly count: number }[];
+      /** The busiest hours of lines nothing ignores, per node and service (the monitoring's load). */
+      readonly load?: readonly AlertLoad[];
     }
   | { readonly check: 'swift-parity'; readonly pairs: readonly SwiftPairCount[]; readonly problems: readonly string[] };
 
@@ -180,4 +182,45 @@ export function canaryAuthProblem(config: Record<string, unknown>, edgeUrl: stri
   return norm(String(url)) === norm(edgeUrl)
     ? undefined
     : `the clouds.yaml entry's auth_url ${String(url)} wins over the edge's ${edgeUrl}: remove it from the entry, or set it to the edge's`;
+}
+
+/** Lines the ignore list lets through in one hour of one node's logs of one service: what reaches the monitoring. */
+export interface AlertLoad {
+  readonly node: string;
+  readonly service: string;
+  /** `YYYY-MM-DD HH` (OpenStack's log format) or `Mon DD HH` (syslog's). */
+  readonly hour: string;
+  readonly lines: number;
+}
+
+/** Service and hour of a log line: OpenStack's `2016-09-01 10:00:00.123 PID LEVEL nova.compute.manager …`, or syslog's Swift lines. */
+function serviceHour(line: string): { service: string; hour: string } | undefined {
+  const os = /^(\d{4}-\d\d-\d\d \d\d):\d\d:\d\d(?:\.\d+)? +\d+ +[A-Z]+ +([a-z_]+)[.\s]/.exec(line);
+  if (os) return { service: os[2].replace(/_.*$/, ''), hour: os[1] };
+  const syslog = /^([A-Z][a-z]{2} +\d+ \d\d):\d\d:\d\d \S+ (proxy|object|container|account)-[a-z-]+:/.exec(line);
+  if (syslog) return { service: 'swift', hour: syslog[1].replace(/ +/g, ' ') };
+  return undefined;
+}
+
+/**
+ * Per node, service and hour, the lines no pattern ignores, busiest first: an alert
+ * flood shows here before it reaches production's monitoring. Lines without a
+ * recognizable time count under hour `?`.
+ */
+export function alertLoad(patterns: readonly string[], logsByNode: Readonly<Record<string, readonly string[]>>): AlertLoad[] {
+  const regexes = patterns.map((p) => new RegExp(p));
+  const counts = new Map<string, AlertLoad>();
+  for (const [node, lines] of Object.entries(logsByNode)) {
+    for (const line of lines) {
+      if (line.trim() === '' || regexes.some((re) => re.test(line))) continue;
+      const at = serviceHour(line) ?? { service: 'other', hour: '?' };
+      const key = `${node}\u0000${at.service}\u0000${at.hour}`;
+      const entry = counts.get(key) ?? { node, service: at.service, hour: at.hour, lines: 0 };
+      counts.set(key, { ...entry, lines: entry.lines + 1 });
+    }
+  }
+  const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return [...counts.values()].sort(
+    (a, b) => b.lines - a.lines || order(a.node, b.node) || order(a.hour, b.hour) || order(a.service, b.service),
+  );
 }
