@@ -63,6 +63,18 @@ const PROFILE_CASES: Case[] = [
   ],
   ['an unknown OS', (d) => (d.os.old.default = 'windows-2012'), 'os.old.default', /must be an EL release/],
   [
+    'EL6 compute nodes upgraded in place to Liberty',
+    (d) => (d.os.old.compute = 'centos-6.7'),
+    'os.old.compute',
+    /centos-6\.7 cannot run liberty: RDO builds liberty for EL7 only, and compute nodes are upgraded in place to liberty/,
+  ],
+  [
+    'an EL6 node on the new side',
+    (d) => (d.os.new['swift-storage'] = 'centos-6.7'),
+    'os.new.swift-storage',
+    /cannot run liberty: RDO builds liberty for EL7 only/,
+  ],
+  [
     'an OS the CentOS vault does not keep, with no archive named',
     (d) => (d.os.new.default = 'rhel-7.2'),
     'osArchives.rhel-7.2',

@@ -12,6 +12,7 @@ import { loadProfile, REFERENCE_PROFILE } from '../profile/load';
 import { buildPlan } from '../plan/plan';
 import { alertLoad, checkLogs, inventoryDiff, serverProblems } from '../runbook/checks';
 import { databaseTargets } from '../runbook/databases';
+import { flavorLoopLines, syncLines } from '../runbook/migration';
 import { runSteps, selectSteps } from '../runbook/run';
 import { kindOf, PHASES, type Step } from '../runbook/types';
 import { planShape, target } from './support/shapes';
@@ -436,4 +437,62 @@ describe('alert load (runbook/checks.ts alertLoad)', () => {
     ]);
     expect(alertLoad(['.'], logs)).toEqual([]);
   });
+});
+
+describe("Kilo's flavor loop against a stand-in nova-manage printing what 2015.1.0 prints", () => {
+  const db = databaseTargets(PLANS.reference()).find((d) => d.service === 'nova' && d.cell?.type === 'compute')!;
+  /** Runs the loop as onNode does (bash, set -euo pipefail); nova-manage prints the given lines, one per call, and exits with its code. */
+  const loop = (outputs: readonly string[], exit = 0) => {
+    const dir = mkdtempSync(join(tmpdir(), 'flavor-loop-'));
+    writeFileSync(join(dir, 'outputs'), outputs.join('\n') + '\n');
+    writeFileSync(
+      join(dir, 'nova-manage'),
+      `#!/bin/sh\nn=$(cat ${dir}/n 2>/dev/null || echo 0); n=$((n + 1)); echo $n > ${dir}/n\nsed -n "\${n}p" ${dir}/outputs\nexit ${exit}\n`,
+    );
+    chmodSync(join(dir, 'nova-manage'), 0o755);
+    return spawnSync('bash', ['-c', ['set -euo pipefail', ...flavorLoopLines(db)].join('\n')], {
+      env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
+      encoding: 'utf8',
+    });
+  };
+
+  it('repeats until 0 matched', () => {
+    const r = loop([
+      '3 instances matched query, 2 completed',
+      '1 instances matched query, 1 completed',
+      '0 instances matched query, 0 completed',
+    ]);
+    expect([r.status, r.stdout.trim().split('\n').pop()]).toEqual([0, 'flavor data migrated in 3 passes']);
+  });
+
+  it('stops when a batch completes nothing, naming the remedy', () => {
+    const r = loop(['2 instances matched query, 0 completed']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('2 match but none completed: stuck; instances with a task state or in RESIZED or RESCUED are skipped');
+    expect(r.stderr).toContain('--force');
+  });
+
+  it("shows nova-manage's own error when it fails", () => {
+    const r = loop(['CRITICAL nova [-] OperationalError: (OperationalError) (2003, "Can\'t connect to MySQL server")'], 1);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("Can't connect to MySQL server");
+    expect(r.stderr).toContain('migrate_flavor_data failed (pass 1)');
+  });
+
+  it('Kilo scans for NULL instance uuids before its sync', () => {
+    const lines = syncLines(db, 'kilo');
+    expect(lines[0]).toMatch(/nova-manage --config-file \S+ db null_instance_uuid_scan$/);
+    expect(lines[1]).toMatch(/db sync$/);
+    expect(syncLines(db, 'liberty').some((l) => l.includes('null_instance_uuid_scan'))).toBe(false);
+  });
+});
+
+test("the compute rollback puts the old release's repositories back before it undoes the upgrade", () => {
+  const command = stepsFor('reference').find((s) => s.id === 'rollback.compute')!.commands[0];
+  const at = (text: string) => command.indexOf(text);
+  expect(at('rm -f /etc/yum.repos.d/openstack-liberty.repo')).toBeGreaterThan(0);
+  expect(at('rm -f /etc/yum.repos.d/openstack-liberty.repo')).toBeLessThan(at('yum clean all'));
+  expect(at('-C / etc/yum.repos.d')).toBeLessThan(at('yum clean all'));
+  expect(at('yum clean all')).toBeLessThan(at('yum -y history undo'));
+  expect(at('yum -y history undo')).toBeLessThan(command.lastIndexOf('.tgz -C /\n'));
 });

@@ -161,9 +161,41 @@ export function checkNetworkAndCompute(p: ParsedProfile, source: string): void {
   }
 }
 
+/**
+ * RDO builds Kilo and later for EL7 only: their archive trees
+ * (repos.fedorapeople.org/repos/openstack/EOL/openstack-kilo/, -liberty/, …) hold
+ * `el7/` and no EL6 tree, while Icehouse's holds `epel-6/` and `epel-7/`.
+ */
+const EL7_ONLY: readonly Release[] = ['kilo', 'liberty', 'mitaka', 'newton'];
+
+const elMajor = (os: string): number => Number(/-(\d+)\./.exec(os)?.[1] ?? 7);
+
+/** Every node runs an OS its releases have packages for: the old side `from`, the new side `to`, compute in place and the toolbox every release. */
+export function checkOsReleases(p: ParsedProfile, source: string): void {
+  const path = [p.releases.from, ...p.releases.via, p.releases.to];
+  const el7Only = (releases: readonly Release[]) => releases.filter((r) => EL7_ONLY.includes(r));
+  const check = (side: 'old' | 'new', key: string, releases: readonly Release[], what: string) => {
+    const os = p.os[side][key];
+    const needs = el7Only(releases);
+    if (os !== undefined && elMajor(os) < 7 && needs.length > 0) {
+      throw new InputError(
+        source,
+        `os.${side}.${key}`,
+        `${os} cannot run ${needs.join(' and ')}: RDO builds ${needs[0]} for EL7 only, and ${what}; use an EL7 release`,
+      );
+    }
+  };
+  const osKey = (side: 'old' | 'new', role: string) => (p.os[side][role] !== undefined ? role : 'default');
+  for (const key of Object.keys(p.os.new)) check('new', key, [p.releases.to], `the new side runs ${p.releases.to}`);
+  check('old', osKey('old', 'compute'), [p.releases.from, p.releases.to], `compute nodes are upgraded in place to ${p.releases.to}`);
+  check('old', osKey('old', 'migration-toolbox'), path, `the migration toolbox runs every release's tools (${path.join(', ')})`);
+  for (const key of Object.keys(p.os.old)) check('old', key, [p.releases.from], `the old side runs ${p.releases.from}`);
+}
+
 /** Runs every rule; the first broken one throws. */
 export function checkConsistency(p: ParsedProfile, source: string): void {
   checkReleasePath(p, source);
+  checkOsReleases(p, source);
   checkControllers(p, source);
   checkCells(p, source);
   checkSwift(p, source);

@@ -93,9 +93,13 @@ export function computeRollbackStep(ctx: Context, phase: Phase, round: string): 
   const nodes = nodesWith(ctx.plan, 'shared', ['compute']);
   const command = onEach(ctx, nodes, [
     ...serviceLines('stop', SERVICES),
-    `yum -y history undo "$(cat ${STATE}/upgrade-${round}.yum)"`,
-    // The archive puts back what was there; the repository added for the upgrade was not.
+    // The old release's repositories first (the undo installs its packages from them, and with
+    // yum's keepcache=0 nothing else holds them); the repository added for the upgrade goes.
     `rm -f /etc/yum.repos.d/openstack-${ctx.plan.releases.to}.repo`,
+    `tar -xzf ${STATE}/config-before-${round}.tgz -C / etc/yum.repos.d`,
+    'yum clean all',
+    `yum -y history undo "$(cat ${STATE}/upgrade-${round}.yum)"`,
+    // Then the configuration the upgrade changed.
     `tar -xzf ${STATE}/config-before-${round}.tgz -C /`,
     ...serviceLines('start', SERVICES),
   ]);

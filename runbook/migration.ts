@@ -114,7 +114,12 @@ export function syncLines(db: DatabaseTarget, release: Release): string[] {
     case 'neutron':
       return [`${NEUTRON_DB_MANAGE} upgrade ${release === 'liberty' ? 'heads' : 'head'}`, `${NEUTRON_DB_MANAGE} current`];
     case 'nova':
-      return [`nova-manage --config-file ${novaConf(db)} db sync`, `nova-manage --config-file ${novaConf(db)} db version`];
+      return [
+        // Kilo's migration 267 refuses NULL instance uuids: its scan names the rows first (2015.1.0 nova/cmd/manage.py).
+        ...(release === 'kilo' ? [`nova-manage --config-file ${novaConf(db)} db null_instance_uuid_scan`] : []),
+        `nova-manage --config-file ${novaConf(db)} db sync`,
+        `nova-manage --config-file ${novaConf(db)} db version`,
+      ];
   }
 }
 
@@ -139,13 +144,15 @@ export function flavorLoopLines(db: DatabaseTarget): string[] {
     'pass=0',
     'while :; do',
     '  pass=$((pass + 1))',
-    `  out=$(${cmd} 2>&1)`,
+    // Under set -e a bare out=$(…) would end the script without showing nova-manage's error.
+    `  if ! out=$(${cmd} 2>&1); then printf '%s\\n' "$out" >&2; echo "migrate_flavor_data failed (pass $pass)" >&2; exit 1; fi`,
     '  printf \'%s\\n\' "$out"',
     `  matched=$(printf '%s\\n' "$out" | sed -n 's/^\\([0-9][0-9]*\\) instances matched query.*/\\1/p' | tail -n 1)`,
     `  done_now=$(printf '%s\\n' "$out" | sed -n 's/.*matched query, \\([0-9][0-9]*\\) completed.*/\\1/p' | tail -n 1)`,
     '  [ -n "$matched" ] || { echo "migrate_flavor_data: unexpected output" >&2; exit 1; }',
     '  [ "$matched" -eq 0 ] && break',
-    '  [ "$done_now" != 0 ] || { echo "migrate_flavor_data: $matched match but none completed: stuck" >&2; exit 1; }',
+    // 2015.1.0's migrate_flavor_data skips instances with a task state or in RESIZED/RESCUED unless --force.
+    '  [ "$done_now" != 0 ] || { echo "migrate_flavor_data: $matched match but none completed: stuck; instances with a task state or in RESIZED or RESCUED are skipped: settle them in production first, or rerun with --force" >&2; exit 1; }',
     '  [ "$pass" -lt 10000 ] || { echo "migrate_flavor_data: no end after $pass passes" >&2; exit 1; }',
     'done',
     'echo "flavor data migrated in $pass passes"',
