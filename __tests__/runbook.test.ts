@@ -496,3 +496,18 @@ test("the compute rollback puts the old release's repositories back before it un
   expect(at('yum clean all')).toBeLessThan(at('yum -y history undo'));
   expect(at('yum -y history undo')).toBeLessThan(command.lastIndexOf('.tgz -C /\n'));
 });
+
+test('Keystone is started as its release runs it: the eventlet unit on Icehouse, httpd alone on Liberty', () => {
+  const steps = stepsFor('reference');
+  const keystoneCommand = (id: string) =>
+    steps
+      .find((s) => s.id === id)!
+      .commands.find((c) =>
+        c.includes(
+          PLANS.reference().nodes.find((n) => n.name === `${id.includes('new') ? 'new' : 'old'}-keystone-1`)!.addresses.management!,
+        ),
+      )!;
+  expect(keystoneCommand('upgrade-1.start-new')).toContain('services=(httpd)\n');
+  expect(keystoneCommand('upgrade-1.start-new')).not.toContain('openstack-keystone');
+  expect(keystoneCommand('deploy.production-start-old')).toContain('services=(openstack-keystone)\n');
+});

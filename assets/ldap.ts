@@ -53,10 +53,6 @@ export function directoryNode(plan: StagingPlan): NodePlan {
 export const ldapIdentityDriver = (release: Release): string =>
   RELEASES.indexOf(release) >= RELEASES.indexOf('liberty') ? 'ldap' : 'keystone.identity.backends.ldap.Identity';
 
-/** Keystone's RDO service: eventlet before Liberty, Apache (mod_wsgi) from Liberty (assumption: Packstack's default). */
-export const keystoneServices = (release: Release): readonly string[] =>
-  RELEASES.indexOf(release) >= RELEASES.indexOf('liberty') ? ['httpd'] : ['openstack-keystone'];
-
 /** The read-only LDAP settings of the directory's domain. */
 export function domainConf(plan: StagingPlan, node: NodePlan): string {
   const directory = directoryOf(plan)!;

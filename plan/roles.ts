@@ -12,7 +12,7 @@
  * `service`, which both CentOS 6 (SysV) and 7 (systemd) understand; a service a
  * release does not ship is skipped, not an error.
  */
-import type { NodeRole } from '../profile/schema';
+import { RELEASES, type NodeRole, type Release } from '../profile/schema';
 import { NETWORK_ROLES, type NetworkRole } from './types';
 
 /** The node stack a role's nodes belong to: per side (control, cells, swift) or shared by both sides. */
@@ -29,7 +29,17 @@ export interface RoleDescription {
   readonly services: readonly string[];
   /** Nova services restarted once the cells settings are merged into nova.conf. */
   readonly novaServices: readonly string[];
+  /** Where a release runs the role's services differently: its own lists instead of the two above. */
+  readonly byRelease?: (release: Release) => Pick<RoleDescription, 'apiServices' | 'services'>;
 }
+
+/**
+ * Keystone's service per release, as RDO packages it: the eventlet `openstack-keystone`
+ * before Liberty; from Liberty under httpd (mod_wsgi), the eventlet unit still installed
+ * but never started, since it would take ports 5000 and 35357 from httpd.
+ */
+export const keystoneServices = (release: Release): readonly string[] =>
+  RELEASES.indexOf(release) >= RELEASES.indexOf('liberty') ? ['httpd'] : ['openstack-keystone'];
 
 const NOVA_API = ['openstack-nova-api', 'openstack-nova-cells'];
 const NOVA_CELL = ['openstack-nova-cells', 'openstack-nova-conductor', 'openstack-nova-scheduler'];
@@ -52,6 +62,7 @@ export const ROLES: Readonly<Record<NodeRole, RoleDescription>> = {
     apiServices: ['openstack-keystone', 'httpd'],
     services: ['openstack-keystone', 'httpd'],
     novaServices: [],
+    byRelease: (release) => ({ apiServices: keystoneServices(release), services: keystoneServices(release) }),
   },
   glance: {
     stack: 'control',

@@ -3,14 +3,17 @@
  * `service` is understood by CentOS 6 (SysV) and 7 (systemd) alike; a service a
  * release does not ship is skipped, not an error.
  */
-import type { NodeRole } from '../profile/schema';
+import type { NodeRole, Release } from '../profile/schema';
 import { ROLES } from '../plan/roles';
 
+/** The role's lists on a release: its own where the release runs them differently (Keystone under httpd from Liberty). */
+const listsOf = (role: NodeRole, release?: Release) => (release && ROLES[role].byRelease?.(release)) || ROLES[role];
+
 /** Public API services of a role: stopping these closes the API (the load balancer's health checks fail). */
-export const apiServicesOf = (role: NodeRole): readonly string[] => ROLES[role].apiServices;
+export const apiServicesOf = (role: NodeRole, release?: Release): readonly string[] => listsOf(role, release).apiServices;
 
 /** Every OpenStack service of a role (APIs included); databases and brokers stay up. */
-export const servicesOf = (role: NodeRole): readonly string[] => ROLES[role].services;
+export const servicesOf = (role: NodeRole, release?: Release): readonly string[] => listsOf(role, release).services;
 
 /** Shell lines that stop or start services, skipping those not installed on the node. */
 export function serviceLines(action: 'stop' | 'start', services: readonly string[]): string[] {

@@ -4,7 +4,7 @@
  * the old side must come back on rollback untouched), waiting for the boot-time
  * configuration, building rings and linking cells from the rendered assets.
  */
-import type { NodeRole } from '../profile/schema';
+import type { NodeRole, Release } from '../profile/schema';
 import type { NodePlan, Side } from '../plan/types';
 import { apiCell } from '../assets/endpoints';
 import { nodesWith, onEach, onNode, scriptOnNode, work, type Context } from './remote';
@@ -14,21 +14,23 @@ import type { Phase, Step } from './types';
 /** Marker the boot-time hand-off writes when configuration management finished. */
 const CONFIGURED = '/var/lib/openstack-staging/configured';
 
-/** One command per role (its own service list), over every node of the role on the side. */
+/** One command per role and release (its own service list), over every node of the role on the side. */
 function perRole(
   ctx: Context,
   nodes: readonly NodePlan[],
-  servicesOfRole: (role: NodeRole) => readonly string[],
+  servicesOfRole: (role: NodeRole, release: Release) => readonly string[],
   action: 'stop' | 'start',
 ): string[] {
-  const roles = [...new Set(nodes.map((n) => n.role))].filter((r) => servicesOfRole(r).length > 0);
-  return roles.map((role) =>
-    onEach(
-      ctx,
-      nodes.filter((n) => n.role === role),
-      serviceLines(action, servicesOfRole(role)),
-    ),
-  );
+  const groups = [...new Set(nodes.map((n) => `${n.role} ${n.release}`))].map((key) => key.split(' ') as [NodeRole, Release]);
+  return groups
+    .filter(([role, release]) => servicesOfRole(role, release).length > 0)
+    .map(([role, release]) =>
+      onEach(
+        ctx,
+        nodes.filter((n) => n.role === role && n.release === release),
+        serviceLines(action, servicesOfRole(role, release)),
+      ),
+    );
 }
 
 /**
