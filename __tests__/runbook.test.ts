@@ -14,7 +14,8 @@ import { alertLoad, checkLogs, inventoryDiff, serverProblems } from '../runbook/
 import { databaseTargets } from '../runbook/databases';
 import { flavorLoopLines, syncLines } from '../runbook/migration';
 import { runSteps, selectSteps } from '../runbook/run';
-import { kindOf, PHASES, type Step } from '../runbook/types';
+import { DEFAULT_OPTIONS, kindOf, PHASES, type Step } from '../runbook/types';
+import { novaServicesCheck } from '../runbook/verify';
 import { planShape, target } from './support/shapes';
 import { PLANS, stepsFor, stepsOf } from './support/runbook';
 
@@ -510,4 +511,39 @@ test('Keystone is started as its release runs it: the eventlet unit on Icehouse,
   expect(keystoneCommand('upgrade-1.start-new')).toContain('services=(httpd)\n');
   expect(keystoneCommand('upgrade-1.start-new')).not.toContain('openstack-keystone');
   expect(keystoneCommand('deploy.production-start-old')).toContain('services=(openstack-keystone)\n');
+});
+
+describe("the Nova services check reads only the staging's own hosts (production's rows are restored too)", () => {
+  const plan = PLANS.reference();
+  const ctx = { plan, options: { ...DEFAULT_OPTIONS, logIgnoreFile: 'log-ignore.txt', packageArchives: {} } };
+  // As 2014.1's ServiceCommands.list prints it: "%-16s %-36s %-16s %-10s %-5s %-10s".
+  const row = (binary: string, host: string, state: string) =>
+    `${binary.padEnd(16)} ${host.padEnd(36)} ${'internal'.padEnd(16)} ${'enabled'.padEnd(10)} ${state.padEnd(5)} 2016-09-01 10:00:00`;
+  const check = (rows: string[]) => {
+    const dir = mkdtempSync(join(tmpdir(), 'nova-services-'));
+    const list = ['Binary           Host                                 Zone             Status     State Updated_At', ...rows].join('\n');
+    writeFileSync(join(dir, 'nova-manage'), `#!/bin/sh\ncat <<'LIST'\n${list}\nLIST\n`);
+    chmodSync(join(dir, 'nova-manage'), 0o755);
+    return spawnSync('bash', ['-c', `set -euo pipefail\n${novaServicesCheck(ctx, 'new')}`], {
+      env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
+      encoding: 'utf8',
+    });
+  };
+  const production = [row('nova-compute', 'prod-compute-0417.example.com', 'XXX'), row('nova-conductor', 'old-cell01-services-1', 'XXX')];
+
+  it("passes with production's and the other side's dead rows, the staging's own up", () => {
+    expect(
+      check([
+        ...production,
+        row('nova-conductor', 'new-cell01-services-1', ':-)'),
+        row('nova-compute', 'compute-cell01-1.portal-reference-aws.internal', ':-)'),
+      ]).status,
+    ).toBe(0);
+  });
+
+  it('fails on a dead service of its own hosts, naming it', () => {
+    const r = check([...production, row('nova-compute', 'compute-cell01-1', 'XXX')]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('dead: nova-compute on compute-cell01-1');
+  });
 });

@@ -17,7 +17,7 @@ import { collectFromEach, onNode, work, type Context } from './remote';
 import { closeApiStep, linkCellsStep, monitoringStep, sideServicesStep } from './sides';
 import { swiftCopyStep, swiftParityStep } from './swift';
 import type { Phase, Step } from './types';
-import { cellNovaNodes } from './verify';
+import { cellNovaNodes, novaServicesCheck } from './verify';
 
 /** Configuration of every old-side node, kept on the operator machine. */
 function configBackupStep(ctx: Context, phase: Phase, round: string): Step {
@@ -55,11 +55,7 @@ function basicChecksStep(ctx: Context, phase: Phase, round: string): Step {
     where: 'operator',
     commands: [
       onNode(ctx, keystone.name, ['. /root/keystonerc_admin', 'openstack token issue -f value -c expires']),
-      ...cellNovaNodes(ctx, 'new').map(([, node]) =>
-        onNode(ctx, node.name, [
-          'nova-manage service list 2>/dev/null | tee /dev/stderr | awk \'$5 == "XXX" { dead = 1 } END { exit dead }\'',
-        ]),
-      ),
+      ...cellNovaNodes(ctx, 'new').map(([, node]) => onNode(ctx, node.name, [novaServicesCheck(ctx, 'new')])),
     ],
     rollbackSafe: true,
   };
