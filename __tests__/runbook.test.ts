@@ -547,3 +547,13 @@ describe("the Nova services check reads only the staging's own hosts (production
     expect(r.stderr).toContain('dead: nova-compute on compute-cell01-1');
   });
 });
+
+test("the directory's Keystone domain is made after the restore that replaces Keystone's database, on both sides", () => {
+  const ids = stepsFor('reference').map((s) => s.id);
+  expect(ids.indexOf('deploy.directory-old')).toBeGreaterThan(ids.indexOf('deploy.production-passwords'));
+  for (const round of ['upgrade-1', 'upgrade-2']) {
+    expect(ids.indexOf(`${round}.directory-new`)).toBeGreaterThan(ids.indexOf(`${round}.restore.keystone`));
+    expect(ids.indexOf(`${round}.directory-new`)).toBeGreaterThan(ids.indexOf(`${round}.start-new`));
+    expect(ids.indexOf(`${round}.directory-new`)).toBeLessThan(ids.indexOf(`${round}.cut-over`));
+  }
+});

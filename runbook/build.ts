@@ -99,9 +99,10 @@ export function deploySteps(ctx: Context): Step[] {
     ...secretsSteps(ctx, phase, 'deploy.secrets-distribute', 'distribute'),
     waitConfiguredStep(ctx, phase, 'deploy.wait-old', 'old'),
     waitConfiguredStep(ctx, phase, 'deploy.wait-shared', 'shared'),
-    ...directoryDomainSteps(ctx, phase, 'deploy.directory-old', 'old'),
     ringsStep(ctx, phase, 'deploy.rings-old', 'old', 'deploy'),
     ...productionDataSteps(ctx, phase),
+    // After the restore, which replaces Keystone's database: created before, the domain would be lost.
+    ...directoryDomainSteps(ctx, phase, 'deploy.directory-old', 'old'),
     linkCellsStep(ctx, phase, 'deploy.cells-old', 'old'),
   ];
 }
@@ -174,7 +175,6 @@ export function buildNewSideSteps(ctx: Context, phase: Phase, round: string, reb
     step('build-new', 'Build the new side beside the old one (control plane, cells, Swift)', [deployStacks(ctx, sideStacks('new'))]),
     ...secretsSteps(ctx, phase, `${round}.secrets-distribute`, 'distribute'),
     waitConfiguredStep(ctx, phase, `${round}.wait-new`, 'new'),
-    ...directoryDomainSteps(ctx, phase, `${round}.directory-new`, 'new'),
     ringsStep(ctx, phase, `${round}.rings-new`, 'new', round),
   ];
 }

@@ -14,7 +14,7 @@ import { prepareSwitchStep, switchStep } from './edge';
 import { migrationSteps } from './migration';
 import { catalogStep } from './production-data';
 import { collectFromEach, onNode, work, type Context } from './remote';
-import { closeApiStep, linkCellsStep, monitoringStep, sideServicesStep } from './sides';
+import { closeApiStep, directoryDomainSteps, linkCellsStep, monitoringStep, sideServicesStep } from './sides';
 import { swiftCopyStep, swiftParityStep } from './swift';
 import type { Phase, Step } from './types';
 import { cellNovaNodes, novaServicesCheck } from './verify';
@@ -84,6 +84,8 @@ export function upgradeSteps(ctx: Context, phase: Phase, round: string, rebuild:
     linkCellsStep(ctx, phase, `${round}.cells-new`, 'new'),
     computeUpgradeStep(ctx, phase, round),
     sideServicesStep(ctx, phase, `${round}.start-new`, 'new', 'start'),
+    // The restored Keystone database holds the domain (made on the old side); this checks it and loads its settings.
+    ...directoryDomainSteps(ctx, phase, `${round}.directory-new`, 'new'),
     basicChecksStep(ctx, phase, round),
     switchStep(ctx, phase, `${round}.cut-over`, `${round}-cut-over`, 'Cut-over: the edge sends users to the new side (the prepared plan)'),
     monitoringStep(ctx, phase, `${round}.monitoring-start`, 'start'),
