@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { SYNTH_CONTEXT_FILE } from '../deploy/context';
-import { forgetResources, runStacks, stackOutputs, StacksInputError } from '../deploy/stacks';
+import { forgetResources, runStacks, stackDrift, stackOutputs, StacksInputError } from '../deploy/stacks';
+import { driftOf } from '../deploy/terraform';
 
 jest.setTimeout(120_000);
 
@@ -213,5 +214,28 @@ describe('npm run stacks -- forget (what keepBackups does before the teardown)',
     expect(order(dir)).not.toContain('destroy kept');
     expect(await forgetResources(out, 'base', ['terraform_data.kept'], env(dir), quiet)).toEqual([]);
     rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('npm run stacks -- drift (the canary read back live)', () => {
+  it('reads a deployed stack back with real Terraform: nothing drifted', async () => {
+    const dir = synthesized();
+    const out = join(dir, 'cdktf.out');
+    await runStacks({ action: 'deploy', stacks: ['base'], outdir: out, env: env(dir), write: quiet });
+    expect(await stackDrift(out, ['base'], env(dir))).toEqual({ base: [] });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("names what Terraform's machine-readable output reports as drifted", () => {
+    // As `terraform plan -json` writes resource_drift messages (Terraform's machine-readable UI format).
+    const lines = [
+      '{"@level":"info","@message":"Terraform 1.11.4","type":"version"}',
+      '{"@level":"info","@message":"openstack_compute_instance_v2.server-a: Drift detected (delete)","type":"resource_drift","change":{"resource":{"addr":"openstack_compute_instance_v2.server-a","resource_type":"openstack_compute_instance_v2"},"action":"delete"}}',
+      '{"@level":"info","@message":"openstack_objectstorage_object_v1.o: Drift detected (update)","type":"resource_drift","change":{"resource":{"addr":"openstack_objectstorage_object_v1.o","resource_type":"openstack_objectstorage_object_v1"},"action":"update"}}',
+    ].join('\n');
+    expect(driftOf(lines)).toEqual([
+      { address: 'openstack_compute_instance_v2.server-a', action: 'delete' },
+      { address: 'openstack_objectstorage_object_v1.o', action: 'update' },
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * npm run stacks -- deploy|plan|apply-plan|destroy STACK... [options] | output STACK... | forget STACK ADDRESS...
+ * npm run stacks -- deploy|plan|apply-plan|destroy STACK... [options] | output STACK... | drift STACK... | forget STACK ADDRESS...
  * Terraform on the synthesized stacks (cdktf.out, or $CDKTF_OUTDIR), in parallel
  * where their dependencies allow; every apply is of a saved plan whose counts are
  * printed and checked first.
@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { InputError } from '../profile/errors';
 import { readSynthContext } from '../deploy/context';
-import { forgetResources, runStacks, stackOutputs, StacksInputError, type StacksAction } from '../deploy/stacks';
+import { forgetResources, runStacks, stackDrift, stackOutputs, StacksInputError, type StacksAction } from '../deploy/stacks';
 import { parseArgs, runCli } from './command';
 
 const ACTIONS: readonly StacksAction[] = ['deploy', 'plan', 'apply-plan', 'destroy'];
@@ -21,6 +21,8 @@ Actions:
   apply-plan STACK...   apply the plans kept by \`plan\` (at a switch: prepared before the API closed)
   destroy STACK...      destroy each stack, dependents first ('*': every stack)
   output STACK...       the stacks' outputs as JSON, { stack: { output: value } } (--out FILE, or stdout)
+  drift STACK...        read every resource back from its API; exit 1 naming each one changed or
+                        gone outside Terraform (the canary's live check)
   forget STACK ADDR...  take resources out of a stack's state, leaving them standing (what the
                         teardown does first with keepBackups: true)
 
@@ -61,12 +63,21 @@ runCli(async () => {
     return;
   }
   const [action, ...stacks] = positionals;
-  const all = [...ACTIONS, 'output', 'forget'];
+  const all = [...ACTIONS, 'output', 'forget', 'drift'];
   if (!all.includes(action)) {
     throw new InputError('npm run stacks', 'action', `'${action ?? ''}' is not an action; use one of ${all.join(', ')}`);
   }
   if (stacks.length === 0) throw new InputError('npm run stacks', 'stacks', 'name at least one stack (or * for all)');
   const outdir = process.env.CDKTF_OUTDIR ?? 'cdktf.out';
+  if (action === 'drift') {
+    const found = await inputErrors(() => stackDrift(outdir, stacks));
+    for (const [stack, drifts] of Object.entries(found)) {
+      for (const d of drifts) process.stdout.write(`${stack.padEnd(12)} changed outside Terraform (${d.action}): ${d.address}\n`);
+      if (drifts.length === 0) process.stdout.write(`${stack.padEnd(12)} every resource as recorded\n`);
+    }
+    if (Object.values(found).some((d) => d.length > 0)) process.exitCode = 1;
+    return;
+  }
   if (action === 'forget') {
     const [stack, ...addresses] = stacks;
     if (addresses.length === 0)

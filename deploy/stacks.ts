@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describeSummary, summarize, violations, type Expectation, type PlanSummary } from './plan-summary';
 import { availableParallelism } from 'node:os';
-import { apply, init, plan, terraform, TerraformError, type TerraformRun } from './terraform';
+import { apply, drift, init, plan, terraform, TerraformError, type Drift, type TerraformRun } from './terraform';
 
 export type StacksAction = 'deploy' | 'plan' | 'apply-plan' | 'destroy';
 
@@ -195,6 +195,23 @@ async function step(
   await apply(run, planFile);
   rmSync(planFile, { force: true });
   return { stack, action, status: 'ok', summary };
+}
+
+/** What changed or disappeared outside Terraform in each deployed stack, its resources read back from their APIs. */
+export async function stackDrift(
+  outdir: string,
+  stacks: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Record<string, readonly Drift[]>> {
+  const manifest = readManifest(resolve(outdir));
+  const out: Record<string, readonly Drift[]> = {};
+  for (const stack of stacks) {
+    if (!manifest.stacks[stack]) throw new StacksInputError(`no stack ${stack} in ${resolve(outdir)}`);
+    const run: TerraformRun = { dir: join(resolve(outdir), manifest.stacks[stack].workingDirectory), env, line: () => undefined };
+    await init(run);
+    out[stack] = await drift(run);
+  }
+  return out;
 }
 
 /**

@@ -124,4 +124,28 @@ export async function plan(
   };
 }
 
+/** One resource Terraform found changed or gone outside it, from a `resource_drift` line of its machine-readable output. */
+export interface Drift {
+  readonly address: string;
+  readonly action: string;
+}
+
+/** The `resource_drift` messages of `terraform plan -json` lines. */
+export function driftOf(lines: string): Drift[] {
+  return lines
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as PlannedChange)
+    .filter((m) => m.type === 'resource_drift' && m.change)
+    .map((m) => ({ address: m.change!.resource.addr, action: m.change!.action }));
+}
+
+/**
+ * Reads every resource of the stack back from its API (`plan -refresh-only`, nothing
+ * saved, nothing applied) and returns what changed or disappeared outside Terraform.
+ */
+export async function drift(run: TerraformRun): Promise<Drift[]> {
+  return driftOf(await terraform(run, ['plan', '-refresh-only', '-input=false', '-no-color', '-json'], { json: true, quiet: true }));
+}
+
 export const apply = (run: TerraformRun, planFile: string) => terraform(run, ['apply', '-input=false', '-no-color', planFile]);

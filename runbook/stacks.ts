@@ -11,5 +11,7 @@ export const destroyStacks = (ctx: Context, stacks: readonly string[]): string =
 export const sideStacks = (side: Side): string[] => [`control-${side}`, `cells-${side}`, `swift-${side}`];
 /** What the first deploy builds: everything but the new side and the canary workload. */
 export const FIRST_DEPLOY = ['foundation', ...sideStacks('old'), 'compute', 'monitoring', 'migration', 'edge'];
+/** Every resource of a stack read back from its API: fails naming what changed or disappeared outside Terraform. */
+export const driftCommand = (stack: string): string => `npm run -s stacks -- drift ${stack}`;
 /** Stack outputs as `cdktf output --outputs-file` writes them. */
 export const outputsCommand = (stack: string, file: string): string => `npm run -s stacks -- output ${stack} --out ${file}`;

@@ -6,7 +6,7 @@
  */
 import { apiCell } from '../assets/endpoints';
 import type { NodePlan, Side } from '../plan/types';
-import { outputsCommand } from './stacks';
+import { driftCommand, outputsCommand } from './stacks';
 import { collectFromEach, onNode, work, type Context } from './remote';
 import type { Phase, Step } from './types';
 
@@ -82,8 +82,10 @@ export function verifySteps(ctx: Context, phase: Phase, side: Side): Step[] {
   return [
     {
       ...recordInventoryStep(ctx, phase, `${phase}.canary-inventory`, label),
-      checks: ['no canary missing or changed; every canary server ACTIVE'],
+      checks: ['no canary missing or changed (every resource read back live); every canary server ACTIVE'],
       commands: [
+        // The outputs alone are Terraform's record, not the cloud: the provider reads every canary resource first.
+        driftCommand('canary'),
         outputsCommand('canary', work(ctx, `canary-${label}.json`)),
         `${stagingCli(ctx)} server list --all-projects -f json > ${work(ctx, `servers-${label}.json`)}`,
         `${CHECKS} inventory ${work(ctx, 'canary-seed.json')} ${work(ctx, `canary-${label}.json`)} ${work(ctx, `servers-${label}.json`)}`,
