@@ -557,3 +557,18 @@ test("the directory's Keystone domain is made after the restore that replaces Ke
     expect(ids.indexOf(`${round}.directory-new`)).toBeLessThan(ids.indexOf(`${round}.cut-over`));
   }
 });
+
+test("Liberty's nova-compute reaches Neutron with an auth plugin, and the OVS agent keeps its bridge mappings", () => {
+  const command = stepsFor('reference').find((s) => s.id === 'upgrade-1.compute-upgrade')!.commands[0];
+  for (const key of [
+    'auth_plugin password',
+    'username neutron',
+    'password "$NEUTRON_KS_PASSWORD"',
+    'project_name services',
+    'user_domain_id default',
+  ])
+    expect(command).toContain(`crudini --set /etc/nova/nova.conf neutron ${key}`);
+  expect(command).not.toContain('neutron admin_auth_url');
+  expect(command).toContain('crudini --set /etc/neutron/plugins/ml2/openvswitch_agent.ini ovs bridge_mappings "$v"');
+  expect(command.indexOf('openvswitch_agent.ini')).toBeGreaterThan(command.indexOf('yum -y update'));
+});

@@ -9,6 +9,7 @@ import { cellEndpoints, cellOf, firstAddress, RABBIT_PORT } from '../assets/endp
 import { rdoRepoPath } from '../assets/repos';
 import { SECRETS_FILE } from '../assets/secrets';
 import { InputError } from '../profile/errors';
+import { RELEASES, type Release } from '../profile/schema';
 import type { NodePlan } from '../plan/types';
 import { nodesWith, onEach, type Context } from './remote';
 import { servicesOf, serviceLines } from './services';
@@ -36,14 +37,60 @@ function repoLines(ctx: Context, node: NodePlan): string[] {
   ];
 }
 
-/** Glance, Neutron and Keystone of the new side, under the Liberty option names (the node now runs Liberty). */
+const fromLiberty = (release: Release): boolean => RELEASES.indexOf(release) >= RELEASES.indexOf('liberty');
+
+/**
+ * How nova-compute authenticates to Neutron: Kilo and Liberty dropped the `DEFAULT/neutron_*`
+ * names; Liberty (12.0.0 nova/network/neutronv2/api.py) loads a keystone auth plugin from
+ * `[neutron]`, earlier releases read `admin_*`. Packstack's user: `neutron` in `services`.
+ */
+function neutronAuthLines(release: Release, keystone: string): string[] {
+  const set = (key: string, value: string) => `crudini --set /etc/nova/nova.conf neutron ${key} ${value}`;
+  return fromLiberty(release)
+    ? [
+        set('auth_plugin', 'password'),
+        set('auth_url', `http://${keystone}:35357`),
+        set('username', 'neutron'),
+        set('password', '"$NEUTRON_KS_PASSWORD"'),
+        set('project_name', 'services'),
+        set('user_domain_id', 'default'),
+        set('project_domain_id', 'default'),
+      ]
+    : [
+        set('admin_auth_url', `http://${keystone}:35357/v2.0`),
+        set('admin_username', 'neutron'),
+        set('admin_password', '"$NEUTRON_KS_PASSWORD"'),
+        set('admin_tenant_name', 'services'),
+      ];
+}
+
+/**
+ * Liberty moved the OVS agent's settings to plugins/ml2/openvswitch_agent.ini (Icehouse and
+ * Kilo: plugins/openvswitch/ovs_neutron_plugin.ini): the node's bridge mappings and firewall
+ * driver go with them, or the agent binds no VLAN port.
+ */
+function ovsAgentLines(release: Release): string[] {
+  if (!fromLiberty(release)) return [];
+  const old = '/etc/neutron/plugins/openvswitch/ovs_neutron_plugin.ini';
+  const fresh = '/etc/neutron/plugins/ml2/openvswitch_agent.ini';
+  return [
+    `if [ -f ${old} ]; then`,
+    `  touch ${fresh}`,
+    `  v=$(crudini --get ${old} ovs bridge_mappings 2>/dev/null || true); [ -z "$v" ] || crudini --set ${fresh} ovs bridge_mappings "$v"`,
+    `  v=$(crudini --get ${old} securitygroup firewall_driver 2>/dev/null || true); [ -z "$v" ] || crudini --set ${fresh} securitygroup firewall_driver "$v"`,
+    'fi',
+  ];
+}
+
+/** Glance, Neutron and Keystone of the new side, under the new release's option names (the node now runs it). */
 function newSideServiceLines(ctx: Context): string[] {
   const at = (role: 'glance' | 'neutron-server' | 'keystone') => firstAddress(ctx.plan, role, 'new');
   const keystone = at('keystone');
   return [
     `crudini --set /etc/nova/nova.conf glance api_servers http://${at('glance')}:9292`,
     `crudini --set /etc/nova/nova.conf neutron url http://${at('neutron-server')}:9696`,
-    `crudini --set /etc/nova/nova.conf neutron admin_auth_url http://${keystone}:35357/v2.0`,
+    ...neutronAuthLines(ctx.plan.releases.to, keystone),
+    ...ovsAgentLines(ctx.plan.releases.to),
     ...['nova/nova.conf', 'neutron/neutron.conf'].flatMap((conf) => [
       `crudini --set /etc/${conf} keystone_authtoken auth_uri http://${keystone}:5000/v2.0`,
       `crudini --set /etc/${conf} keystone_authtoken identity_uri http://${keystone}:35357`,
