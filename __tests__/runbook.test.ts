@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadProfile, REFERENCE_PROFILE } from '../profile/load';
 import { buildPlan } from '../plan/plan';
-import { alertLoad, checkLogs, inventoryDiff, serverProblems } from '../runbook/checks';
+import { alertLoad, checkLogs, inventoryDiff, probeProblems, serverProblems } from '../runbook/checks';
 import { databaseTargets } from '../runbook/databases';
 import { flavorLoopLines, syncLines } from '../runbook/migration';
 import { runSteps, selectSteps } from '../runbook/run';
@@ -571,4 +571,29 @@ test("Liberty's nova-compute reaches Neutron with an auth plugin, and the OVS ag
   expect(command).not.toContain('neutron admin_auth_url');
   expect(command).toContain('crudini --set /etc/neutron/plugins/ml2/openvswitch_agent.ini ovs bridge_mappings "$v"');
   expect(command.indexOf('openvswitch_agent.ini')).toBeGreaterThan(command.indexOf('yum -y update'));
+});
+
+describe('a new server boots in every child cell after each switch (verify)', () => {
+  it('one probe per child cell in every verify phase, deleted whatever happens', () => {
+    const steps = stepsFor('reference');
+    for (const phase of ['verify-upgrade-1', 'verify-rollback', 'verify-upgrade-2']) {
+      const step = steps.find((s) => s.id === `${phase}.new-server`)!;
+      expect(step.commands).toHaveLength(4);
+      for (const [i, command] of step.commands.entries()) {
+        expect(command).toContain(`--hint 'target_cell=api!cell0${i + 1}'`);
+        expect(command).toMatch(
+          /^set -e\ntrap '.* server delete --wait canary-probe-cell0\d-verify-[a-z0-9-]+ >\/dev\/null 2>&1 \|\| true' EXIT\n/,
+        );
+      }
+    }
+  });
+
+  it('a probe that is not ACTIVE, or has no address, fails with its name', () => {
+    expect(probeProblems({ name: 'p', status: 'ACTIVE', addresses: 'canary-a-net=192.168.100.7' })).toEqual([]);
+    expect(probeProblems({ name: 'p', status: 'ACTIVE', addresses: { 'canary-a-net': ['192.168.100.7'] } })).toEqual([]);
+    expect(probeProblems({ name: 'p', status: 'ERROR', fault: { message: 'No valid host was found.' }, addresses: '' })).toEqual([
+      'p: ERROR ({"message":"No valid host was found."})',
+      'p: no address',
+    ]);
+  });
 });

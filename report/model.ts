@@ -212,6 +212,20 @@ function checksOf(record: RehearsalRecord, steps: ReadonlyMap<string, Timing>): 
         : 'no result recorded',
       details: image?.problems ?? [],
     });
+    const probe = `${phase}.new-server`;
+    views.push({
+      phase,
+      name: 'a new server boots in every cell',
+      step: probe,
+      status: status(probe),
+      summary:
+        status(probe) === 'ok'
+          ? 'ACTIVE with an address, then deleted'
+          : status(probe) === 'failed'
+            ? 'a boot failed: see the step log'
+            : String(status(probe)),
+      details: [],
+    });
     const services = `${phase}.nova-services`;
     const run = steps.get(services);
     const log = run?.attempts?.at(-1)?.log;

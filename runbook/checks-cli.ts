@@ -7,6 +7,8 @@
  *   checks-cli.ts canary-auth CONFIG.json EDGE_OUTPUTS.json             exit 1 when clouds.yaml points elsewhere
  *   checks-cli.ts image FILE CANARY_OUTPUTS.json                        exit 1 unless the image data has its checksum
  *   checks-cli.ts image-id CANARY_OUTPUTS.json                          prints the canary image's id
+ *   checks-cli.ts network-id CANARY_OUTPUTS.json NAME                   prints a canary network's id
+ *   checks-cli.ts probe SERVER.json                                     exit 1 unless the server is ACTIVE with an address
  *   checks-cli.ts endpoint EDGE_OUTPUTS.json                            prints the edge endpoint
  * Each check also prints one marked result line, which the report reads back from the step's log.
  */
@@ -21,6 +23,7 @@ import {
   inventoryDiff,
   inventoryOf,
   parityProblems,
+  probeProblems,
   patternsOf,
   resultLine,
   serverProblems,
@@ -120,11 +123,27 @@ function main([command, ...args]: string[]): number {
     case 'image-id':
       process.stdout.write(`${inventoryOf(json(args[0])).image}\n`);
       return 0;
+    case 'network-id': {
+      const id = inventoryOf(json(args[0])).networks?.[args[1]];
+      if (!id) {
+        process.stderr.write(`no canary network ${args[1]} in ${args[0]}\n`);
+        return 1;
+      }
+      process.stdout.write(`${id}\n`);
+      return 0;
+    }
+    case 'probe': {
+      const problems = probeProblems(json(args[0]));
+      process.stdout.write(problems.length ? problems.map((p) => `probe: ${p}\n`).join('') : 'the new server is ACTIVE with its address\n');
+      return problems.length ? 1 : 0;
+    }
     case 'endpoint':
       process.stdout.write(`${json(args[0]).edge.endpoint}\n`);
       return 0;
     default:
-      process.stderr.write('usage: checks-cli.ts inventory|logs|swift-parity|flavors|canary-auth|image|image-id|endpoint ...\n');
+      process.stderr.write(
+        'usage: checks-cli.ts inventory|logs|swift-parity|flavors|canary-auth|image|image-id|network-id|probe|endpoint ...\n',
+      );
       return 2;
   }
 }

@@ -26,7 +26,7 @@ export function inventoryDiff(before: Json, after: Json, path = ''): string[] {
 }
 
 /** Whether a server list's Networks column names an address: `net=10.0.0.3` (older clients) or `{ net: ['10.0.0.3'] }`. */
-const hasAddress = (networks: unknown): boolean =>
+export const hasAddress = (networks: unknown): boolean =>
   typeof networks === 'string'
     ? /\d+\.\d+\.\d+\.\d+|[0-9a-f]*:[0-9a-f:]+/i.test(networks)
     : networks !== null &&
@@ -223,4 +223,13 @@ export function alertLoad(patterns: readonly string[], logsByNode: Readonly<Reco
   return [...counts.values()].sort(
     (a, b) => b.lines - a.lines || order(a.node, b.node) || order(a.hour, b.hour) || order(a.service, b.service),
   );
+}
+
+/** What is wrong with a server just booted (`openstack server create --wait -f json`): not ACTIVE, or without an address. */
+export function probeProblems(server: Json): string[] {
+  const problems: string[] = [];
+  if (server.status !== 'ACTIVE')
+    problems.push(`${server.name ?? 'probe'}: ${server.status ?? 'no status'}${server.fault ? ` (${JSON.stringify(server.fault)})` : ''}`);
+  if (!hasAddress(server.addresses)) problems.push(`${server.name ?? 'probe'}: no address`);
+  return problems;
 }

@@ -5,6 +5,7 @@
  * the log-monitoring ignore list still matches the serving release's logs.
  */
 import { apiCell } from '../assets/endpoints';
+import { shQuote } from '../assets/shell';
 import type { NodePlan, Side } from '../plan/types';
 import { driftCommand, outputsCommand } from './stacks';
 import { collectFromEach, onNode, work, type Context } from './remote';
@@ -101,6 +102,28 @@ export function verifySteps(ctx: Context, phase: Phase, side: Side): Step[] {
         `${CHECKS} image ${work(ctx, `canary-image-${label}`)} ${work(ctx, 'canary-seed.json')}`,
         `rm -f ${work(ctx, `canary-image-${label}`)}`,
       ],
+      rollbackSafe: true,
+    },
+    {
+      id: `${phase}.new-server`,
+      phase,
+      title: `A new server boots in every child cell of the ${side} side and gets its address, then is deleted`,
+      where: 'operator',
+      // Existing servers stay ACTIVE whatever Neutron's or the scheduler's state: only a new boot shows port binding works.
+      commands: ctx.plan.cells
+        .filter((c) => c.type === 'compute')
+        .map((cell) => {
+          const name = `canary-probe-${cell.name}-${label}`;
+          const file = work(ctx, `probe-${cell.name}-${label}.json`);
+          const network = ctx.plan.canary.networks[0].name;
+          return [
+            'set -e',
+            `trap '${stagingCli(ctx)} server delete --wait ${name} >/dev/null 2>&1 || true' EXIT`,
+            `${stagingCli(ctx)} server create --flavor ${shQuote(ctx.plan.canary.flavors[0].name)} --image "$(${CHECKS} image-id ${work(ctx, 'canary-seed.json')})" ` +
+              `--nic net-id="$(${CHECKS} network-id ${work(ctx, 'canary-seed.json')} ${network})" --hint ${shQuote(`target_cell=${apiCell(ctx.plan).name}!${cell.name}`)} --wait -f json ${name} > ${file}`,
+            `${CHECKS} probe ${file}`,
+          ].join('\n');
+        }),
       rollbackSafe: true,
     },
     {
