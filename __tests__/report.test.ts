@@ -17,6 +17,7 @@ import { loadRehearsal } from '../report/rehearsal-log';
 import { renderReport } from '../report/render';
 import { transferLines } from '../report/transfer';
 import { resultLine } from '../runbook/checks';
+import { PHASES } from '../runbook/types';
 import { defaultTargetFile, loadTarget } from '../targets/config';
 import { target as targetOf } from './support/shapes';
 
@@ -80,17 +81,8 @@ describe('the report of the reference plan, no rehearsal given', () => {
 
   test('without a rehearsal the cost per rehearsal is an estimate, said so, with its basis', () => {
     expect(model.cost.rehearsals).toEqual([expect.objectContaining({ measured: false, label: 'one rehearsal' })]);
-    expect(model.cost.estimate?.map((p) => p.label)).toEqual([
-      'deploy',
-      'seed',
-      'upgrade-1',
-      'verify-upgrade-1',
-      'rollback',
-      'verify-rollback',
-      'upgrade-2',
-      'verify-upgrade-2',
-      'teardown',
-    ]);
+    // Every phase of the runbook, in its order.
+    expect(model.cost.estimate?.map((p) => p.label)).toEqual([...PHASES]);
     expect(out['report.md']).toContain('one rehearsal (estimate)');
     expect(out['index.html']).toContain('<span class="estimate">estimate</span>');
     expect(out['timings.svg']).toBeUndefined();
