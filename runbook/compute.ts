@@ -65,9 +65,9 @@ function neutronAuthLines(release: Release, keystone: string): string[] {
 }
 
 /**
- * Liberty moved the OVS agent's settings to plugins/ml2/openvswitch_agent.ini (Icehouse and
- * Kilo: plugins/openvswitch/ovs_neutron_plugin.ini): the node's bridge mappings and firewall
- * driver go with them, or the agent binds no VLAN port.
+ * Liberty moved the OVS agent's settings to plugins/ml2/openvswitch_agent.ini (neutron
+ * 7.0.0's etc/; Icehouse and Kilo: plugins/openvswitch/ovs_neutron_plugin.ini): the node's
+ * bridge mappings and firewall driver go with them, or the agent binds no VLAN port.
  */
 function ovsAgentLines(release: Release): string[] {
   if (!fromLiberty(release)) return [];

@@ -151,8 +151,9 @@ export function flavorLoopLines(db: DatabaseTarget): string[] {
     `  done_now=$(printf '%s\\n' "$out" | sed -n 's/.*matched query, \\([0-9][0-9]*\\) completed.*/\\1/p' | tail -n 1)`,
     '  [ -n "$matched" ] || { echo "migrate_flavor_data: unexpected output" >&2; exit 1; }',
     '  [ "$matched" -eq 0 ] && break',
-    // 2015.1.0's migrate_flavor_data skips instances with a task state or in RESIZED/RESCUED unless --force.
-    '  [ "$done_now" != 0 ] || { echo "migrate_flavor_data: $matched match but none completed: stuck; instances with a task state or in RESIZED or RESCUED are skipped: settle them in production first, or rerun with --force" >&2; exit 1; }',
+    // Kilo's migrate_flavor_data skips instances with a task state or in RESIZED/RESCUED; its --force (nova/cmd/manage.py
+    // from 2015.1.1, which the Kilo archive ships; not in 2015.1.0) takes them too.
+    '  [ "$done_now" != 0 ] || { echo "migrate_flavor_data: $matched match but none completed: stuck; instances with a task state or in RESIZED or RESCUED are skipped: settle them in production first, or rerun with --force (nova 2015.1.1 and later)" >&2; exit 1; }',
     '  [ "$pass" -lt 10000 ] || { echo "migrate_flavor_data: no end after $pass passes" >&2; exit 1; }',
     'done',
     'echo "flavor data migrated in $pass passes"',
