@@ -10,6 +10,7 @@ import { parse } from 'yaml';
 import { HANDOFF_SCRIPT } from '../assets/handoff';
 import type { Side } from '../plan/types';
 import { pooled, PROFILE_NAMES, rendered, requireTool, run, writeTree, type ProfileName } from './fixtures/assets';
+import { createCommand } from '../assets/cells';
 
 jest.setTimeout(120_000);
 
@@ -139,4 +140,12 @@ test('the cells_config files say the same as the scripts, one file per cell and 
       }
     }
   }
+});
+
+test('cells are linked with every broker of the cell from Kilo on (--broker_hosts), with the one of Icehouse before', () => {
+  const link = { in: 'api', name: 'cell01', type: 'child' as const, brokers: ['10.0.0.5', '10.0.0.6'] };
+  expect(createCommand(link, 'liberty')).toContain('--broker_hosts=10.0.0.5:5672,10.0.0.6:5672');
+  expect(createCommand(link, 'liberty')).not.toContain('--hostname');
+  expect(createCommand(link, 'icehouse')).toContain('--hostname=10.0.0.5 --port=5672');
+  expect(createCommand({ ...link, brokers: ['10.0.0.5'] }, 'liberty')).toContain('--hostname=10.0.0.5 --port=5672');
 });

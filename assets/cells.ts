@@ -6,6 +6,7 @@
  * the point of view of one cell (parents and children of that cell), so there is
  * one file per cell and side. The broker password is a placeholder.
  */
+import { RELEASES, type Release } from '../profile/schema';
 import type { CellPlan, Side, StagingPlan } from '../plan/types';
 import { apiCell, cellEndpoints, firstAddress, RABBIT_PORT } from './endpoints';
 import { placeholder, SECRETS_FILE } from './secrets';
@@ -37,15 +38,23 @@ export function cellLinks(plan: StagingPlan, side: Side): CellLink[] {
   ];
 }
 
-const createCommand = (link: CellLink): string =>
+/**
+ * Every broker of a cell from Kilo on (`--broker_hosts`, nova/cmd/manage.py 2015.1.0 and
+ * 12.0.0); Icehouse's `cell create` (2014.1) takes one `--hostname` only.
+ */
+const brokerArgs = (link: CellLink, release: Release): string[] =>
+  RELEASES.indexOf(release) >= RELEASES.indexOf('kilo') && link.brokers.length > 1
+    ? [`--broker_hosts=${link.brokers.map((b) => `${b}:${RABBIT_PORT}`).join(',')}`]
+    : [`--hostname=${link.brokers[0]}`, `--port=${RABBIT_PORT}`];
+
+export const createCommand = (link: CellLink, release: Release): string =>
   [
     'run nova-manage cell create',
     `--name=${link.name}`,
     `--cell_type=${link.type}`,
     `--username=${CELL_BROKER_USER}`,
     '--password="$rabbit_password"',
-    `--hostname=${link.brokers[0]}`,
-    `--port=${RABBIT_PORT}`,
+    ...brokerArgs(link, release),
     '--virtual_host=/',
     `--woffset=${WEIGHT.offset.toFixed(1)}`,
     `--wscale=${WEIGHT.scale.toFixed(1)}`,
@@ -54,8 +63,13 @@ const createCommand = (link: CellLink): string =>
 /** The linking script of one side; run it in each cell with that cell's name. */
 export function linkCellsScript(plan: StagingPlan, side: Side): string {
   const links = cellLinks(plan, side);
+  const release = plan.sides.find((s) => s.name === side)!.release;
   const cells = plan.cells.map((c) => c.name);
-  const branch = (cell: string) => [`  ${cell})`, ...links.filter((l) => l.in === cell).map((l) => `    ${createCommand(l)}`), '    ;;'];
+  const branch = (cell: string) => [
+    `  ${cell})`,
+    ...links.filter((l) => l.in === cell).map((l) => `    ${createCommand(l, release)}`),
+    '    ;;',
+  ];
   return [
     '#!/bin/bash',
     `# Links the Nova cells (v1) of the ${side} side of ${plan.rehearsalId}.`,
