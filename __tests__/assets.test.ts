@@ -141,7 +141,7 @@ describe('user data per node', () => {
       expect(conf).toContain(`name = ${c.name}\ncell_type = compute`);
       expect(conf).toContain(`@${ipOf(r.plan, c.database[side][0])}/nova`);
       expect(conf).toContain(`rabbit_hosts = ${c.rabbitmq[side].map((mq) => `${ipOf(r.plan, mq)}:5672`).join(',')}`);
-      expect(fileIn(doc(r, node.name), HANDOFF_SCRIPT)).toContain('merge_nova /etc/nova/nova.conf.d/cells.conf');
+      expect(fileIn(doc(r, node.name), HANDOFF_SCRIPT)).toContain('merge_ini /etc/nova/nova.conf /etc/nova/nova.conf.d/cells.conf');
     }
   });
 
@@ -154,7 +154,9 @@ describe('user data per node', () => {
       expect(conf).toContain(`@${ipOf(ref.plan, c.database.old[0])}/nova`);
       expect(conf).not.toContain(`@${ipOf(ref.plan, c.database.new[0])}/nova`);
       expect(fileIn(d, '/etc/nova/nova.conf.d/libvirt.conf')).toContain('[libvirt]\nvirt_type = kvm');
-      expect(fileIn(d, HANDOFF_SCRIPT)).toContain('merge_nova /etc/nova/nova.conf.d/cells.conf /etc/nova/nova.conf.d/libvirt.conf');
+      expect(fileIn(d, HANDOFF_SCRIPT)).toContain(
+        'merge_ini /etc/nova/nova.conf /etc/nova/nova.conf.d/cells.conf /etc/nova/nova.conf.d/libvirt.conf',
+      );
     }
     const compute = nodeOf(ref.plan, (n) => n.role === 'compute');
     const { hypervisor: _none, ...withoutKvm } = compute;
@@ -424,5 +426,31 @@ describe('npm run assets', () => {
   test('--out is required', async () => {
     const result = await cli([]);
     expect([result.code, result.stderr]).toEqual([2, expect.stringMatching(/^error: --out: out: is required/)]);
+  });
+});
+
+describe("Glance keeps its images in its side's Swift, as production does", () => {
+  test.each(['old', 'new'] as const)('the %s side: the store settings of its release, merged after Packstack, Glance restarted', (side) => {
+    const node = ref.plan.nodes.find((n) => n.role === 'glance' && n.side === side)!;
+    const d = doc(ref, node.name);
+    const conf = fileIn(d, '/etc/glance/glance-api.conf.d/swift-store.conf');
+    const keystone = ipOf(ref.plan, `${side}-keystone-1`);
+    expect(conf).toContain(
+      side === 'old'
+        ? '[DEFAULT]\nknown_stores = glance.store.filesystem.Store,glance.store.http.Store,glance.store.swift.Store\n'
+        : '[glance_store]\nstores = file,http,swift\n',
+    );
+    for (const line of [
+      'default_store = swift',
+      `swift_store_auth_address = http://${keystone}:5000/v2.0/`,
+      'swift_store_user = services:glance',
+      'swift_store_key = {{GLANCE_KS_PASSWORD}}',
+      'swift_store_create_container_on_put = True',
+    ])
+      expect(conf).toContain(`${line}\n`);
+    const handoff = fileIn(d, HANDOFF_SCRIPT);
+    expect(handoff).toContain('merge_ini /etc/glance/glance-api.conf /etc/glance/glance-api.conf.d/swift-store.conf\n');
+    expect(handoff).toContain('chkconfig openstack-glance-api on && service openstack-glance-api restart');
+    expect(handoff.indexOf('merge_ini /etc/glance')).toBeGreaterThan(handoff.indexOf('packstack --answer-file'));
   });
 });

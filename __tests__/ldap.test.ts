@@ -98,13 +98,13 @@ describe.each(PROFILE_NAMES)('%s: the directory stand-in', (name) => {
           `[identity]\ndomain_specific_drivers_enabled = True\ndomain_config_dir = ${KEYSTONE_DOMAINS_DIR}\n`,
         );
         const handoff = files[HANDOFF_SCRIPT];
-        expect(handoff).toContain('merge_keystone /etc/keystone/keystone.conf.d/identity.conf\n');
+        expect(handoff).toContain('merge_ini /etc/keystone/keystone.conf /etc/keystone/keystone.conf.d/identity.conf\n');
         expect(handoff).toContain(
           `-g keystone /etc/keystone/keystone.conf.d/keystone.${directory.keystoneDomain}.conf ${KEYSTONE_DOMAINS_DIR}/keystone.${directory.keystoneDomain}.conf\n`,
         );
         expect(handoff).toContain(side === 'old' ? 'service openstack-keystone restart' : 'service httpd restart');
         // After Packstack, so Packstack's own keystone.conf is what the settings land on.
-        expect(handoff.indexOf('merge_keystone /etc')).toBeGreaterThan(handoff.indexOf('packstack --answer-file'));
+        expect(handoff.indexOf('merge_ini /etc/keystone')).toBeGreaterThan(handoff.indexOf('packstack --answer-file'));
       }
     },
   );
@@ -152,7 +152,9 @@ describe('profiles without an LDAP directory', () => {
     expect(plan.keystone.directory).toBeUndefined();
     const nodes = assets.filter((a) => a.path.startsWith('nodes/'));
     expect(
-      nodes.filter((a) => /staging-ldap-setup|openldap|\/etc\/keystone\/|merge_keystone|LDAP_/.test(a.content)).map((a) => a.path),
+      nodes
+        .filter((a) => /staging-ldap-setup|openldap|\/etc\/keystone\/|merge_ini \/etc\/keystone|LDAP_/.test(a.content))
+        .map((a) => a.path),
     ).toEqual([]);
     expect(plan.flows.filter((f) => f.ports[0] === 389)).toEqual([]);
     const row = plan.fidelity.find((f) => f.component === 'keystone external auth')!;

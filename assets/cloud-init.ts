@@ -10,6 +10,7 @@ import type { WriteFile } from './role-setup';
 import { sideOf } from './endpoints';
 import { HANDOFF_SCRIPT, handoffScript, novaServicesOf } from './handoff';
 import { directorySetup, keystoneFragments } from './ldap';
+import { glanceFragments } from './glance';
 import { keystoneServices } from '../plan/roles';
 import { novaFragments } from './nova-conf';
 import { ANSWER_FILE, isPackstackNode, packstackAnswers } from './packstack';
@@ -56,23 +57,29 @@ function packagesOf(node: NodePlan, merges: boolean): string[] {
 function configurationManagement(plan: StagingPlan, node: NodePlan, options: UserDataOptions, mountPoints: readonly string[]) {
   const nova = novaFragments(plan, node);
   const keystone = keystoneFragments(plan, node);
+  const glance = glanceFragments(plan, node);
   const files = [
     secretFile(ANSWER_FILE, packstackAnswers(plan, node)),
-    ...[...nova, ...keystone].map((f) => secretFile(f.path, f.content)),
+    ...[...nova, ...keystone, ...glance].map((f) => secretFile(f.path, f.content)),
   ];
   const script = handoffScript(node, {
     mountPoints,
     placeholderFiles: files.map((f) => f.path),
     novaFragments: nova.map((f) => f.path),
     keystoneFragments: keystone.filter((f) => 'merge' in f.apply).map((f) => f.path),
+    glanceFragments: glance.map((f) => f.path),
     installs: keystone.flatMap((f) => ('installAs' in f.apply ? [{ source: f.path, target: f.apply.installAs, group: 'keystone' }] : [])),
-    restart: [...(nova.length ? novaServicesOf(node) : []), ...(keystone.length ? keystoneServices(node.release) : [])],
+    restart: [
+      ...(nova.length ? novaServicesOf(node) : []),
+      ...(keystone.length ? keystoneServices(node.release) : []),
+      ...(glance.length ? ['openstack-glance-api'] : []),
+    ],
     swiftDevices: node.role === 'swift-storage' ? mountPoints : [],
     secretsCommand: options.secretsCommand,
     configureCommand: options.configureCommand ?? `packstack --answer-file=${ANSWER_FILE}`,
   });
   return {
-    packages: packagesOf(node, nova.length + keystone.length > 0),
+    packages: packagesOf(node, nova.length + keystone.length + glance.length > 0),
     writeFiles: [...files, { path: HANDOFF_SCRIPT, content: script, owner: 'root:root', permissions: '0700' }],
     runcmd: [[HANDOFF_SCRIPT]],
   };

@@ -22,6 +22,8 @@ export interface HandoffSpec {
   readonly novaFragments: readonly string[];
   /** keystone.conf fragments merged into /etc/keystone/keystone.conf after configuration management. */
   readonly keystoneFragments?: readonly string[];
+  /** glance-api.conf fragments merged into /etc/glance/glance-api.conf after configuration management. */
+  readonly glanceFragments?: readonly string[];
   /** Files installed after configuration management, readable by a service's group (the group exists only then). */
   readonly installs?: readonly { readonly source: string; readonly target: string; readonly group: string }[];
   /** Services restarted after the merge so they read it. */
@@ -101,25 +103,28 @@ const SSH_KEY = shFunction('ensure_ssh_key', 'Packstack reaches every host it co
   'grep -qsxF "$(cat /root/.ssh/id_rsa.pub)" /root/.ssh/authorized_keys || cat /root/.ssh/id_rsa.pub >> /root/.ssh/authorized_keys',
 ]);
 
-const MERGE_NOVA = shFunction('merge_nova', 'Applies the cells settings over nova.conf as written by configuration management.', [
-  'local fragment',
-  'command -v crudini >/dev/null || fail "crudini is missing: it merges the nova.conf fragments"',
-  'for fragment in "$@"; do',
-  '  crudini --merge /etc/nova/nova.conf < "$fragment"',
-  'done',
-]);
-
-const MERGE_KEYSTONE = shFunction(
-  'merge_keystone',
-  'Applies the identity settings over keystone.conf as written by configuration management.',
+const MERGE_INI = shFunction(
+  'merge_ini',
+  "merge_ini CONF FRAGMENT...: applies the staging's settings over a file configuration management wrote.",
   [
-    'local fragment',
-    'command -v crudini >/dev/null || fail "crudini is missing: it merges the keystone.conf fragments"',
+    'local conf=$1 fragment',
+    'shift',
+    'command -v crudini >/dev/null || fail "crudini is missing: it merges the fragments of $conf"',
     'for fragment in "$@"; do',
-    '  crudini --merge /etc/keystone/keystone.conf < "$fragment"',
+    '  crudini --merge "$conf" < "$fragment"',
     'done',
   ],
 );
+
+/** Each service's fragments and the file they are merged into. */
+const merges = (spec: HandoffSpec): [string, readonly string[]][] =>
+  (
+    [
+      ['/etc/nova/nova.conf', spec.novaFragments],
+      ['/etc/keystone/keystone.conf', spec.keystoneFragments ?? []],
+      ['/etc/glance/glance-api.conf', spec.glanceFragments ?? []],
+    ] as [string, readonly string[]][]
+  ).filter(([, fragments]) => fragments.length > 0);
 
 /** The hand-off script of one node. */
 export function handoffScript(node: NodePlan, spec: HandoffSpec): string {
@@ -130,8 +135,7 @@ export function handoffScript(node: NodePlan, spec: HandoffSpec): string {
     `fill_placeholders ${words(spec.placeholderFiles)}`,
     'ensure_ssh_key',
     spec.configureCommand,
-    ...(spec.novaFragments.length ? [`merge_nova ${words(spec.novaFragments)}`] : []),
-    ...(spec.keystoneFragments?.length ? [`merge_keystone ${words(spec.keystoneFragments)}`] : []),
+    ...merges(spec).map(([conf, fragments]) => `merge_ini ${conf} ${words(fragments)}`),
     ...(spec.installs ?? []).map((i) => `install -D -m 0640 -o root -g ${shQuote(i.group)} ${shQuote(i.source)} ${shQuote(i.target)}`),
     ...spec.restart.map((service) => `chkconfig ${shQuote(service)} on && service ${shQuote(service)} restart`),
     ...(spec.swiftDevices.length ? [`chown swift:swift ${words(spec.swiftDevices)}`] : []),
@@ -151,8 +155,7 @@ export function handoffScript(node: NodePlan, spec: HandoffSpec): string {
     ...secretsFunctions(spec.secretsCommand),
     ...FILL,
     ...SSH_KEY,
-    ...(spec.novaFragments.length ? MERGE_NOVA : []),
-    ...(spec.keystoneFragments?.length ? MERGE_KEYSTONE : []),
+    ...(merges(spec).length ? MERGE_INI : []),
     ...main,
     '',
   ].join('\n');

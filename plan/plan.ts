@@ -120,6 +120,7 @@ function complete(
     neutron: { ...profile.neutron, tenantTransport: factsOf(target.cloud).tenantTransport },
     keystone,
     installer: profile.installer,
+    glance: { backend: profile.glance.backend },
     monitoring: { system: profile.monitoring.system, logIgnorePatterns: profile.logIgnorePatterns },
     networks,
     apis: APIS,

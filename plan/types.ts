@@ -167,6 +167,8 @@ export interface StagingPlan {
   /** Keystone's company-wide identity backend and the directory stand-in built for it. */
   readonly keystone: KeystonePlan;
   readonly installer: { readonly kind: string; readonly packages: string; readonly localChanges: boolean };
+  /** Where production's Glance keeps its images: the staging keeps them there too. */
+  readonly glance: { readonly backend: 'swift' | 'file' | 'ceph' };
   /** Production's monitoring and the log lines it ignores (the list a new log format can break). */
   readonly monitoring: { readonly system: string; readonly logIgnorePatterns: readonly string[] };
   readonly networks: readonly NetworkPlan[];
