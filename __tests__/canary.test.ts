@@ -29,7 +29,7 @@ describe.each(['aws', 'openstack'] as const)('canary workload on %s', (cloud) =>
   test("creates no flavor and fixes no VLAN: production's restored flavors by name, VLANs as ML2 allocates them", () => {
     expect(resources(canary, 'openstack_compute_flavor_v2')).toEqual({});
     const networks = Object.values(resources(canary, 'openstack_networking_network_v2')) as any[];
-    expect(networks).toHaveLength(2);
+    expect(networks).toHaveLength(3);
     for (const net of networks) {
       expect(net.value_specs).toBeUndefined();
       expect(net.segments).toBeUndefined();
@@ -39,12 +39,15 @@ describe.each(['aws', 'openstack'] as const)('canary workload on %s', (cloud) =>
     expect(new Set(servers.map((s) => s.flavor_name))).toEqual(new Set(profile.compute.flavors.map((f) => f.name)));
     expect(servers.every((s) => s.flavor_id === undefined && s.depends_on === undefined)).toBe(true);
     expect(Object.values(resources(canary, 'openstack_images_image_v2'))).toEqual([
-      expect.objectContaining({ disk_format: 'qcow2', container_format: 'bare' }),
+      expect.objectContaining({ name: 'canary-cirros', disk_format: 'qcow2', container_format: 'bare' }),
+      expect.objectContaining({ name: plan.canary.multibyte.image, disk_format: 'qcow2', container_format: 'bare' }),
     ]);
   });
 
   test('VMs in every child cell, every flavor, both projects', () => {
-    const servers = Object.values(resources(canary, 'openstack_compute_instance_v2')) as any[];
+    const servers = (Object.values(resources(canary, 'openstack_compute_instance_v2')) as any[]).filter(
+      (s) => s.name !== plan.canary.multibyte.server,
+    );
     for (const cell of profile.nova.cells) {
       const inCell = servers.filter((s) => s.scheduler_hints[0].target_cell === `api!${cell.name}`);
       expect(inCell.map((s) => s.flavor_name).sort()).toEqual(profile.compute.flavors.map((f) => f.name).sort());
@@ -53,11 +56,26 @@ describe.each(['aws', 'openstack'] as const)('canary workload on %s', (cloud) =>
   });
 
   test('Swift containers with objects, and an inventory output of everything', () => {
-    expect(Object.keys(resources(canary, 'openstack_objectstorage_object_v1'))).toHaveLength(4);
+    expect(Object.keys(resources(canary, 'openstack_objectstorage_object_v1'))).toHaveLength(5);
     const inventory = canary.output.inventory.value;
-    expect(Object.keys(inventory).sort()).toEqual(['image', 'imageChecksum', 'networks', 'objects', 'projects', 'servers']);
+    expect(Object.keys(inventory).sort()).toEqual(['image', 'imageChecksum', 'multibyte', 'networks', 'objects', 'projects', 'servers']);
     expect(inventory.imageChecksum).toMatch(/^\$\{openstack_images_image_v2\.image\.checksum\}$/);
     expect(Object.keys(inventory.servers)).toHaveLength(profile.nova.cells.length * profile.compute.flavors.length);
+  });
+
+  test('one project, network, server, image and object with Japanese names, in the inventory too', () => {
+    const names = plan.canary.multibyte;
+    const named = (type: string, name: string) => (Object.values(resources(canary, type)) as any[]).filter((r) => r.name === name);
+    expect(named('openstack_identity_project_v3', names.project)).toHaveLength(1);
+    expect(named('openstack_networking_network_v2', names.network)).toHaveLength(1);
+    expect(named('openstack_compute_instance_v2', names.server)[0].scheduler_hints[0].target_cell).toBe(`api!${names.cell}`);
+    expect(named('openstack_images_image_v2', names.image)).toHaveLength(1);
+    expect(named('openstack_objectstorage_object_v1', names.object)[0].container_name).toMatch(/container-multibyte/);
+    for (const name of [names.project, names.network, names.server, names.image, names.container, names.object]) {
+      // Three bytes a character in UTF-8: the characters that broke Horizon.
+      expect([...name].some((c) => Buffer.byteLength(c) === 3)).toBe(true);
+    }
+    expect(Object.keys(canary.output.inventory.value.multibyte).sort()).toEqual(['image', 'network', 'object', 'project', 'server']);
   });
 });
 

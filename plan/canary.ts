@@ -4,7 +4,8 @@
  * production's own flavors (restored with its databases, never created again) in
  * every child cell, a tenant network per project whose VLAN ML2 allocates from
  * production's ranges (a fixed id would collide with the restored allocations),
- * an image in Glance (on Swift), Swift containers with objects.
+ * an image in Glance (on Swift), Swift containers with objects; and one project,
+ * network, server, image and object with Japanese names.
  */
 import type { Profile } from '../profile/schema';
 import type { CanaryPlan, StagingPlan } from './types';
@@ -36,5 +37,16 @@ export function canaryPlan(plan: Pick<StagingPlan, 'cells'>, profile: Profile): 
     image: { name: 'canary-cirros', diskFormat: profile.nova.imageFormat },
     servers,
     containers: PROJECTS.map((project) => ({ name: `${project}-objects`, project, objects: ['small.txt', 'manifest.json'] })),
+    multibyte: {
+      project: 'カナリア日本語',
+      network: 'カナリア網',
+      cidr: `192.168.${100 + PROJECTS.length}.0/24`,
+      server: 'カナリア仮想マシン',
+      cell: children[0].name,
+      flavor: profile.compute.flavors[0].name,
+      image: 'カナリアイメージ',
+      container: 'カナリア容器',
+      object: '日本語オブジェクト.txt',
+    },
   };
 }

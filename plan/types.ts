@@ -197,6 +197,22 @@ export interface CanaryPlan {
     readonly network: string;
   }[];
   readonly containers: readonly { readonly name: string; readonly project: string; readonly objects: readonly string[] }[];
+  /** One of each kind with a Japanese name (UTF-8, three bytes a character): upgrades have broken such names. */
+  readonly multibyte: MultibyteCanary;
+}
+
+/** The canary's multibyte names: created once, then shown by name through the CLIs and Horizon after every switch. */
+export interface MultibyteCanary {
+  readonly project: string;
+  readonly network: string;
+  readonly cidr: string;
+  readonly server: string;
+  /** Child cell the server boots in. */
+  readonly cell: string;
+  readonly flavor: string;
+  readonly image: string;
+  readonly container: string;
+  readonly object: string;
 }
 
 /** Keystone and its LDAP-backed domain (plan/directory.ts). */

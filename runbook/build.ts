@@ -11,7 +11,8 @@ import { DUMPS_STORE_STEPS } from './dumps';
 import { productionDataSteps } from './production-data';
 import { work, type Context } from './remote';
 import { deployStacks, destroyStacks, FIRST_DEPLOY, outputsCommand, sideStacks } from './stacks';
-import { CHECKS, collectLogsStep, recordInventoryStep, stagingCli } from './verify';
+import { CHECKS, stagingCli } from './staging-cli';
+import { collectLogsStep, recordInventoryStep } from './verify';
 import { directoryDomainSteps, linkCellsStep, ringsStep, waitConfiguredStep } from './sides';
 import type { Phase, Step } from './types';
 

@@ -10,6 +10,9 @@
  *   checks-cli.ts network-id CANARY_OUTPUTS.json NAME                   prints a canary network's id
  *   checks-cli.ts probe SERVER.json                                     exit 1 unless the server is ACTIVE with an address
  *   checks-cli.ts endpoint EDGE_OUTPUTS.json                            prints the edge endpoint
+ *   checks-cli.ts names DIR KIND=NAME...                                exit 1 unless each name is shown and listed as made
+ *   checks-cli.ts shelve SERVER SHELVED.json UNSHELVED.json             exit 1 unless one shelved image, then none
+ *   checks-cli.ts server-id CANARY_OUTPUTS.json NAME                    prints a canary server's id
  * Each check also prints one marked result line, which the report reads back from the step's log.
  */
 import { createHash } from 'node:crypto';
@@ -20,6 +23,10 @@ import {
   canaryAuthProblem,
   checkLogs,
   flavorProblems,
+  NAMED_KINDS,
+  nameProblems,
+  type NamedKind,
+  shelveProblems,
   inventoryDiff,
   inventoryOf,
   parityProblems,
@@ -137,12 +144,43 @@ function main([command, ...args]: string[]): number {
       process.stdout.write(problems.length ? problems.map((p) => `probe: ${p}\n`).join('') : 'the new server is ACTIVE with its address\n');
       return problems.length ? 1 : 0;
     }
+    case 'names': {
+      const [dir, ...pairs] = args;
+      const expected = Object.fromEntries(pairs.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]));
+      const kinds = Object.keys(NAMED_KINDS) as NamedKind[];
+      const read = (kind: NamedKind, what: 'show' | 'list') => json(join(dir, `${kind}-${what}.json`));
+      const problems = nameProblems(
+        expected as Record<NamedKind, string>,
+        Object.fromEntries(kinds.map((k) => [k, read(k, 'show')])) as Record<NamedKind, Record<string, unknown>>,
+        Object.fromEntries(kinds.map((k) => [k, read(k, 'list')])) as Record<NamedKind, Record<string, unknown>[]>,
+      );
+      problems.forEach((p) => process.stdout.write(`names: ${p}\n`));
+      process.stdout.write(problems.length ? `${problems.length} name problem(s)\n` : `every multibyte name is shown and listed as made\n`);
+      process.stdout.write(resultLine({ check: 'names', problems }));
+      return problems.length ? 1 : 0;
+    }
+    case 'shelve': {
+      const [server, during, after] = args;
+      const problems = shelveProblems(server, json(during), json(after));
+      process.stdout.write(problems.length ? problems.map((p) => `shelve: ${p}\n`).join('') : `${server}: one shelved image, none after\n`);
+      process.stdout.write(resultLine({ check: 'shelve', server, problems }));
+      return problems.length ? 1 : 0;
+    }
+    case 'server-id': {
+      const id = inventoryOf(json(args[0])).servers?.[args[1]]?.id;
+      if (!id) {
+        process.stderr.write(`no canary server ${args[1]} in ${args[0]}\n`);
+        return 1;
+      }
+      process.stdout.write(`${id}\n`);
+      return 0;
+    }
     case 'endpoint':
       process.stdout.write(`${json(args[0]).edge.endpoint}\n`);
       return 0;
     default:
       process.stderr.write(
-        'usage: checks-cli.ts inventory|logs|swift-parity|flavors|canary-auth|image|image-id|network-id|probe|endpoint ...\n',
+        'usage: checks-cli.ts inventory|logs|swift-parity|flavors|canary-auth|image|image-id|network-id|probe|endpoint|names|shelve|server-id ...\n',
       );
       return 2;
   }

@@ -137,7 +137,9 @@ export type CheckResult =
       /** The busiest hours of lines nothing ignores, per node and service (the monitoring's load). */
       readonly load?: readonly AlertLoad[];
     }
-  | { readonly check: 'swift-parity'; readonly pairs: readonly SwiftPairCount[]; readonly problems: readonly string[] };
+  | { readonly check: 'swift-parity'; readonly pairs: readonly SwiftPairCount[]; readonly problems: readonly string[] }
+  | { readonly check: 'names'; readonly problems: readonly string[] }
+  | { readonly check: 'shelve'; readonly server: string; readonly problems: readonly string[] };
 
 /** Marks the line of a check's output that carries its result. */
 export const RESULT_MARK = 'staging-check-result ';
@@ -232,4 +234,40 @@ export function probeProblems(server: Json): string[] {
     problems.push(`${server.name ?? 'probe'}: ${server.status ?? 'no status'}${server.fault ? ` (${JSON.stringify(server.fault)})` : ''}`);
   if (!hasAddress(server.addresses)) problems.push(`${server.name ?? 'probe'}: no address`);
   return problems;
+}
+
+/** The kinds the multibyte-names check shows and lists, with the field `show -f json` names them by. */
+export const NAMED_KINDS = { project: 'name', network: 'name', server: 'name', image: 'name', object: 'object' } as const;
+export type NamedKind = keyof typeof NAMED_KINDS;
+
+/**
+ * Names that did not come back byte for byte: `shown[kind]` is `openstack KIND show -f json`,
+ * `listed[kind]` is `openstack KIND list -f json` (a `Name` column).
+ */
+export function nameProblems(
+  expected: Readonly<Record<NamedKind, string>>,
+  shown: Readonly<Record<NamedKind, Json>>,
+  listed: Readonly<Record<NamedKind, readonly Json[]>>,
+): string[] {
+  return (Object.keys(NAMED_KINDS) as NamedKind[]).flatMap((kind) => {
+    const name = expected[kind];
+    const problems: string[] = [];
+    const shownName = shown[kind]?.[NAMED_KINDS[kind]];
+    if (shownName !== name) problems.push(`${kind} ${JSON.stringify(name)}: shown as ${JSON.stringify(shownName)}`);
+    if (!(listed[kind] ?? []).some((row) => row.Name === name)) problems.push(`${kind} ${JSON.stringify(name)}: not in the list`);
+    return problems;
+  });
+}
+
+/**
+ * Glance's shelved images of a server (`openstack image list --name NAME-shelved -f json`),
+ * during the shelve and after the unshelve: exactly one, then none (nova's compute API
+ * names the snapshot `<display name>-shelved`, and the unshelve deletes it: conductor
+ * and compute manager, 2014.1 and 12.0.0).
+ */
+export function shelveProblems(server: string, duringShelve: readonly Json[], afterUnshelve: readonly Json[]): string[] {
+  return [
+    ...(duringShelve.length === 1 ? [] : [`${server}: ${duringShelve.length} shelved images while shelved (expected 1)`]),
+    ...(afterUnshelve.length === 0 ? [] : [`${server}: ${afterUnshelve.length} shelved image(s) left after the unshelve`]),
+  ];
 }

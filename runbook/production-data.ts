@@ -12,7 +12,7 @@ import type { NodeRole } from '../profile/schema';
 import type { Side } from '../plan/types';
 import { databaseTargets } from './databases';
 import { DUMPS_DIR, mysqlAs, TOOLBOX } from './dumps';
-import { CHECKS } from './verify';
+import { CHECKS } from './staging-cli';
 import { onNode, SSH, work, type Context } from './remote';
 import { sideServicesStep } from './sides';
 import type { Phase, Step } from './types';

@@ -14,7 +14,7 @@ import { addressOf } from '../assets/endpoints';
 import type { NodePlan, StagingPlan } from '../plan/types';
 import { nodesWith, onNode, work, type Context } from './remote';
 import type { Phase, Step } from './types';
-import { CHECKS } from './verify';
+import { CHECKS } from './staging-cli';
 
 const zoneKey = (n: NodePlan): string => `r${n.swiftZone?.region}z${n.swiftZone?.zone}`;
 

@@ -8,11 +8,10 @@ import { apiCell } from '../assets/endpoints';
 import { shQuote } from '../assets/shell';
 import type { NodePlan, Side } from '../plan/types';
 import { driftCommand, outputsCommand } from './stacks';
+import { multibyteNamesStep, shelveStep } from './regressions';
 import { collectFromEach, onNode, work, type Context } from './remote';
+import { CHECKS, stagingCli } from './staging-cli';
 import type { Phase, Step } from './types';
-
-/** How steps run the checks on the operator machine (the project's own TypeScript loader). */
-export const CHECKS = 'node -r ./bin/register.js runbook/checks-cli.ts';
 
 /** Recent lines of every OpenStack log, Swift's from syslog: what log monitoring reads. */
 const LOG_LINES = [
@@ -44,10 +43,6 @@ export function recordInventoryStep(ctx: Context, phase: Phase, id: string, labe
     rollbackSafe: true,
   };
 }
-
-/** The staging cloud's own API through the edge, with the canary admin credentials. */
-export const stagingCli = (ctx: Context): string =>
-  `openstack --os-cloud ${ctx.options.canaryCloud} --os-auth-url "http://$(${CHECKS} endpoint ${work(ctx, 'edge.json')}):5000/v3"`;
 
 /** The first Nova node of each cell on a side: nova-api for the API cell, cell services for a child. */
 export function cellNovaNodes(ctx: Context, side: Side): [string, NodePlan][] {
@@ -126,6 +121,8 @@ export function verifySteps(ctx: Context, phase: Phase, side: Side): Step[] {
         }),
       rollbackSafe: true,
     },
+    multibyteNamesStep(ctx, phase),
+    shelveStep(ctx, phase),
     {
       id: `${phase}.nova-services`,
       phase,

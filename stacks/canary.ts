@@ -6,7 +6,7 @@
  */
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import type { StagingPlan } from '../plan/types';
+import type { MultibyteCanary, StagingPlan } from '../plan/types';
 import type { TargetConfig } from '../targets/config';
 import { ComputeInstanceV2 } from '../.gen/providers/openstack/compute-instance-v2';
 import { IdentityProjectV3 } from '../.gen/providers/openstack/identity-project-v3';
@@ -57,13 +57,14 @@ export class CanaryStack extends TerraformStack {
         return [n.name, net];
       }),
     );
+    // The provider fetches a URL on the operator machine; a file:// one is read from disk (the offline way).
+    const imageSource = config.canary.imageUrl.startsWith('file://')
+      ? { localFilePath: decodeURIComponent(new URL(config.canary.imageUrl).pathname) }
+      : { imageSourceUrl: config.canary.imageUrl };
     // Glance stores it in Swift, so the image itself is part of what must survive.
     const image = new ImagesImageV2(this, 'image', {
       name: canary.image.name,
-      // The provider fetches a URL on the operator machine; a file:// one is read from disk (the offline way).
-      ...(config.canary.imageUrl.startsWith('file://')
-        ? { localFilePath: decodeURIComponent(new URL(config.canary.imageUrl).pathname) }
-        : { imageSourceUrl: config.canary.imageUrl }),
+      ...imageSource,
       diskFormat: canary.image.diskFormat,
       containerFormat: 'bare',
       visibility: 'public',
@@ -93,6 +94,11 @@ export class CanaryStack extends TerraformStack {
       );
     });
 
+    const multibyte = this.multibyte(canary.multibyte, plan.rehearsalId, `${apiCell}!${canary.multibyte.cell}`, {
+      ...imageSource,
+      diskFormat: canary.image.diskFormat,
+    });
+
     new TerraformOutput(this, 'inventory', {
       description: 'what must survive every upgrade and rollback',
       value: {
@@ -105,7 +111,50 @@ export class CanaryStack extends TerraformStack {
           servers.map((s, i) => [canary.servers[i].name, { id: s.id, cell: canary.servers[i].cell, address: s.accessIpV4 }]),
         ),
         objects: Object.fromEntries(objects.map((o) => [`${o.containerName}/${o.name}`, o.etag])),
+        multibyte,
       },
     });
+  }
+
+  /** One project, network, server, image and object with Japanese names; their ids (and the object's ETag) for the inventory. */
+  private multibyte(
+    names: MultibyteCanary,
+    rehearsalId: string,
+    targetCell: string,
+    image: { localFilePath?: string; imageSourceUrl?: string; diskFormat: string },
+  ): Record<string, string> {
+    const project = new IdentityProjectV3(this, 'project-multibyte', {
+      name: names.project,
+      description: `canary workload of rehearsal ${rehearsalId}: multibyte names`,
+    });
+    const network = new NetworkingNetworkV2(this, 'network-multibyte', { name: names.network, tenantId: project.id });
+    new NetworkingSubnetV2(this, 'subnet-multibyte', {
+      name: `${names.network}-v4`,
+      networkId: network.id,
+      cidr: names.cidr,
+      ipVersion: 4,
+      tenantId: project.id,
+    });
+    const glance = new ImagesImageV2(this, 'image-multibyte', {
+      name: names.image,
+      ...image,
+      containerFormat: 'bare',
+      visibility: 'public',
+    });
+    const server = new ComputeInstanceV2(this, 'server-multibyte', {
+      name: names.server,
+      imageId: glance.id,
+      flavorName: names.flavor,
+      network: [{ uuid: network.id }],
+      schedulerHints: [{ targetCell }],
+      metadata: { rehearsal: rehearsalId, cell: names.cell, project: names.project },
+    });
+    const container = new ObjectstorageContainerV1(this, 'container-multibyte', { name: names.container, forceDestroy: true });
+    const object = new ObjectstorageObjectV1(this, 'object-multibyte', {
+      containerName: container.name,
+      name: names.object,
+      content: `canary ${rehearsalId} ${names.container}/${names.object}\n`,
+    });
+    return { project: project.id, network: network.id, server: server.id, image: glance.id, object: object.etag };
   }
 }
