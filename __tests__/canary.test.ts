@@ -75,7 +75,9 @@ describe.each(['aws', 'openstack'] as const)('canary workload on %s', (cloud) =>
       // Three bytes a character in UTF-8: the characters that broke Horizon.
       expect([...name].some((c) => Buffer.byteLength(c) === 3)).toBe(true);
     }
-    expect(Object.keys(canary.output.inventory.value.multibyte).sort()).toEqual(['image', 'network', 'object', 'project', 'server']);
+    const inventory = canary.output.inventory.value;
+    expect(Object.keys(inventory.multibyte).sort()).toEqual(['image', 'network', 'object', 'server']);
+    expect(inventory.projects[names.project]).toBe('${openstack_identity_project_v3.project-multibyte.id}');
   });
 });
 

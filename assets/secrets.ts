@@ -27,8 +27,13 @@ export const SECRET_NAMES = [
   'LDAP_ADMIN_PASSWORD',
   'LDAP_BIND_PASSWORD',
   'LDAP_TEST_PASSWORD',
+  // The canary's Horizon user of the SQL domain, whose login the verify phases check.
+  'CANARY_USER_PASSWORD',
 ] as const;
 export type SecretName = (typeof SECRET_NAMES)[number];
+
+/** Secrets only the runbook's steps read (on the nodes, from the secrets file): no asset names them. */
+export const RUNBOOK_SECRETS: readonly SecretName[] = ['CANARY_USER_PASSWORD'];
 
 /** The text standing for a secret until the node fills it in at boot. */
 export const placeholder = (name: SecretName): string => `{{${name}}}`;

@@ -11,6 +11,7 @@ import { DUMPS_STORE_STEPS } from './dumps';
 import { productionDataSteps } from './production-data';
 import { work, type Context } from './remote';
 import { deployStacks, destroyStacks, FIRST_DEPLOY, outputsCommand, sideStacks } from './stacks';
+import { horizonUserStep } from './horizon';
 import { CHECKS, stagingCli } from './staging-cli';
 import { collectLogsStep, recordInventoryStep } from './verify';
 import { directoryDomainSteps, linkCellsStep, ringsStep, waitConfiguredStep } from './sides';
@@ -142,6 +143,7 @@ export function seedSteps(ctx: Context): Step[] {
       rollbackSafe: true,
     },
     recordInventoryStep(ctx, phase, 'seed.inventory', 'seed'),
+    horizonUserStep(ctx, phase),
     {
       id: 'seed.log-ignore',
       phase,

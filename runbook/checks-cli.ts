@@ -13,6 +13,7 @@
  *   checks-cli.ts names DIR KIND=NAME...                                exit 1 unless each name is shown and listed as made
  *   checks-cli.ts shelve SERVER SHELVED.json UNSHELVED.json             exit 1 unless one shelved image, then none
  *   checks-cli.ts server-id CANARY_OUTPUTS.json NAME                    prints a canary server's id
+ *   checks-cli.ts project-id CANARY_OUTPUTS.json NAME                   prints a canary project's id
  * Each check also prints one marked result line, which the report reads back from the step's log.
  */
 import { createHash } from 'node:crypto';
@@ -166,10 +167,12 @@ function main([command, ...args]: string[]): number {
       process.stdout.write(resultLine({ check: 'shelve', server, problems }));
       return problems.length ? 1 : 0;
     }
-    case 'server-id': {
-      const id = inventoryOf(json(args[0])).servers?.[args[1]]?.id;
+    case 'server-id':
+    case 'project-id': {
+      const inventory = inventoryOf(json(args[0]));
+      const id = command === 'server-id' ? inventory.servers?.[args[1]]?.id : inventory.projects?.[args[1]];
       if (!id) {
-        process.stderr.write(`no canary server ${args[1]} in ${args[0]}\n`);
+        process.stderr.write(`no canary ${command.replace('-id', '')} ${args[1]} in ${args[0]}\n`);
         return 1;
       }
       process.stdout.write(`${id}\n`);
@@ -180,7 +183,7 @@ function main([command, ...args]: string[]): number {
       return 0;
     default:
       process.stderr.write(
-        'usage: checks-cli.ts inventory|logs|swift-parity|flavors|canary-auth|image|image-id|network-id|probe|endpoint|names|shelve|server-id ...\n',
+        'usage: checks-cli.ts inventory|logs|swift-parity|flavors|canary-auth|image|image-id|network-id|probe|endpoint|names|shelve|server-id|project-id ...\n',
       );
       return 2;
   }

@@ -139,7 +139,8 @@ export type CheckResult =
     }
   | { readonly check: 'swift-parity'; readonly pairs: readonly SwiftPairCount[]; readonly problems: readonly string[] }
   | { readonly check: 'names'; readonly problems: readonly string[] }
-  | { readonly check: 'shelve'; readonly server: string; readonly problems: readonly string[] };
+  | { readonly check: 'shelve'; readonly server: string; readonly problems: readonly string[] }
+  | { readonly check: 'horizon'; readonly user: string; readonly problems: readonly string[] };
 
 /** Marks the line of a check's output that carries its result. */
 export const RESULT_MARK = 'staging-check-result ';

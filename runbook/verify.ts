@@ -8,6 +8,7 @@ import { apiCell } from '../assets/endpoints';
 import { shQuote } from '../assets/shell';
 import type { NodePlan, Side } from '../plan/types';
 import { driftCommand, outputsCommand } from './stacks';
+import { horizonStep } from './horizon';
 import { multibyteNamesStep, shelveStep } from './regressions';
 import { collectFromEach, onNode, work, type Context } from './remote';
 import { CHECKS, stagingCli } from './staging-cli';
@@ -122,6 +123,7 @@ export function verifySteps(ctx: Context, phase: Phase, side: Side): Step[] {
       rollbackSafe: true,
     },
     multibyteNamesStep(ctx, phase),
+    horizonStep(ctx, phase, side),
     shelveStep(ctx, phase),
     {
       id: `${phase}.nova-services`,

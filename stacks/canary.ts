@@ -102,7 +102,8 @@ export class CanaryStack extends TerraformStack {
     new TerraformOutput(this, 'inventory', {
       description: 'what must survive every upgrade and rollback',
       value: {
-        projects: Object.fromEntries([...projects].map(([name, p]) => [name, p.id])),
+        // The multibyte project among them, by its name: what the Horizon check switches to.
+        projects: { ...Object.fromEntries([...projects].map(([name, p]) => [name, p.id])), [canary.multibyte.project]: multibyte.project },
         networks: Object.fromEntries([...networks].map(([name, n]) => [name, n.id])),
         image: image.id,
         // What Glance (on Swift) must still hand back, byte for byte, after every switch.
@@ -111,7 +112,7 @@ export class CanaryStack extends TerraformStack {
           servers.map((s, i) => [canary.servers[i].name, { id: s.id, cell: canary.servers[i].cell, address: s.accessIpV4 }]),
         ),
         objects: Object.fromEntries(objects.map((o) => [`${o.containerName}/${o.name}`, o.etag])),
-        multibyte,
+        multibyte: { network: multibyte.network, server: multibyte.server, image: multibyte.image, object: multibyte.object },
       },
     });
   }
