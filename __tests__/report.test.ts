@@ -175,6 +175,11 @@ describe('the report of two sample rehearsals', () => {
       /\| ok: no dead service in any cell \| failed: a service is down or the check failed \(exit 1\)/,
     );
     expect(row('verify-upgrade-2', 'log-pattern drift')).toMatch(/\| not run: no result recorded \|$/);
+    expect(row('verify-upgrade-1', 'Horizon login and project switch')).toBe(
+      '| verify-upgrade-1 | Horizon login and project switch | ok: logged in, switched to every canary project | ok: logged in, switched to every canary project |',
+    );
+    expect(row('verify-rollback', 'multibyte names')).toContain('ok: every Japanese name shows and lists as made');
+    expect(row('verify-upgrade-1', 'shelve and unshelve')).toContain('ok: one shelved image per server, none after');
   });
 
   test('measured rehearsals are priced from their wall clock, against the one-to-one clone', () => {

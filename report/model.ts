@@ -168,9 +168,26 @@ const resultOf = <K extends CheckResult['check']>(
 ): Extract<CheckResult, { check: K }> | undefined =>
   record.results[step]?.find((r): r is Extract<CheckResult, { check: K }> => r.check === check);
 
+/** Every result of one kind a step marked (one per node or per cell for some checks). */
+const resultsOf = <K extends CheckResult['check']>(record: RehearsalRecord, step: string, check: K) =>
+  (record.results[step] ?? []).filter((r): r is Extract<CheckResult, { check: K }> => r.check === check);
+
 function checksOf(record: RehearsalRecord, steps: ReadonlyMap<string, Timing>): CheckView[] {
   const status = (id: string) => steps.get(id)?.status ?? 'absent';
   const views: CheckView[] = [];
+  /** A check whose results are lists of problems: the named, multibyte-names, Horizon and shelve checks. */
+  const problemsView = (phase: string, name: string, step: string, check: 'names' | 'horizon' | 'shelve', ok: string): CheckView => {
+    const results = resultsOf(record, step, check);
+    const problems = results.flatMap((r) => r.problems);
+    return {
+      phase,
+      name,
+      step,
+      status: status(step),
+      summary: results.length === 0 ? 'no result recorded' : problems.length === 0 ? ok : `${problems.length} problem(s)`,
+      details: problems,
+    };
+  };
   for (const round of ROUNDS) {
     const id = `${round}.swift-parity`;
     const r = resultOf(record, id, 'swift-parity');
@@ -226,6 +243,11 @@ function checksOf(record: RehearsalRecord, steps: ReadonlyMap<string, Timing>): 
             : String(status(probe)),
       details: [],
     });
+    views.push(
+      problemsView(phase, 'multibyte names', `${phase}.multibyte-names`, 'names', 'every Japanese name shows and lists as made'),
+      problemsView(phase, 'Horizon login and project switch', `${phase}.horizon`, 'horizon', 'logged in, switched to every canary project'),
+      problemsView(phase, 'shelve and unshelve', `${phase}.shelve`, 'shelve', 'one shelved image per server, none after'),
+    );
     const services = `${phase}.nova-services`;
     const run = steps.get(services);
     const log = run?.attempts?.at(-1)?.log;
