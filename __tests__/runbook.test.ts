@@ -597,3 +597,30 @@ describe('a new server boots in every child cell after each switch (verify)', ()
     ]);
   });
 });
+
+test("the Swift copy carries the object servers' pending container updates (async_pending, per policy) with the data", () => {
+  const step = stepsFor('reference').find((s) => s.id === 'upgrade-1.swift-copy-delta')!;
+  const body = step.commands[0].split('\n').slice(2, -1).join('\n'); // the remote script, between its here-document lines
+  const dir = mkdtempSync(join(tmpdir(), 'swift-copy-'));
+  for (const d of ['d1/objects/1', 'd1/containers/2', 'd1/async_pending/abc', 'd1/async_pending-1/def', 'd2/objects/3']) {
+    mkdirSync(join(dir, 'node', d), { recursive: true });
+  }
+  writeFileSync(join(dir, 'rsync'), `#!/bin/sh\necho "$*" | sed "s|${dir}/node|/srv/node|g" >> ${dir}/calls\n`);
+  chmodSync(join(dir, 'rsync'), 0o755);
+  const r = spawnSync('bash', ['-c', body.replaceAll('/srv/node', join(dir, 'node'))], {
+    env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
+    encoding: 'utf8',
+  });
+  expect(r.status).toBe(0);
+  const target = body.match(/^target=(\S+)$/m)![1];
+  // The order of the pending folders is the glob's, which depends on the locale.
+  expect(readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n').sort()).toEqual(
+    [
+      `-aHX --numeric-ids --delete /srv/node/d1/containers/ ${target}::container/d1/containers/`,
+      `-aHX --numeric-ids --delete /srv/node/d1/objects/ ${target}::object/d1/objects/`,
+      `-aHX --numeric-ids --delete /srv/node/d1/async_pending/ ${target}::object/d1/async_pending/`,
+      `-aHX --numeric-ids --delete /srv/node/d1/async_pending-1/ ${target}::object/d1/async_pending-1/`,
+      `-aHX --numeric-ids --delete /srv/node/d2/objects/ ${target}::object/d2/objects/`,
+    ].sort(),
+  );
+});

@@ -2,7 +2,8 @@
  * Swift data copy, procedure steps 2 and 4: each old storage node pushes its
  * devices to the new storage node in the same region and zone with rsync, over
  * the storage network, to the rsync daemon Swift's own replication uses
- * (modules `object`, `container`, `account` rooted at /srv/node). Chosen over a
+ * (modules `object`, `container`, `account` rooted at /srv/node), with the
+ * object servers' pending container updates. Chosen over a
  * `swift` client copy through the proxies because it keeps the on-disk layout,
  * timestamps and the metadata Swift keeps in extended attributes (`-X`), reads no
  * object twice, and a second pass copies only what changed (the delta of step 4).
@@ -32,6 +33,7 @@ export function swiftPairs(plan: StagingPlan): [NodePlan, NodePlan][] {
 }
 
 export function swiftCopyStep(ctx: Context, phase: Phase, round: string, pass: 'initial' | 'delta'): Step {
+  const del = pass === 'delta' ? ' --delete' : '';
   const commands = swiftPairs(ctx.plan).map(([from, to]) =>
     onNode(ctx, from.name, [
       `target=${addressOf(to, 'storage')}`,
@@ -39,7 +41,13 @@ export function swiftCopyStep(ctx: Context, phase: Phase, round: string, pass: '
       '  dev=$(basename "$dev")',
       '  for module in account container object; do',
       '    [ -d "/srv/node/$dev/$module"s ] || continue',
-      `    rsync -aHX --numeric-ids${pass === 'delta' ? ' --delete' : ''} "/srv/node/$dev/$module"s/ "$target::$module/$dev/$module"s/`,
+      `    rsync -aHX --numeric-ids${del} "/srv/node/$dev/$module"s/ "$target::$module/$dev/$module"s/`,
+      '  done',
+      // Container updates the object servers could not make yet (swift/obj/diskfile.py: async_pending, async_pending-N
+      // per storage policy): without them the new side's container listings would miss objects the old side accepted.
+      '  for pending in "/srv/node/$dev"/async_pending*/; do',
+      '    [ -d "$pending" ] || continue',
+      `    rsync -aHX --numeric-ids${del} "$pending" "$target::object/$dev/$(basename "$pending")/"`,
       '  done',
       'done',
     ]),
