@@ -29,7 +29,9 @@ describe.each(['aws', 'openstack'] as const)('canary workload on %s', (cloud) =>
   test("creates no flavor and fixes no VLAN: production's restored flavors by name, VLANs as ML2 allocates them", () => {
     expect(resources(canary, 'openstack_compute_flavor_v2')).toEqual({});
     const networks = Object.values(resources(canary, 'openstack_networking_network_v2')) as any[];
-    expect(networks).toHaveLength(3);
+    // The canary projects', the Japanese-named project's, and Tempest's shared one.
+    expect(networks).toHaveLength(4);
+    expect(networks.filter((n) => n.shared)).toEqual([expect.objectContaining({ name: 'tempest-shared', shared: true })]);
     for (const net of networks) {
       expect(net.value_specs).toBeUndefined();
       expect(net.segments).toBeUndefined();

@@ -180,6 +180,7 @@ describe('the report of two sample rehearsals', () => {
     );
     expect(row('verify-rollback', 'multibyte names')).toContain('ok: every Japanese name shows and lists as made');
     expect(row('verify-upgrade-1', 'shelve and unshelve')).toContain('ok: one shelved image per server, none after');
+    expect(row('verify-rollback', 'Tempest smoke tests')).toContain('ok: Tempest 5: 131 passed, 0 failed, 6 skipped');
   });
 
   test('measured rehearsals are priced from their wall clock, against the one-to-one clone', () => {

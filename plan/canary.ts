@@ -37,6 +37,7 @@ export function canaryPlan(plan: Pick<StagingPlan, 'cells'>, profile: Profile): 
     image: { name: 'canary-cirros', diskFormat: profile.nova.imageFormat },
     servers,
     containers: PROJECTS.map((project) => ({ name: `${project}-objects`, project, objects: ['small.txt', 'manifest.json'] })),
+    tempestNetwork: { name: 'tempest-shared', cidr: `192.168.${100 + PROJECTS.length + 1}.0/24` },
     multibyte: {
       project: 'カナリア日本語',
       network: 'カナリア網',

@@ -167,6 +167,12 @@ export function flows(options: { readonly directory?: boolean } = {}): FlowPlan[
     // The toolbox restores dumps into the new side and reads the old side's: it reaches both.
     tcp('migration-toolbox', 'database', [3306, 3306], 'dump and migrate the API-level databases', false),
     tcp('migration-toolbox', 'cell-database', [3306, 3306], 'dump and migrate every cell database', false),
+    // Tempest runs from the toolbox against the serving side, on the catalog's internal endpoints (the edge answers operators only).
+    ...APIS.filter((api) => api.role !== 'horizon').flatMap((api) =>
+      (api.role === 'keystone' ? [api.port, 35357] : [api.port]).map((port) =>
+        tcp('migration-toolbox', api.role, [port, port], `Tempest: ${api.name} API`, false),
+      ),
+    ),
   );
   for (const role of [
     'keystone',

@@ -197,6 +197,8 @@ export interface CanaryPlan {
     readonly network: string;
   }[];
   readonly containers: readonly { readonly name: string; readonly project: string; readonly objects: readonly string[] }[];
+  /** A shared network of the admin project, where Tempest's servers boot (the staging has no L3 for per-project ones). */
+  readonly tempestNetwork: { readonly name: string; readonly cidr: string };
   /** One of each kind with a Japanese name (UTF-8, three bytes a character): upgrades have broken such names. */
   readonly multibyte: MultibyteCanary;
 }

@@ -248,6 +248,18 @@ function checksOf(record: RehearsalRecord, steps: ReadonlyMap<string, Timing>): 
       problemsView(phase, 'Horizon login and project switch', `${phase}.horizon`, 'horizon', 'logged in, switched to every canary project'),
       problemsView(phase, 'shelve and unshelve', `${phase}.shelve`, 'shelve', 'one shelved image per server, none after'),
     );
+    const tempestStep = `${phase}.tempest`;
+    const tempest = resultOf(record, tempestStep, 'tempest');
+    views.push({
+      phase,
+      name: 'Tempest smoke tests',
+      step: tempestStep,
+      status: status(tempestStep),
+      summary: tempest
+        ? `Tempest ${tempest.tag}: ${tempest.passed} passed, ${tempest.failed} failed, ${tempest.skipped} skipped`
+        : 'no result recorded',
+      details: tempest?.problems ?? [],
+    });
     const services = `${phase}.nova-services`;
     const run = steps.get(services);
     const log = run?.attempts?.at(-1)?.log;

@@ -12,6 +12,7 @@ import { productionDataSteps } from './production-data';
 import { work, type Context } from './remote';
 import { deployStacks, destroyStacks, FIRST_DEPLOY, outputsCommand, sideStacks } from './stacks';
 import { horizonUserStep } from './horizon';
+import { tempestInstallStep } from './tempest';
 import { CHECKS, stagingCli } from './staging-cli';
 import { collectLogsStep, recordInventoryStep } from './verify';
 import { directoryDomainSteps, linkCellsStep, ringsStep, waitConfiguredStep } from './sides';
@@ -144,6 +145,7 @@ export function seedSteps(ctx: Context): Step[] {
     },
     recordInventoryStep(ctx, phase, 'seed.inventory', 'seed'),
     horizonUserStep(ctx, phase),
+    tempestInstallStep(ctx, phase),
     {
       id: 'seed.log-ignore',
       phase,

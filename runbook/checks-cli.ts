@@ -6,7 +6,8 @@
  *   checks-cli.ts flavors FLAVORS.json NAME...                          exit 1 unless each flavor is listed exactly once
  *   checks-cli.ts canary-auth CONFIG.json EDGE_OUTPUTS.json             exit 1 when clouds.yaml points elsewhere
  *   checks-cli.ts image FILE CANARY_OUTPUTS.json                        exit 1 unless the image data has its checksum
- *   checks-cli.ts image-id CANARY_OUTPUTS.json                          prints the canary image's id
+ *   checks-cli.ts image-id CANARY_OUTPUTS.json [multibyte]              prints the canary image's id (or the Japanese-named one's)
+ *   checks-cli.ts tempest JUNIT.xml TAG                                 exit 1 when a test failed or none ran
  *   checks-cli.ts network-id CANARY_OUTPUTS.json NAME                   prints a canary network's id
  *   checks-cli.ts probe SERVER.json                                     exit 1 unless the server is ACTIVE with an address
  *   checks-cli.ts endpoint EDGE_OUTPUTS.json                            prints the edge endpoint
@@ -30,6 +31,8 @@ import {
   shelveProblems,
   inventoryDiff,
   inventoryOf,
+  junitTotals,
+  tempestProblems,
   parityProblems,
   probeProblems,
   patternsOf,
@@ -128,9 +131,22 @@ function main([command, ...args]: string[]): number {
       process.stdout.write(resultLine({ check: 'image', problems }));
       return problems.length ? 1 : 0;
     }
-    case 'image-id':
-      process.stdout.write(`${inventoryOf(json(args[0])).image}\n`);
+    case 'image-id': {
+      const inventory = inventoryOf(json(args[0]));
+      process.stdout.write(`${args[1] === 'multibyte' ? inventory.multibyte?.image : inventory.image}\n`);
       return 0;
+    }
+    case 'tempest': {
+      const [file, tag] = args;
+      const totals = junitTotals(readFileSync(file, 'utf8'));
+      const problems = tempestProblems(totals);
+      process.stdout.write(
+        `Tempest ${tag}: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped\n` +
+          totals.failedTests.map((t) => `failed: ${t}\n`).join(''),
+      );
+      process.stdout.write(resultLine({ check: 'tempest', tag, ...totals, failedTests: totals.failedTests.slice(0, 50), problems }));
+      return problems.length ? 1 : 0;
+    }
     case 'network-id': {
       const id = inventoryOf(json(args[0])).networks?.[args[1]];
       if (!id) {
@@ -183,7 +199,7 @@ function main([command, ...args]: string[]): number {
       return 0;
     default:
       process.stderr.write(
-        'usage: checks-cli.ts inventory|logs|swift-parity|flavors|canary-auth|image|image-id|network-id|probe|endpoint|names|shelve|server-id|project-id ...\n',
+        'usage: checks-cli.ts inventory|logs|swift-parity|flavors|canary-auth|image|image-id|network-id|probe|endpoint|names|shelve|server-id|project-id|tempest ...\n',
       );
       return 2;
   }

@@ -140,7 +140,8 @@ export type CheckResult =
   | { readonly check: 'swift-parity'; readonly pairs: readonly SwiftPairCount[]; readonly problems: readonly string[] }
   | { readonly check: 'names'; readonly problems: readonly string[] }
   | { readonly check: 'shelve'; readonly server: string; readonly problems: readonly string[] }
-  | { readonly check: 'horizon'; readonly user: string; readonly problems: readonly string[] };
+  | { readonly check: 'horizon'; readonly user: string; readonly problems: readonly string[] }
+  | ({ readonly check: 'tempest'; readonly tag: string; readonly problems: readonly string[] } & TempestTotals);
 
 /** Marks the line of a check's output that carries its result. */
 export const RESULT_MARK = 'staging-check-result ';
@@ -272,3 +273,33 @@ export function shelveProblems(server: string, duringShelve: readonly Json[], af
     ...(afterUnshelve.length === 0 ? [] : [`${server}: ${afterUnshelve.length} shelved image(s) left after the unshelve`]),
   ];
 }
+
+/** A Tempest run's counts, from the JUnit XML subunit2junitxml writes. */
+export interface TempestTotals {
+  readonly passed: number;
+  readonly failed: number;
+  readonly skipped: number;
+  /** Failed or errored test ids, attributes (`[id-…,smoke]`) dropped. */
+  readonly failedTests: readonly string[];
+}
+
+/** Counts every `<testcase>`: a `<failure>` or `<error>` inside fails it, a `<skip>`/`<skipped>` skips it. */
+export function junitTotals(xml: string): TempestTotals {
+  let passed = 0;
+  let skipped = 0;
+  const failedTests: string[] = [];
+  const attr = (tag: string, name: string) => new RegExp(`\\b${name}="([^"]*)"`).exec(tag)?.[1] ?? '';
+  for (const m of xml.matchAll(/<testcase\b([^>]*?)(\/>|>([\s\S]*?)<\/testcase>)/g)) {
+    const body = m[3] ?? '';
+    const id = `${attr(m[1], 'classname')}.${attr(m[1], 'name').replace(/\[.*\]$/, '')}`;
+    if (/<(failure|error)\b/.test(body)) failedTests.push(id);
+    else if (/<skip(ped)?\b/.test(body)) skipped += 1;
+    else passed += 1;
+  }
+  return { passed, failed: failedTests.length, skipped, failedTests };
+}
+
+export const tempestProblems = (t: TempestTotals): string[] => [
+  ...(t.passed + t.failed === 0 ? ['no Tempest test ran (see the step log: install, configuration or selection)'] : []),
+  ...t.failedTests.map((id) => `failed: ${id}`),
+];

@@ -12,6 +12,7 @@ import { horizonStep } from './horizon';
 import { multibyteNamesStep, shelveStep } from './regressions';
 import { collectFromEach, onNode, work, type Context } from './remote';
 import { CHECKS, stagingCli } from './staging-cli';
+import { tempestStep } from './tempest';
 import type { Phase, Step } from './types';
 
 /** Recent lines of every OpenStack log, Swift's from syslog: what log monitoring reads. */
@@ -134,6 +135,7 @@ export function verifySteps(ctx: Context, phase: Phase, side: Side): Step[] {
       commands: cellNovaNodes(ctx, side).map(([, node]) => onNode(ctx, node.name, [novaServicesCheck(ctx, side)])),
       rollbackSafe: true,
     },
+    ...[tempestStep(ctx, phase, side)].filter((s): s is Step => s !== undefined),
     collectLogsStep(ctx, phase, `${phase}.collect-logs`, side, label),
     {
       id: `${phase}.log-ignore`,

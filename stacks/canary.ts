@@ -61,6 +61,14 @@ export class CanaryStack extends TerraformStack {
     const imageSource = config.canary.imageUrl.startsWith('file://')
       ? { localFilePath: decodeURIComponent(new URL(config.canary.imageUrl).pathname) }
       : { imageSourceUrl: config.canary.imageUrl };
+    // Shared, of the admin project: Tempest's test projects boot their servers here.
+    const tempest = new NetworkingNetworkV2(this, 'network-tempest', { name: canary.tempestNetwork.name, shared: true });
+    new NetworkingSubnetV2(this, 'subnet-tempest', {
+      name: `${canary.tempestNetwork.name}-v4`,
+      networkId: tempest.id,
+      cidr: canary.tempestNetwork.cidr,
+      ipVersion: 4,
+    });
     // Glance stores it in Swift, so the image itself is part of what must survive.
     const image = new ImagesImageV2(this, 'image', {
       name: canary.image.name,
