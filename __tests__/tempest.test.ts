@@ -6,7 +6,7 @@
  * what subunit2junitxml writes.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { junitTotals } from '../runbook/checks';
@@ -144,5 +144,21 @@ describe('the run and its totals', () => {
     expect(command).toContain(`. /etc/openstack-staging/secrets.env`);
     expect(command).not.toMatch(/KEYSTONE_ADMIN_PASSWORD=/);
     expect(steps.find((s) => s.id === 'seed.tempest-install')!.commands[0]).toContain('--branch 5 https://opendev.org/openstack/tempest');
+  });
+
+  test('the install stops first, saying what to do, where Python sends no TLS server name and no mirror is named', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tempest-install-'));
+    // EL 7.1's Python 2.7.5: no ssl.HAS_SNI.
+    writeFileSync(join(dir, 'python'), '#!/bin/sh\n[ "$1" = -V ] && { echo "Python 2.7.5" >&2; exit 0; }\nexit 1\n');
+    writeFileSync(join(dir, 'yum'), '#!/bin/sh\nexit 0\n');
+    for (const tool of ['python', 'yum']) chmodSync(join(dir, tool), 0o755);
+    const command = stepsFor('reference').find((s) => s.id === 'seed.tempest-install')!.commands[0];
+    const body = command.split('\n').slice(2, -1).join('\n');
+    const r = spawnSync('bash', ['-c', `set -euo pipefail\n${body.replaceAll('/root/.pip/pip.conf', join(dir, 'pip.conf'))}`], {
+      env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('Python 2.7.5 sends no TLS server name, which PyPI requires: name a mirror as index-url in');
   });
 });

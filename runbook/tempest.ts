@@ -201,6 +201,11 @@ export function tempestInstallStep(ctx: Context, phase: Phase): Step {
     commands: [
       onNode(ctx, TOOLBOX, [
         'yum -y install git gcc python-devel openssl-devel libffi-devel python-virtualenv',
+        // PyPI answers only clients that send the TLS server name, which Python 2.7.5 before EL 7.4 does not.
+        `if ! python -c 'import ssl, sys; sys.exit(0 if getattr(ssl, "HAS_SNI", False) else 1)' && ! grep -qs '^index-url' /root/.pip/pip.conf; then`,
+        `  echo "$(python -V 2>&1) sends no TLS server name, which PyPI requires: name a mirror as index-url in /root/.pip/pip.conf, then resume" >&2`,
+        '  exit 1',
+        'fi',
         ...servingTempests(ctx).flatMap((t) => [
           `if [ ! -x ${home(t)}/venv/bin/testr ]; then`,
           `  rm -rf ${home(t)}; mkdir -p ${home(t)}`,
