@@ -109,6 +109,15 @@ export function fidelityTable(plan: Draft, p: Profile, cloud: CloudName): Fideli
   );
   rows.push(
     row(
+      'nova service records',
+      `every host's services in the Nova databases (${p.nova.cells.reduce((s, c) => s + c.computeHosts, 0)} computes and the controllers)`,
+      "the staging's own hosts; production's records (and the old side's, on the new side) soft-deleted after each restore",
+      'scaled',
+      'hosts the staging does not run would show as dead services and compute nodes; the restored data is otherwise kept',
+    ),
+  );
+  rows.push(
+    row(
       'tenant VMs',
       `${p.compute.vms} VMs, ${p.compute.flavors.length} flavors`,
       `canary VMs on every cell, production's ${p.compute.flavors.length} flavors`,

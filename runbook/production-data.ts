@@ -14,6 +14,7 @@ import { databaseTargets } from './databases';
 import { DUMPS_DIR, mysqlAs, TOOLBOX } from './dumps';
 import { CHECKS } from './staging-cli';
 import { onNode, SSH, work, type Context } from './remote';
+import { forgetServicesStep } from './service-records';
 import { sideServicesStep } from './sides';
 import type { Phase, Step } from './types';
 
@@ -41,16 +42,22 @@ const SERVICE_USERS: readonly [string, SecretName][] = [
  * Points a side's Keystone catalog at the staging: public URLs at the edge ("$1" of the
  * remote script), internal and admin URLs at the side's own nodes. Paths are kept.
  */
-export function catalogStep(ctx: Context, phase: Phase, id: string, side: Side): Step {
-  const keystone = databaseTargets(ctx.plan).find((db) => db.service === 'keystone')!;
+/** The catalog's SQL for a side: the edge's address stands as EDGE until the step fills it in. */
+export function catalogStatements(ctx: Context, side: Side): string[] {
   const host = (role: NodeRole) => ctx.plan.nodes.find((n) => n.side === side && n.role === role)!.addresses.management!;
+  // The scheme's `//` ends before position 9: the next `/` starts the path (none: the URL becomes the base).
   const rewrite = (type: string, iface: string, base: string) =>
     `UPDATE endpoint e JOIN service s ON e.service_id = s.id SET e.url = CONCAT('${base}', SUBSTRING(e.url, LOCATE('/', e.url, 9))) WHERE s.type = '${type}' AND e.interface = '${iface}';`;
-  const statements = CATALOG.flatMap(({ type, role, port, adminPort }) => [
+  return CATALOG.flatMap(({ type, role, port, adminPort }) => [
     rewrite(type, 'public', `http://EDGE:${port}`),
     rewrite(type, 'internal', `http://${host(role)}:${port}`),
     rewrite(type, 'admin', `http://${host(role)}:${adminPort ?? port}`),
   ]);
+}
+
+export function catalogStep(ctx: Context, phase: Phase, id: string, side: Side): Step {
+  const keystone = databaseTargets(ctx.plan).find((db) => db.service === 'keystone')!;
+  const statements = catalogStatements(ctx, side);
   return {
     id,
     phase,
@@ -100,6 +107,7 @@ export function productionDataSteps(ctx: Context, phase: Phase): Step[] {
         ...dbs.filter((db) => db.service === 'nova').map((db) => `${mysqlAs(db, 'old')} ${db.name} -e 'DELETE FROM cells'`),
       ]),
     ]),
+    forgetServicesStep(ctx, phase, 'deploy.production-services', 'old', "production's"),
     catalogStep(ctx, phase, 'deploy.production-catalog', 'old'),
     sideServicesStep(ctx, phase, 'deploy.production-start-old', 'old', 'start'),
     step('passwords', "Give production's service users the staging's passwords (Keystone's admin token)", keystoneNode.name, [

@@ -14,6 +14,7 @@ import { prepareSwitchStep, switchStep } from './edge';
 import { migrationSteps } from './migration';
 import { catalogStep } from './production-data';
 import { collectFromEach, onNode, work, type Context } from './remote';
+import { forgetServicesStep } from './service-records';
 import { closeApiStep, directoryDomainSteps, linkCellsStep, monitoringStep, sideServicesStep } from './sides';
 import { swiftCopyStep, swiftParityStep } from './swift';
 import type { Phase, Step } from './types';
@@ -80,6 +81,7 @@ export function upgradeSteps(ctx: Context, phase: Phase, round: string, rebuild:
     ...dumpSteps(ctx, phase, round),
     ...migrationSteps(ctx, phase, round),
     forgetOldLinksStep(ctx, phase, round),
+    forgetServicesStep(ctx, phase, `${round}.services-forget-old`, 'new', "the old side's (and production's)"),
     catalogStep(ctx, phase, `${round}.catalog-new`, 'new'),
     linkCellsStep(ctx, phase, `${round}.cells-new`, 'new'),
     computeUpgradeStep(ctx, phase, round),

@@ -10,6 +10,7 @@ import type { NodePlan, Side } from '../plan/types';
 import { driftCommand, outputsCommand } from './stacks';
 import { horizonStep } from './horizon';
 import { multibyteNamesStep, shelveStep } from './regressions';
+import { stagingHosts } from './service-records';
 import { collectFromEach, onNode, work, type Context } from './remote';
 import { CHECKS, stagingCli } from './staging-cli';
 import { tempestStep } from './tempest';
@@ -66,7 +67,7 @@ export function cellNovaNodes(ctx: Context, side: Side): [string, NodePlan][] {
  * Updated_At; a host is compared by its first label.
  */
 export function novaServicesCheck(ctx: Context, side: Side): string {
-  const hosts = ctx.plan.nodes.filter((n) => n.side === side || n.side === 'shared').map((n) => n.name);
+  const hosts = stagingHosts(ctx, side);
   return (
     // The list is shown on stderr through cat (a `tee /dev/stderr` fails where stderr is a socket).
     `nova-manage service list 2>/dev/null | awk -v hosts='${hosts.join(' ')}' ` +
