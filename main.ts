@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { contextLine, inputsFrom, planFrom, runCli, SYNTH_CONTEXT_FILE, synthContext } from './bin/cli';
 import { buildStacks } from './stacks/app';
-import { cloudTarget } from './targets';
+import { withCloudTarget } from './targets';
 import { nodeUserData } from './stacks/user-data';
 
 runCli(() => {
@@ -18,7 +18,7 @@ runCli(() => {
   // Which inputs this synthesis used, on stderr (cdktf.out and stdout stay the stacks' alone).
   process.stderr.write(contextLine(plan, inputs, target) + '\n');
   const app = new App();
-  buildStacks(app, { plan, target: cloudTarget(plan, target), config: target, userData: nodeUserData(plan, target) });
+  withCloudTarget(plan, target, (cloud) => buildStacks(app, { plan, target: cloud, config: target, userData: nodeUserData(plan, target) }));
   app.synth();
   writeFileSync(join(app.outdir, SYNTH_CONTEXT_FILE), JSON.stringify(synthContext(plan, inputs, target), null, 2) + '\n');
 });

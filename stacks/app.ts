@@ -1,7 +1,7 @@
 /** Composes every stack of a staging clone from one plan. */
 import type { App } from 'cdktf';
 import type { StagingPlan } from '../plan/types';
-import type { CloudTarget } from '../targets/target';
+import type { CloudTarget, Foundation } from '../targets/target';
 import type { NodeUserData } from './user-data';
 import type { TargetConfig } from '../targets/config';
 import { CanaryStack } from './canary';
@@ -9,9 +9,9 @@ import { EdgeStack } from './edge';
 import { FoundationStack } from './foundation';
 import { NodeStack, nodeStackSpecs } from './nodes';
 
-export interface StagingAppProps {
+export interface StagingAppProps<F extends Foundation> {
   readonly plan: StagingPlan;
-  readonly target: CloudTarget;
+  readonly target: CloudTarget<F>;
   readonly config: TargetConfig;
   readonly userData: NodeUserData;
 }
@@ -23,7 +23,7 @@ export interface StagingStacks {
   readonly canary: CanaryStack;
 }
 
-export function buildStacks(app: App, props: StagingAppProps): StagingStacks {
+export function buildStacks<F extends Foundation>(app: App, props: StagingAppProps<F>): StagingStacks {
   const foundation = new FoundationStack(app, 'foundation', { target: props.target });
   const nodeStacks = nodeStackSpecs(props.plan).map((spec) => {
     const stack = new NodeStack(app, spec.id, {

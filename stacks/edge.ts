@@ -12,18 +12,18 @@ import { SIDES, type Side } from '../plan/types';
 import type { ActiveSide, CloudTarget, Foundation } from '../targets/target';
 import { ACTIVE_SIDE_VARIABLE } from './edge-variable';
 
-export interface EdgeStackProps {
-  readonly target: CloudTarget;
-  readonly foundation: Foundation;
+export interface EdgeStackProps<F extends Foundation> {
+  readonly target: CloudTarget<F>;
+  readonly foundation: F;
   /** Default of the `active_side` variable. @default the target config's activeSide */
   readonly activeSide: Side;
 }
 
-export class EdgeStack extends TerraformStack {
+export class EdgeStack<F extends Foundation = Foundation> extends TerraformStack {
   /** Where the public APIs answer (load balancer DNS name or floating IP). */
   public readonly endpoint: string;
 
-  constructor(scope: Construct, id: string, props: EdgeStackProps) {
+  constructor(scope: Construct, id: string, props: EdgeStackProps<F>) {
     super(scope, id);
     props.target.configure(this, id);
     const variable = new TerraformVariable(this, ACTIVE_SIDE_VARIABLE, {

@@ -10,19 +10,19 @@ import type { NodePlan, NodeSide, StagingPlan } from '../plan/types';
 import type { CloudTarget, Foundation } from '../targets/target';
 import type { NodeUserData } from './user-data';
 
-export interface NodeStackProps {
-  readonly target: CloudTarget;
-  readonly foundation: Foundation;
+export interface NodeStackProps<F extends Foundation> {
+  readonly target: CloudTarget<F>;
+  readonly foundation: F;
   /** The nodes this stack owns. */
   readonly nodes: readonly NodePlan[];
   /** Bootstrap user data of a node, given its volumes' device paths. */
   readonly userData: NodeUserData;
 }
 
-export class NodeStack extends TerraformStack {
+export class NodeStack<F extends Foundation = Foundation> extends TerraformStack {
   public readonly nodes: readonly NodePlan[];
 
-  constructor(scope: Construct, id: string, props: NodeStackProps) {
+  constructor(scope: Construct, id: string, props: NodeStackProps<F>) {
     super(scope, id);
     props.target.configure(this, id);
     this.nodes = props.nodes;

@@ -4,17 +4,21 @@
  */
 import type { StagingPlan } from '../plan/types';
 import type { TargetConfig } from './config';
-import type { CloudTarget } from './target';
+import type { CloudTarget, Foundation } from './target';
 
-export function cloudTarget(plan: StagingPlan, config: TargetConfig): CloudTarget {
+/**
+ * Hands the plan's cloud target to `use`, typed by that cloud's own foundation
+ * handles, so that nothing between the foundation and the other stacks downcasts.
+ */
+export function withCloudTarget<R>(plan: StagingPlan, config: TargetConfig, use: <F extends Foundation>(target: CloudTarget<F>) => R): R {
   switch (config.cloud) {
     case 'aws': {
       const { awsTarget } = require('./aws') as typeof import('./aws');
-      return awsTarget(plan, config);
+      return use(awsTarget(plan, config));
     }
     case 'openstack': {
       const { openstackTarget } = require('./openstack') as typeof import('./openstack');
-      return openstackTarget(plan, config);
+      return use(openstackTarget(plan, config));
     }
   }
 }

@@ -27,22 +27,23 @@ export interface NodeHandle {
   readonly id: string;
 }
 
-export interface CloudTarget {
+/** A cloud's realization, typed by what its foundation hands the other stacks (each cloud's own handles, never downcast). */
+export interface CloudTarget<F extends Foundation = Foundation> {
   readonly cloud: StagingPlan['cloud'];
   /** Provider(s) and state backend of one stack. */
   configure(stack: TerraformStack, stackName: string): void;
   /** Networks, security groups and rules, buckets. */
-  foundation(stack: TerraformStack): Foundation;
+  foundation(stack: TerraformStack): F;
   /**
    * The nodes of one stack: volumes, instances, extra interfaces. `userData(node)`
    * receives the path under which the node sees each planned volume (clouds name
    * attached disks differently, and the path may hold the volume id, known at deploy time).
    */
-  nodes(scope: Construct, nodes: readonly NodePlan[], foundation: Foundation, userData: (node: NodePlan) => UserDataFor): NodeHandle[];
+  nodes(scope: Construct, nodes: readonly NodePlan[], foundation: F, userData: (node: NodePlan) => UserDataFor): NodeHandle[];
   /** Puts a file in the assets bucket (or container), for nodes whose user data is over the cloud's limit. */
-  upload(scope: Construct, foundation: Foundation, key: string, content: string): void;
+  upload(scope: Construct, foundation: F, key: string, content: string): void;
   /** The public entry: a listener per API, a target group or pool per side, forwarding to the active side. */
-  edge(stack: TerraformStack, foundation: Foundation, active: ActiveSide): EdgeHandle;
+  edge(stack: TerraformStack, foundation: F, active: ActiveSide): EdgeHandle;
 }
 
 /**

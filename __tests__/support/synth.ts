@@ -8,7 +8,7 @@ import type { StagingPlan } from '../../plan/types';
 import { buildStacks } from '../../stacks/app';
 import { nodeUserData } from '../../stacks/user-data';
 import type { TargetConfig } from '../../targets/config';
-import { cloudTarget } from '../../targets';
+import { withCloudTarget } from '../../targets';
 
 export type StackJson = Record<string, any>;
 
@@ -21,7 +21,9 @@ export interface Synthesized {
 export function synthesize(plan: StagingPlan, config: TargetConfig, userDataOverrides: Partial<PartsOptions> = {}): Synthesized {
   const outdir = mkdtempSync(join(tmpdir(), 'staging-synth-'));
   const app = new App({ outdir, skipValidation: false });
-  buildStacks(app, { plan, target: cloudTarget(plan, config), config, userData: nodeUserData(plan, config, userDataOverrides) });
+  withCloudTarget(plan, config, (cloud) =>
+    buildStacks(app, { plan, target: cloud, config, userData: nodeUserData(plan, config, userDataOverrides) }),
+  );
   app.synth();
   const stacks: Record<string, StackJson> = {};
   for (const name of readdirSync(join(outdir, 'stacks')).sort()) {

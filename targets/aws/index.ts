@@ -5,7 +5,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
 import type { StagingPlan } from '../../plan/types';
 import type { AwsTargetConfig } from '../config';
-import { assetObjectId, type CloudTarget, type Foundation } from '../target';
+import { assetObjectId, type CloudTarget } from '../target';
 import { awsEdge } from './edge';
 import { awsFoundation, type AwsFoundation } from './foundation';
 import { amiLookup, awsNodes } from './node';
@@ -39,7 +39,7 @@ export function endpointSettings(url: string) {
 /** Official CentOS images (the CentOS project's AWS account); override with ami- ids for your own. */
 const CENTOS_OWNER = '125523088429';
 
-export function awsTarget(plan: StagingPlan, config: AwsTargetConfig): CloudTarget {
+export function awsTarget(plan: StagingPlan, config: AwsTargetConfig): CloudTarget<AwsFoundation> {
   return {
     cloud: 'aws',
     configure(stack: TerraformStack, stackName: string) {
@@ -56,11 +56,11 @@ export function awsTarget(plan: StagingPlan, config: AwsTargetConfig): CloudTarg
     nodes(scope, nodes, foundation, userData) {
       // One image lookup per OS and stack: data sources cannot be shared across stacks.
       const ami = amiLookup(TerraformStack.of(scope), config.imageByOs, [CENTOS_OWNER]);
-      return awsNodes(scope, nodes, userData, { plan, config, foundation: foundation as AwsFoundation, ami });
+      return awsNodes(scope, nodes, userData, { plan, config, foundation, ami });
     },
     upload(scope, foundation, key, content) {
       new S3Object(scope, assetObjectId(key), { bucket: foundation.buckets.assets, key, content, serverSideEncryption: 'AES256' });
     },
-    edge: (stack, foundation: Foundation, active) => awsEdge(stack, plan, config, foundation as AwsFoundation, active),
+    edge: (stack, foundation, active) => awsEdge(stack, plan, config, foundation, active),
   };
 }

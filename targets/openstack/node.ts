@@ -14,25 +14,18 @@ import { groupOf } from '../../plan/security';
 import type { NetworkRole, NodePlan, StagingPlan } from '../../plan/types';
 import type { OpenstackTargetConfig } from '../config';
 import { interpolate, memberExpressions } from '../for-each';
-import type { Foundation, NodeHandle, UserDataFor } from '../target';
+import type { NodeHandle, UserDataFor } from '../target';
+import type { OpenstackFoundation } from './foundation';
+import type { OpenstackNaming } from './naming';
 import { BlockstorageVolumeV3 } from '../../.gen/providers/openstack/blockstorage-volume-v3';
 import { ComputeInstanceV2 } from '../../.gen/providers/openstack/compute-instance-v2';
 import { ComputeVolumeAttachV2 } from '../../.gen/providers/openstack/compute-volume-attach-v2';
 import { NetworkingPortV2 } from '../../.gen/providers/openstack/networking-port-v2';
 
-export interface OpenstackFoundation extends Foundation {
-  /** Network id of a network role (ports need it beside the subnet). */
-  network(role: NetworkRole): string;
-}
-
-export interface OpenstackNodesProps {
+export interface OpenstackNodesProps extends OpenstackNaming {
   readonly plan: StagingPlan;
   readonly config: OpenstackTargetConfig;
   readonly foundation: OpenstackFoundation;
-  /** A cloud-side name within the rehearsal. */
-  readonly name: (suffix: string) => string;
-  /** Tags of a resource of a node (or of anything with a side and role). */
-  readonly tags: (what: { side: string; role: string; cell?: string }) => string[];
 }
 
 /** Metadata of a node's instance and volumes. */
