@@ -238,8 +238,8 @@ export function tempestStep(ctx: Context, phase: Phase, side: Side): Step | unde
   const dir = `${home(tempest)}/src`;
   const run =
     tempest.runner === 'testr'
-      ? `(cd ${dir} && ../venv/bin/testr run --parallel ${shQuote(smokeSelection(exclusions))}) || status=$?`
-      : `(cd ${dir} && ../venv/bin/tempest run --smoke --blacklist-file exclude.txt --config-file etc/tempest.conf) || status=$?`;
+      ? `(cd ${dir} && testr run --parallel ${shQuote(smokeSelection(exclusions))}) || status=$?`
+      : `(cd ${dir} && tempest run --smoke --blacklist-file exclude.txt --config-file etc/tempest.conf) || status=$?`;
   const seed = work(ctx, 'canary-seed.json');
   const flavors = ctx.plan.canary.flavors.map((f) => f.name);
   const flavorId = (name: string) => `"$(${stagingCli(ctx)} flavor show -f value -c id ${shQuote(name)})"`;
@@ -270,8 +270,12 @@ export function tempestStep(ctx: Context, phase: Phase, side: Side): Step | unde
             'EXCLUDE',
             'status=0',
             `export TEMPEST_CONFIG_DIR=${dir}/etc`,
+            // testr runs the tests with the first `python` on the PATH (its .testr.conf): the virtualenv's.
+            `export PATH=${home(tempest)}/venv/bin:$PATH`,
+            // A fresh test repository per run: a run that fails to start must not hand back the previous phase's results.
+            `rm -rf ${dir}/.testrepository ${dir}/junit.xml && (cd ${dir} && testr init >/dev/null)`,
             run,
-            `(cd ${dir} && ../venv/bin/testr last --subunit | ../venv/bin/subunit2junitxml > ${dir}/junit.xml) || true`,
+            `(cd ${dir} && testr last --subunit | subunit2junitxml > ${dir}/junit.xml) || true`,
             `echo "tempest exited $status" >&2`,
           ],
           [
