@@ -38,7 +38,11 @@ test('every security group starts empty and may only go out to package mirrors (
 
 test('ingress rules are two for_each maps keyed by what each member allows, so a new flow only adds a member', () => {
   const ingress = resources(foundation, 'openstack_networking_secgroup_rule_v2');
-  expect(Object.keys(ingress).filter((id) => id.startsWith('ingress-')).sort()).toEqual(['ingress-from-cidrs', 'ingress-from-groups']);
+  expect(
+    Object.keys(ingress)
+      .filter((id) => id.startsWith('ingress-'))
+      .sort(),
+  ).toEqual(['ingress-from-cidrs', 'ingress-from-groups']);
   const members = ingress['ingress-from-groups'].for_each as Record<string, { from: number; to: number; protocol: string }>;
   for (const [key, m] of Object.entries(members)) expect(key).toMatch(new RegExp(` ${m.protocol}/${m.from}-${m.to} from `));
   expect(members['compute tcp/16509-16509 from compute']).toMatchObject({ description: 'libvirt live migration control', from: 16509 });
