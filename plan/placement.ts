@@ -1,0 +1,179 @@
+/**
+ * Nodes as KVM guests of a few large hypervisor hosts, as production runs its
+ * controllers (and as TripleO's quickstart "virthost" and OVB's nested labs do):
+ * the guests boot the releases' own OS on virtio, which every EL6 and EL7 kernel
+ * has, where a stock EL image before 7.4 has no network on a Nitro instance (ENA).
+ *
+ * Pure packing: which host offers, how many, which guests on each. The guests keep
+ * the size, addresses and volumes the node plan gave them; a host's data volumes are
+ * its guests' (attached to the host, handed to the guest as virtio disks), so the
+ * Swift ring's device count and the database volumes are unchanged.
+ */
+import { byCodeUnits, type Offer, type PriceList } from '../targets/prices';
+import type { NodePlan, NodeSide } from './types';
+
+/** How densely guests are packed: stated in the target config, shown in the report. */
+export interface PackingRules {
+  /** Guest vCPUs per host vCPU. @default 2 (the staging measures migrations, not CPU-bound work) */
+  readonly cpuOvercommit: number;
+  /** Guest memory per host memory. @default 1 (a swapping database would distort every timing) */
+  readonly memoryOvercommit: number;
+  /** Kept for the host's own OS, libvirt and QEMU's overhead. @default 2 vCPU, 8 GiB */
+  readonly hostReserve: { readonly vcpus: number; readonly memoryGiB: number };
+}
+
+export const DEFAULT_PACKING: PackingRules = { cpuOvercommit: 2, memoryOvercommit: 1, hostReserve: { vcpus: 2, memoryGiB: 8 } };
+
+/** A hypervisor host and the guests it runs. */
+export interface HostPlan {
+  /** Hostname, unique in the plan, e.g. `hv-old-z1-1`. */
+  readonly name: string;
+  /** The side whose guests it runs: destroying a side destroys its hosts only. */
+  readonly side: NodeSide;
+  readonly zone: string;
+  readonly size: { readonly offer: string; readonly vcpus: number; readonly memoryGiB: number; readonly pricePerHour: number };
+  /** Hardware KVM (bare metal), which guests that run KVM themselves need; or nested, enough for the others. */
+  readonly kvm: 'hardware' | 'nested';
+  /** Node names of its guests, in placement order. */
+  readonly guests: readonly string[];
+  /** The host's own disk plus its guests' root disks (qcow2 overlays on the host). */
+  readonly rootVolumeGiB: number;
+}
+
+const HOST_OS_GIB = 30;
+
+/** The KVM a guest needs of its host: compute guests run the canary's VMs on KVM, so they need it in hardware. */
+export const hostKvmFor = (node: NodePlan): HostPlan['kvm'] => (node.hypervisor ? 'hardware' : 'nested');
+
+interface Room {
+  vcpus: number;
+  memoryGiB: number;
+  volumes: number;
+}
+
+interface OpenHost {
+  readonly offer: Offer;
+  readonly room: Room;
+  readonly guests: NodePlan[];
+}
+
+/** What one host of an offer can hold, after its reserve and with the overcommit. */
+function capacity(offer: Offer, rules: PackingRules, maxVolumes: number): Room {
+  return {
+    vcpus: Math.floor((offer.vcpus - rules.hostReserve.vcpus) * rules.cpuOvercommit),
+    memoryGiB: (offer.memoryGiB - rules.hostReserve.memoryGiB) * rules.memoryOvercommit,
+    volumes: maxVolumes,
+  };
+}
+
+const fits = (room: Room, guest: NodePlan): boolean =>
+  guest.size.vcpus <= room.vcpus && guest.size.memoryGiB <= room.memoryGiB && guest.volumes.length <= room.volumes;
+
+function take(host: OpenHost, guest: NodePlan): void {
+  host.room.vcpus -= guest.size.vcpus;
+  host.room.memoryGiB -= guest.size.memoryGiB;
+  host.room.volumes -= guest.volumes.length;
+  host.guests.push(guest);
+}
+
+/** Largest first (memory, then vCPUs, then volumes), by name on ties: first-fit decreasing, deterministic. */
+const largestFirst = (a: NodePlan, b: NodePlan): number =>
+  b.size.memoryGiB - a.size.memoryGiB || b.size.vcpus - a.size.vcpus || b.volumes.length - a.volumes.length || byCodeUnits(a.name, b.name);
+
+/** Puts guests into the room hosts already have, largest first; returns those that did not fit. */
+function fill(guests: readonly NodePlan[], hosts: OpenHost[]): NodePlan[] {
+  const rest: NodePlan[] = [];
+  for (const guest of [...guests].sort(largestFirst)) {
+    const host = hosts.find((h) => fits(h.room, guest));
+    if (host) take(host, guest);
+    else rest.push(guest);
+  }
+  return rest;
+}
+
+/** First-fit decreasing onto fresh hosts of one offer; undefined when a guest is larger than one host. */
+function pack(guests: readonly NodePlan[], offer: Offer, rules: PackingRules, maxVolumes: number): OpenHost[] | undefined {
+  const hosts: OpenHost[] = [];
+  for (const guest of [...guests].sort(largestFirst)) {
+    const host = hosts.find((h) => fits(h.room, guest));
+    if (host) {
+      take(host, guest);
+      continue;
+    }
+    const fresh: OpenHost = { offer, room: capacity(offer, rules, maxVolumes), guests: [] };
+    if (!fits(fresh.room, guest)) return undefined;
+    take(fresh, guest);
+    hosts.push(fresh);
+  }
+  return hosts;
+}
+
+/** The cheapest packing of `guests` onto hosts of one offer of one KVM kind (fewer hosts on a tie, then the offer's name). */
+function cheapest(guests: readonly NodePlan[], kvm: HostPlan['kvm'], prices: PriceList, rules: PackingRules): OpenHost[] | undefined {
+  let best: { hosts: OpenHost[]; cost: number } | undefined;
+  for (const offer of prices.offers.filter((o) => o.kvm === kvm).sort((a, b) => byCodeUnits(a.name, b.name))) {
+    const hosts = pack(guests, offer, rules, prices.maxVolumesPerNode);
+    if (!hosts) continue;
+    const cost = hosts.reduce((sum, h) => sum + h.offer.pricePerHour, 0);
+    if (!best || cost < best.cost - 1e-9 || (Math.abs(cost - best.cost) <= 1e-9 && hosts.length < best.hosts.length))
+      best = { hosts, cost };
+  }
+  return best?.hosts;
+}
+
+/** Why a group of guests cannot be placed: the message names the guest and what no host offers. */
+export class PlacementError extends Error {}
+
+/**
+ * Places every node on a host of its side and zone. Guests that need hardware KVM go
+ * first onto bare-metal hosts; the others fill the room left there, then nested-virtualization
+ * hosts (or metal ones where no nested type fits, or where metal is cheaper).
+ */
+export function placeOnHosts(nodes: readonly NodePlan[], prices: PriceList, rules: PackingRules = DEFAULT_PACKING): HostPlan[] {
+  const groups = new Map<string, NodePlan[]>();
+  for (const node of nodes) {
+    const key = `${node.side}\u0000${node.zone}`;
+    groups.set(key, [...(groups.get(key) ?? []), node]);
+  }
+  const zones = [...new Set(nodes.map((n) => n.zone))];
+  const hosts: HostPlan[] = [];
+  for (const [key, guests] of [...groups].sort(([a], [b]) => byCodeUnits(a, b))) {
+    const [side, zone] = key.split('\u0000') as [NodeSide, string];
+    const needHardware = guests.filter((g) => hostKvmFor(g) === 'hardware');
+    const others = guests.filter((g) => hostKvmFor(g) === 'nested');
+    const metal = needHardware.length > 0 ? cheapest(needHardware, 'hardware', prices, rules) : [];
+    if (!metal) throw new PlacementError(unplaceable(needHardware, 'hardware', prices, rules));
+    // Room left on the metal hosts is free; beyond it, whichever kind of host is cheaper for the rest.
+    const rest = fill(others, metal);
+    const more = rest.length > 0 ? cheaperOf(cheapest(rest, 'nested', prices, rules), cheapest(rest, 'hardware', prices, rules)) : [];
+    if (!more) throw new PlacementError(unplaceable(rest, 'nested', prices, rules));
+    const placed = [...metal, ...more];
+    placed.forEach((h, i) => {
+      hosts.push({
+        name: `hv-${side}-z${zones.indexOf(zone) + 1}-${i + 1}`,
+        side,
+        zone,
+        size: { offer: h.offer.name, vcpus: h.offer.vcpus, memoryGiB: h.offer.memoryGiB, pricePerHour: h.offer.pricePerHour },
+        kvm: h.offer.kvm!,
+        guests: h.guests.map((g) => g.name),
+        rootVolumeGiB: HOST_OS_GIB + h.guests.reduce((sum, g) => sum + g.rootVolumeGiB, 0),
+      });
+    });
+  }
+  return hosts;
+}
+
+function cheaperOf(a: OpenHost[] | undefined, b: OpenHost[] | undefined): OpenHost[] | undefined {
+  const cost = (hosts: OpenHost[]) => hosts.reduce((sum, h) => sum + h.offer.pricePerHour, 0);
+  if (!a) return b;
+  if (!b) return a;
+  return cost(b) < cost(a) - 1e-9 ? b : a;
+}
+
+function unplaceable(guests: readonly NodePlan[], kvm: HostPlan['kvm'], prices: PriceList, rules: PackingRules): string {
+  const offers = prices.offers.filter((o) => (kvm === 'hardware' ? o.kvm === 'hardware' : o.kvm !== undefined));
+  const biggest = [...guests].sort(largestFirst).find((g) => !offers.some((o) => fits(capacity(o, rules, prices.maxVolumesPerNode), g)));
+  const what = kvm === 'hardware' ? 'bare-metal' : 'nested-virtualization or bare-metal';
+  if (offers.length === 0) return `no ${what} size is on offer to host ${guests[0]?.name ?? 'the guests'}`;
+  return `no ${what} size holds ${biggest?.name ?? guests[0]?.name} (${biggest?.size.vcpus} vCPU, ${biggest?.size.memoryGiB} GiB, ${biggest?.volumes.length} volumes) after the host's reserve of ${rules.hostReserve.vcpus} vCPU and ${rules.hostReserve.memoryGiB} GiB`;
+}
