@@ -1,0 +1,208 @@
+/**
+ * The hypervisor hosts' network, run for real: two hosts and a cloud network as
+ * network namespaces this test makes (and always removes), guests as namespaces
+ * on the hosts' bridges, as libvirt would attach them after the host script ran.
+ * Needs root, iproute2, ping (Debian's iputils-ping) and python3 (raw 802.1Q frames).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hostNetworkScript, type HostNetwork } from '../assets/host-network';
+import { BRIDGE_OF } from '../assets/libvirt';
+import type { NetworkRole } from '../plan/types';
+
+const ROLES: readonly NetworkRole[] = ['management', 'api', 'storage', 'tenant'];
+const SUBNET: Record<NetworkRole, string> = { management: '10.99.1', api: '10.99.2', storage: '10.99.3', tenant: '10.99.4' };
+const tag = `t${process.pid}`;
+const ns = (name: string) => `${tag}-${name}`;
+
+function run(command: string, args: readonly string[], input?: string): { status: number | null; out: string } {
+  const r = spawnSync(command, args, { encoding: 'utf8', input, timeout: 30_000 });
+  if (r.error) throw new Error(`${command}: ${r.error.message}`);
+  return { status: r.status, out: `${r.stdout}${r.stderr}` };
+}
+const must = (command: string, ...args: string[]) => {
+  const r = run(command, args);
+  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')}: ${r.out}`);
+  return r.out;
+};
+const inNs = (name: string, ...args: string[]) => must('ip', 'netns', 'exec', ns(name), ...args);
+const pings = (from: string, address: string) => run('ip', ['netns', 'exec', ns(from), 'ping', '-c', '1', '-W', '2', address]).status === 0;
+
+interface Guest {
+  readonly name: string;
+  readonly host: 'a' | 'b';
+  readonly last: number;
+}
+const GUESTS: readonly Guest[] = [
+  { name: 'a1', host: 'a', last: 21 },
+  { name: 'a2', host: 'a', last: 22 },
+  { name: 'b1', host: 'b', last: 31 },
+  { name: 'b2', host: 'b', last: 32 },
+];
+const HOST_LAST = { a: 11, b: 12 };
+const ip = (role: NetworkRole, last: number) => `${SUBNET[role]}.${last}`;
+
+const networkOf = (host: 'a' | 'b'): HostNetwork => ({
+  addresses: Object.fromEntries(ROLES.map((r) => [r, ip(r, HOST_LAST[host])])) as Record<NetworkRole, string>,
+  guests: GUESTS.filter((g) => g.host === host).map((g) => ({
+    name: g.name,
+    addresses: Object.fromEntries(ROLES.filter((r) => r !== 'tenant').map((r) => [r, ip(r, g.last)])),
+  })),
+  tenantPeers: [ip('tenant', HOST_LAST[host === 'a' ? 'b' : 'a'])],
+});
+
+const FRAMES = join(__dirname, 'support/vlan-frames.py');
+
+/** A raw-socket listener in a namespace: resolves `ready` once bound, `frames` with the test frames it saw. */
+function listen(name: string, iface: string): { ready: Promise<void>; frames: Promise<{ vid: number | null; marker: string }[]> } {
+  const child = spawn('ip', ['netns', 'exec', ns(name), 'python3', FRAMES, 'listen', iface, '2'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  let signal: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (signal = resolve));
+  child.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+    if (out.startsWith('ready\n')) signal();
+  });
+  const frames = new Promise<{ vid: number | null; marker: string }[]>((resolve, reject) =>
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(
+            out
+              .split('\n')
+              .slice(1)
+              .filter(Boolean)
+              .map((line) => JSON.parse(line)),
+          )
+        : reject(new Error(`listener in ${name} exited ${code}: ${out}`)),
+    ),
+  );
+  return { ready, frames };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'host-network-'));
+const made: string[] = [];
+
+function makeNs(name: string) {
+  must('ip', 'netns', 'add', ns(name));
+  made.push(ns(name));
+  inNs(name, 'ip', 'link', 'set', 'lo', 'up');
+}
+
+/** Links two namespaces with a veth pair, `aEnd` in `a` and `bEnd` in `b`. */
+function veth(a: string, aEnd: string, b: string, bEnd: string) {
+  const tmp = `${tag}${made.length}x`.slice(-12);
+  must('ip', 'link', 'add', `${tmp}a`, 'type', 'veth', 'peer', 'name', `${tmp}b`);
+  must('ip', 'link', 'set', `${tmp}a`, 'netns', ns(a), 'name', aEnd);
+  must('ip', 'link', 'set', `${tmp}b`, 'netns', ns(b), 'name', bEnd);
+  made.push('');
+}
+
+function runScript(host: 'a' | 'b') {
+  const file = join(dir, `host-${host}.sh`);
+  writeFileSync(file, hostNetworkScript(networkOf(host)));
+  return run('ip', ['netns', 'exec', ns(host), 'bash', file]);
+}
+
+describe('a hypervisor host network in namespaces', () => {
+  beforeAll(() => {
+    if (process.getuid?.() !== 0) throw new Error('the host network test makes network namespaces: run it as root');
+    // The cloud network: one bridge per subnet, its gateway at .1.
+    makeNs('cloud');
+    for (const role of ROLES) {
+      inNs('cloud', 'ip', 'link', 'add', `c-${role}`, 'type', 'bridge');
+      inNs('cloud', 'ip', 'addr', 'add', `${ip(role, 1)}/24`, 'dev', `c-${role}`);
+      inNs('cloud', 'ip', 'link', 'set', `c-${role}`, 'up');
+    }
+    for (const host of ['a', 'b'] as const) {
+      makeNs(host);
+      ROLES.forEach((role, i) => {
+        veth(host, `eth${i}`, 'cloud', `${host}-${role}`);
+        inNs('cloud', 'ip', 'link', 'set', `${host}-${role}`, 'master', `c-${role}`, 'up');
+        inNs(host, 'ip', 'addr', 'add', `${ip(role, HOST_LAST[host])}/24`, 'dev', `eth${i}`);
+        inNs(host, 'ip', 'link', 'set', `eth${i}`, 'up');
+      });
+      inNs(host, 'ip', 'route', 'add', 'default', 'via', ip('management', 1));
+      const first = runScript(host);
+      if (first.status !== 0) throw new Error(`host ${host} script: ${first.out}`);
+    }
+    // The guests, attached to their host's bridges after the host script, as libvirt does when it starts them.
+    for (const g of GUESTS) {
+      makeNs(g.name);
+      ROLES.forEach((role, i) => {
+        veth(g.name, `eth${i}`, g.host, `v-${g.name}-${i}`);
+        inNs(g.host, 'ip', 'link', 'set', `v-${g.name}-${i}`, 'master', BRIDGE_OF[role], 'up');
+        inNs(g.name, 'ip', 'link', 'set', `eth${i}`, 'up');
+        if (role !== 'tenant') inNs(g.name, 'ip', 'addr', 'add', `${ip(role, g.last)}/24`, 'dev', `eth${i}`);
+      });
+      inNs(g.name, 'ip', 'route', 'add', 'default', 'via', ip('management', 1));
+    }
+  });
+
+  afterAll(() => {
+    for (const name of made.filter(Boolean).reverse()) run('ip', ['netns', 'del', name]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the script passes shellcheck', () => {
+    const check = run('shellcheck', ['-s', 'bash', '-'], hostNetworkScript(networkOf('a')));
+    expect(check).toEqual({ status: 0, out: '' });
+  });
+
+  test("a guest reaches its subnet's gateway, and the cloud (a load balancer) reaches the guest at its planned address", () => {
+    expect(pings('a1', ip('management', 1))).toBe(true);
+    expect(pings('cloud', ip('api', 21))).toBe(true);
+    expect(pings('cloud', ip('storage', 32))).toBe(true);
+  });
+
+  test('guests reach each other on every routed network, on the same host and across hosts', () => {
+    for (const role of ['management', 'api', 'storage'] as const) {
+      expect([role, pings('a1', ip(role, 22))]).toEqual([role, true]);
+      expect([role, pings('a1', ip(role, 31))]).toEqual([role, true]);
+      expect([role, pings('b2', ip(role, 21))]).toEqual([role, true]);
+    }
+  });
+
+  test('an address no host routes is not reached: the routes, not a flat bridge, carry the guests', () => {
+    expect(pings('a1', ip('management', 99))).toBe(false);
+  });
+
+  test('tagged tenant frames reach every guest on either host with their VLAN kept, and never touch the cloud network untunnelled', async () => {
+    const listeners = [listen('a2', 'eth3'), listen('b1', 'eth3'), listen('b2', 'eth3'), listen('cloud', 'c-tenant')];
+    const seen = await Promise.all(
+      listeners.map(async (l) => {
+        await l.ready;
+        return l;
+      }),
+    ).then(async (ready) => {
+      inNs('a1', 'python3', FRAMES, 'send', 'eth3', '101', 'from-a1');
+      inNs('b2', 'python3', FRAMES, 'send', 'eth3', '102', 'from-b2');
+      return Promise.all(ready.map((l) => l.frames));
+    });
+    const [a2, b1, b2, cloud] = seen;
+    expect(b1).toEqual([
+      { vid: 101, marker: 'from-a1' },
+      { vid: 102, marker: 'from-b2' },
+    ]);
+    expect(a2).toEqual(b1);
+    expect(b2).toEqual([{ vid: 101, marker: 'from-a1' }]);
+    expect(cloud).toEqual([]);
+  });
+
+  test('a second run at boot changes nothing and succeeds', () => {
+    const before = inNs('a', 'ip', '-o', 'route') + inNs('a', 'bridge', 'fdb', 'show', 'dev', 'vx-tenant');
+    expect(runScript('a')).toEqual({ status: 0, out: '' });
+    expect(inNs('a', 'ip', '-o', 'route') + inNs('a', 'bridge', 'fdb', 'show', 'dev', 'vx-tenant')).toBe(before);
+    expect(pings('a1', ip('management', 31))).toBe(true);
+  });
+
+  test('a host whose interface does not hold its planned address stops with the reason', () => {
+    const wrong = { ...networkOf('a'), addresses: { ...networkOf('a').addresses, storage: '10.99.3.250' } };
+    const file = join(dir, 'wrong.sh');
+    writeFileSync(file, hostNetworkScript(wrong));
+    const r = run('ip', ['netns', 'exec', ns('a'), 'bash', file]);
+    expect(r.status).toBe(1);
+    expect(r.out).toContain("no interface holds the host's storage address 10.99.3.250");
+  });
+});
