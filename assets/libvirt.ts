@@ -81,7 +81,14 @@ const VIRTIO_SERIAL_MAX = 20;
 export interface DomainOptions {
   /** `kvm` on a host; `qemu` (emulation) where a test defines the domain without /dev/kvm. @default 'kvm' */
   readonly domainType?: 'kvm' | 'qemu';
+  /** Where the guest's overlay and seed are. @default GUEST_IMAGE_DIR */
+  readonly imageDir?: string;
 }
+
+/** The qcow2 overlay holding a guest's root disk, over its OS's base image. */
+export const overlayPath = (node: NodePlan, imageDir = GUEST_IMAGE_DIR): string => `${imageDir}/${node.name}.qcow2`;
+/** The NoCloud seed (an ISO 9660 image labelled `cidata`) of a guest. */
+export const seedPath = (node: NodePlan, imageDir = GUEST_IMAGE_DIR): string => `${imageDir}/${node.name}-seed.iso`;
 
 /**
  * The domain definition of `node` on `host`. `hostDevicePath` gives where each of the
@@ -97,6 +104,7 @@ export function domainXml(
 ): string {
   if (!host.guests.includes(node.name)) throw new Error(`${node.name} is not a guest of ${host.name}`);
   const compute = node.hypervisor !== undefined;
+  const imageDir = options.imageDir ?? GUEST_IMAGE_DIR;
   const disks = node.volumes.map((volume, index) => {
     if (Buffer.byteLength(volume.name) > VIRTIO_SERIAL_MAX)
       throw new Error(`${node.name}: volume name ${volume.name} is longer than a virtio serial (${VIRTIO_SERIAL_MAX} bytes)`);
@@ -123,6 +131,8 @@ export function domainXml(
   return [
     `<domain type='${options.domainType ?? 'kvm'}'>`,
     `  <name>${escapeXml(node.name)}</name>`,
+    // A fixed UUID, so that the boot script's redefine updates the domain instead of being refused as a second one.
+    `  <uuid>${domainUuid(node)}</uuid>`,
     `  <description>${escapeXml(`${node.role} of side ${node.side}, ${node.release} on ${node.os}; guest of ${host.name}`)}</description>`,
     `  <memory unit='MiB'>${node.size.memoryGiB * 1024}</memory>`,
     `  <vcpu placement='static'>${node.size.vcpus}</vcpu>`,
@@ -143,13 +153,13 @@ export function domainXml(
     '  <devices>',
     "    <disk type='file' device='disk'>",
     "      <driver name='qemu' type='qcow2' cache='none'/>",
-    `      <source file='${GUEST_IMAGE_DIR}/${escapeXml(node.name)}.qcow2'/>`,
+    `      <source file='${escapeXml(overlayPath(node, imageDir))}'/>`,
     "      <target dev='vda' bus='virtio'/>",
     '    </disk>',
     ...disks.flat(),
     "    <disk type='file' device='cdrom'>",
     "      <driver name='qemu' type='raw'/>",
-    `      <source file='${GUEST_IMAGE_DIR}/${escapeXml(node.name)}-seed.iso'/>`,
+    `      <source file='${escapeXml(seedPath(node, imageDir))}'/>`,
     "      <target dev='hdc' bus='ide'/>",
     '      <readonly/>',
     '    </disk>',
@@ -171,6 +181,15 @@ export function domainXml(
     '</domain>',
     '',
   ].join('\n');
+}
+
+/** A name-based UUID (RFC 4122 version 5 layout over SHA-256 bits): the same guest, the same UUID. */
+export function domainUuid(node: NodePlan): string {
+  const b = createHash('sha256').update(`staging-guest\u0000${node.name}`).digest().subarray(0, 16);
+  b[6] = (b[6] & 0x0f) | 0x50;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const hex = b.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 /** vda, vdb, … vdz, vdaa: the kernel's own naming, which libvirt's target names follow. */
