@@ -1,0 +1,114 @@
+/**
+ * Every hypervisor host's user data for the reference clone on AWS, checked by
+ * the host OS's own cloud-init schema (Debian's) and shellcheck; its bucket objects
+ * are the scripts and definitions the other host tests run for real.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { reviewDevicePath } from '../assets/devices';
+import { HOST_GUESTS_SCRIPT, HOST_NETWORK_SCRIPT, hostBootstrap, hostBucketKey } from '../assets/host-bootstrap';
+import { guestDevicePath, guestMacs } from '../assets/libvirt';
+import { assetOptionsFor } from '../assets/options';
+import { TERRAFORM_TEMPLATE } from '../assets/shell';
+import { awsBucketFetch, userDataParts } from '../assets/user-data-limit';
+import { placeOnHosts } from '../plan/placement';
+import { buildPlan } from '../plan/plan';
+import { NETWORK_ROLES, type NetworkRole } from '../plan/types';
+import { loadProfile } from '../profile/load';
+import { AWS_USER_DATA_LIMIT } from '../targets/aws/facts';
+import { priceList } from '../targets/facts';
+import { interpreterOf, requireTool, run } from './fixtures/assets';
+import { target } from './support/shapes';
+
+jest.setTimeout(120_000);
+
+const config = target('aws');
+const plan = buildPlan(loadProfile(), config);
+const hosts = placeOnHosts(plan.nodes, priceList(config));
+const macs = guestMacs(plan.nodes);
+const guestOptions = { ...assetOptionsFor(plan, config), devicePath: guestDevicePath };
+// Hosts have no planned addresses yet: the test gives each one the top of its subnets.
+const hostAddress = (index: number, role: NetworkRole) => {
+  const subnet = plan.networks
+    .find((n) => n.role === role)!
+    .subnets[0].cidr.split('/')[0]
+    .split('.');
+  return [...subnet.slice(0, 3), String(250 - index)].join('.');
+};
+const documents = hosts.map((host, index) =>
+  hostBootstrap({
+    plan,
+    host,
+    network: {
+      addresses: Object.fromEntries(NETWORK_ROLES.map((role) => [role, hostAddress(index, role)])) as Record<NetworkRole, string>,
+      tenantPeers: hosts.filter((h) => h !== host).map((_, i) => hostAddress(i, 'tenant')),
+    },
+    hostDevicePath: reviewDevicePath('aws'),
+    macs,
+    seed: (node) => ({ userData: userDataParts(plan, node, guestOptions).inline, metaData: `instance-id: ${node.name}\n` }),
+    fetch: awsBucketFetch('ASSETS-BUCKET', plan.region),
+    fetchPackages: ['awscli'],
+    fetchImage: (os, dest) => awsBucketFetch('ASSETS-BUCKET', plan.region)(`images/${os}.qcow2`, dest),
+  }),
+);
+const dir = mkdtempSync(join(tmpdir(), 'host-bootstrap-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+test("cloud-init's schema accepts every host's user data, and it fits AWS's limit", async () => {
+  requireTool('cloud-init');
+  const files = documents.map((d, i) => {
+    const file = join(dir, `${hosts[i].name}.yaml`);
+    writeFileSync(file, d.inline);
+    return file;
+  });
+  const r = await run(interpreterOf('cloud-init'), [join(__dirname, 'fixtures/cloud-init-schema.py'), ...files]);
+  expect(r.code).toBe(0);
+  const results = JSON.parse(r.stdout) as Record<string, { error: string | null }>;
+  expect(Object.values(results).map((x) => x.error)).toEqual(files.map(() => null));
+  for (const d of documents) expect(Buffer.byteLength(d.inline)).toBeLessThan(AWS_USER_DATA_LIMIT);
+});
+
+test('the fetch loop and both boot scripts pass shellcheck', async () => {
+  for (const d of documents.slice(0, 3)) {
+    const runcmd = parse(d.inline).runcmd as unknown[];
+    const [, , fetchAll] = runcmd[0] as string[];
+    const scripts = [
+      `#!/bin/sh\n${fetchAll}\n`,
+      ...d.bucketObjects.filter((o) => o.path === HOST_NETWORK_SCRIPT || o.path === HOST_GUESTS_SCRIPT).map((o) => o.content),
+    ];
+    for (const script of scripts) {
+      const r = await run('sh', ['-c', `printf '%s' "$0" | shellcheck -`, script]);
+      expect([r.code, r.stdout]).toEqual([0, '']);
+    }
+  }
+});
+
+test('every guest has its domain and seed in its host folder, each fetched once, and nothing reads as a Terraform template', () => {
+  for (const [i, host] of hosts.entries()) {
+    const paths = documents[i].bucketObjects.map((o) => o.path);
+    for (const guest of host.guests)
+      for (const file of [`domains/${guest}.xml`, `seeds/${guest}/user-data`, `seeds/${guest}/meta-data`])
+        expect(paths).toContain(`/var/lib/staging/libvirt/${file}`);
+    expect(new Set(paths).size).toBe(paths.length);
+    for (const o of documents[i].bucketObjects) {
+      expect(o.key).toBe(hostBucketKey(host, o.path));
+      expect([o.key, TERRAFORM_TEMPLATE.test(o.content)]).toEqual([o.key, false]);
+    }
+    expect(TERRAFORM_TEMPLATE.test(documents[i].inline)).toBe(false);
+    const fetchAll = (parse(documents[i].inline).runcmd[0] as string[])[2];
+    for (const path of paths) expect(fetchAll).toContain(` ${path}`);
+  }
+  const keys = documents.flatMap((d) => d.bucketObjects.map((o) => o.key));
+  expect(new Set(keys).size).toBe(keys.length);
+});
+
+test('the seeds are the guests own node documents, seeing their volumes as virtio disks', () => {
+  const storage = plan.nodes.find((n) => n.role === 'swift-storage')!;
+  const host = hosts.findIndex((h) => h.guests.includes(storage.name));
+  const seed = documents[host].bucketObjects.find((o) => o.path.endsWith(`seeds/${storage.name}/user-data`))!;
+  expect(seed.content).toBe(userDataParts(plan, storage, guestOptions).inline);
+  expect(seed.content).toContain(`/dev/disk/by-id/virtio-${storage.volumes[0].name}`);
+  expect(seed.permissions).toBe('0600');
+});

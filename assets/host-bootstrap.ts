@@ -1,0 +1,148 @@
+/**
+ * A hypervisor host's user data: a current Debian (its cloud-init, its kernel's
+ * KVM, its libvirt) that fetches its guests' definitions from the assets bucket
+ * and brings them up with two boot services, the network first and libvirt's
+ * guests after it. The guests' own documents (their seeds) are the node user
+ * data of an instance placement, unchanged: only where they boot differs.
+ *
+ * Everything but the units goes to the bucket, whatever the size: a host of
+ * forty guests carries a few hundred kilobytes of definitions, far over any
+ * cloud's user-data limit, and one path keeps the small hosts like the large ones.
+ */
+import type { HostPlan } from '../plan/placement';
+import type { NodePlan, StagingPlan } from '../plan/types';
+import { renderCloudConfig, type CloudConfig } from './cloud-init';
+import type { DevicePath } from './devices';
+import { DEFINITIONS_DIR, hostGuestsScript } from './host-guests';
+import { hostNetworkScript, type HostNetwork } from './host-network';
+import { domainXml, libvirtNetworkOf, networkXml } from './libvirt';
+import { NETWORK_ROLES } from '../plan/types';
+import type { BucketFetch, BucketObject, UserDataParts } from './user-data-limit';
+
+export const HOST_NETWORK_SCRIPT = '/usr/local/sbin/staging-host-network';
+export const HOST_GUESTS_SCRIPT = '/usr/local/sbin/staging-host-guests';
+export const HOST_NETWORK_UNIT = 'staging-host-network.service';
+export const HOST_GUESTS_UNIT = 'staging-host-guests.service';
+
+/** Debian 12 packages: libvirt's daemon, QEMU with KVM, qemu-img for the overlays, genisoimage for the seeds. */
+const HOST_PACKAGES = ['libvirt-daemon-system', 'qemu-system-x86', 'qemu-utils', 'genisoimage'];
+
+export interface HostBootstrapProps {
+  readonly plan: StagingPlan;
+  readonly host: HostPlan;
+  /** The host's own addresses and the other hosts' tenant addresses. */
+  readonly network: Omit<HostNetwork, 'guests'>;
+  /** Where the cloud attaches each guest volume to the host. */
+  readonly hostDevicePath: DevicePath;
+  readonly macs: ReadonlyMap<string, string>;
+  /** A guest's seed: its user data and NoCloud meta-data. */
+  readonly seed: (node: NodePlan) => { readonly userData: string; readonly metaData: string };
+  /** Copies a bucket object to the host, and the packages that command needs (the cloud's CLI). */
+  readonly fetch: BucketFetch;
+  readonly fetchPackages: readonly string[];
+  /** A shell command putting an OS's base image at a path. */
+  readonly fetchImage: (os: string, dest: string) => string;
+}
+
+const unit = (description: string, order: readonly string[], exec: string, timeout?: string): string =>
+  [
+    '[Unit]',
+    `Description=${description}`,
+    ...order,
+    '',
+    '[Service]',
+    'Type=oneshot',
+    'RemainAfterExit=yes',
+    ...(timeout ? [`TimeoutStartSec=${timeout}`] : []),
+    `ExecStart=${exec}`,
+    '',
+    '[Install]',
+    'WantedBy=multi-user.target',
+    '',
+  ].join('\n');
+
+/** Bucket key of a host's file: one folder per host, the file's absolute path below it (as for nodes). */
+export const hostBucketKey = (host: HostPlan, path: string): string => `hosts/${host.name}${path}`;
+
+/** The host's inline user data and the bucket objects it fetches. */
+export function hostBootstrap(props: HostBootstrapProps): UserDataParts {
+  const { plan, host } = props;
+  const guests = host.guests.map((name) => plan.nodes.find((n) => n.name === name)!);
+  const network = hostNetworkScript({ ...props.network, guests });
+  const guestsScript = hostGuestsScript(host, plan.nodes, props.hostDevicePath, { fetchImage: props.fetchImage });
+  const files: { path: string; content: string; permissions: string }[] = [
+    { path: HOST_NETWORK_SCRIPT, content: network, permissions: '0755' },
+    { path: HOST_GUESTS_SCRIPT, content: guestsScript, permissions: '0755' },
+    ...NETWORK_ROLES.map((role) => ({
+      path: `${DEFINITIONS_DIR}/networks/${libvirtNetworkOf(role)}.xml`,
+      content: networkXml(role),
+      permissions: '0644',
+    })),
+    ...guests.flatMap((guest) => {
+      const seed = props.seed(guest);
+      return [
+        {
+          path: `${DEFINITIONS_DIR}/domains/${guest.name}.xml`,
+          content: domainXml(guest, host, props.hostDevicePath, props.macs),
+          permissions: '0644',
+        },
+        { path: `${DEFINITIONS_DIR}/seeds/${guest.name}/user-data`, content: seed.userData, permissions: '0600' },
+        { path: `${DEFINITIONS_DIR}/seeds/${guest.name}/meta-data`, content: seed.metaData, permissions: '0600' },
+      ];
+    }),
+  ];
+  const objects: BucketObject[] = files.map((f) => ({ key: hostBucketKey(host, f.path), ...f }));
+  // One loop over the paths (the key is the path below the host's folder), root-only until each file's own mode.
+  const fetchAll = [
+    'umask 077',
+    `for f in ${objects.map((o) => o.path).join(' ')}; do mkdir -p "$(dirname "$f")" && ${props.fetch(`hosts/${host.name}$f`, '"$f"')} || exit 1; done`,
+    ...[...new Set(objects.map((o) => o.permissions))].map(
+      (mode) =>
+        `chmod ${mode} ${objects
+          .filter((o) => o.permissions === mode)
+          .map((o) => o.path)
+          .join(' ')}`,
+    ),
+  ].join('\n');
+  const config: CloudConfig = {
+    header: [
+      `Hypervisor host ${host.name} (${host.size.offer}, ${host.kvm} KVM): ${guests.length} guests of side ${host.side} in ${host.zone}.`,
+    ],
+    doc: {
+      hostname: host.name,
+      package_update: true,
+      packages: [...HOST_PACKAGES, ...props.fetchPackages],
+      write_files: [
+        {
+          path: `/etc/systemd/system/${HOST_NETWORK_UNIT}`,
+          owner: 'root:root',
+          permissions: '0644',
+          // Before libvirtd: its autostarted guests need the bridges at every boot.
+          content: unit(
+            'Staging host network: guest routes, bridges, the tenant trunk',
+            ['Wants=network-online.target', 'After=network-online.target', 'Before=libvirtd.service'],
+            HOST_NETWORK_SCRIPT,
+          ),
+        },
+        {
+          path: `/etc/systemd/system/${HOST_GUESTS_UNIT}`,
+          owner: 'root:root',
+          permissions: '0644',
+          // Base images download and volumes attach during the first boot: give it time.
+          content: unit(
+            'Staging guests: libvirt networks, overlays, seeds and domains',
+            [`Requires=libvirtd.service ${HOST_NETWORK_UNIT}`, `After=libvirtd.service ${HOST_NETWORK_UNIT}`],
+            HOST_GUESTS_SCRIPT,
+            '1h',
+          ),
+        },
+      ],
+      runcmd: [
+        ['sh', '-c', fetchAll],
+        ['systemctl', 'daemon-reload'],
+        ['systemctl', 'enable', '--now', HOST_NETWORK_UNIT, HOST_GUESTS_UNIT],
+      ],
+    },
+  };
+  return { inline: renderCloudConfig(config), bucketObjects: objects };
+}
