@@ -8,12 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { reviewDevicePath } from '../assets/devices';
+import { FIREWALL_FILE } from '../assets/host-firewall';
 import { HOST_GUESTS_SCRIPT, HOST_NETWORK_SCRIPT, hostBootstrap, hostBucketKey } from '../assets/host-bootstrap';
 import { guestDevicePath, guestMacs } from '../assets/libvirt';
 import { assetOptionsFor } from '../assets/options';
 import { TERRAFORM_TEMPLATE } from '../assets/shell';
 import { awsBucketFetch, userDataParts } from '../assets/user-data-limit';
 import { placeOnHosts } from '../plan/placement';
+import { groupOf, securityRules } from '../plan/security';
 import { buildPlan } from '../plan/plan';
 import { NETWORK_ROLES, type NetworkRole } from '../plan/types';
 import { loadProfile } from '../profile/load';
@@ -28,6 +30,7 @@ const config = target('aws');
 const plan = buildPlan(loadProfile(), config);
 const hosts = placeOnHosts(plan.nodes, priceList(config));
 const macs = guestMacs(plan.nodes);
+const rules = securityRules(plan, ['203.0.113.0/24']);
 const guestOptions = { ...assetOptionsFor(plan, config), devicePath: guestDevicePath };
 // Hosts have no planned addresses yet: the test gives each one the top of its subnets.
 const hostAddress = (index: number, role: NetworkRole) => {
@@ -45,6 +48,8 @@ const documents = hosts.map((host, index) =>
       addresses: Object.fromEntries(NETWORK_ROLES.map((role) => [role, hostAddress(index, role)])) as Record<NetworkRole, string>,
       tenantPeers: hosts.filter((h) => h !== host).map((_, i) => hostAddress(i, 'tenant')),
     },
+    rules,
+    operatorSources: ['10.42.0.0/24'],
     hostDevicePath: reviewDevicePath('aws'),
     macs,
     seed: (node) => ({ userData: userDataParts(plan, node, guestOptions).inline, metaData: `instance-id: ${node.name}\n` }),
@@ -111,4 +116,25 @@ test('the seeds are the guests own node documents, seeing their volumes as virti
   expect(seed.content).toBe(userDataParts(plan, storage, guestOptions).inline);
   expect(seed.content).toContain(`/dev/disk/by-id/virtio-${storage.volumes[0].name}`);
   expect(seed.permissions).toBe('0600');
+});
+
+test("every host's firewall passes nft's own check, and guards exactly its guests' groups", async () => {
+  requireTool('nft');
+  for (const [i, host] of hosts.entries()) {
+    const ruleset = documents[i].bucketObjects.find((o) => o.path === FIREWALL_FILE)!.content;
+    const file = join(dir, `${host.name}.nft`);
+    writeFileSync(file, ruleset);
+    const r = await run('nft', ['-c', '-f', file]);
+    expect([host.name, r.code, r.stderr]).toEqual([host.name, 0, '']);
+    const guarded = new Set(host.guests.map((g) => groupOf(plan.nodes.find((n) => n.name === g)!)));
+    const into = new Set([...ruleset.matchAll(/ip daddr @g_(\S+) /g)].map((m) => m[1]));
+    expect([...into].sort()).toEqual([...guarded].map((g) => g.replace(/-/g, '_')).sort());
+  }
+  // The check can fail: a rule into a set the file never defines.
+  const broken = join(dir, 'broken.nft');
+  writeFileSync(
+    broken,
+    documents[0].bucketObjects.find((o) => o.path === FIREWALL_FILE)!.content.replace('counter drop', 'ip daddr @g_nowhere accept'),
+  );
+  expect((await run('nft', ['-c', '-f', broken])).code).not.toBe(0);
 });

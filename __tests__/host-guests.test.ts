@@ -161,7 +161,7 @@ describe("a hypervisor host's guests, brought up by libvirt", () => {
     ]);
   });
 
-  test("each NIC has its planned MAC and is a port of its network's bridge", () => {
+  test("each NIC has its planned MAC and is a port of its network's bridge, isolated but on the tenant trunk", () => {
     const nics = virsh('domiflist', guest.name)
       .split('\n')
       .map((line) => line.trim().split(/\s+/));
@@ -171,6 +171,12 @@ describe("a hypervisor host's guests, brought up by libvirt", () => {
     for (const [tap, , network] of nics) {
       const bridge = `br-${network.replace('staging-', '')}`;
       expect([tap, inNs('ip', '-o', 'link', 'show', 'master', bridge)]).toEqual([tap, expect.stringContaining(`${tap}:`)]);
+      // Isolated ports on the routed networks (guest to guest only through the host's firewall); the tenant trunk open.
+      const isolated = network === libvirtNetworkOf('tenant') ? 'off' : 'on';
+      expect([network, inNs('bridge', '-d', 'link', 'show', 'dev', tap)]).toEqual([
+        network,
+        expect.stringContaining(`isolated ${isolated}`),
+      ]);
     }
   });
 

@@ -4,13 +4,18 @@
  * on the hosts' bridges, as libvirt would attach them after the host script ran.
  * Needs root, iproute2, ping (Debian's iputils-ping) and python3 (raw 802.1Q frames).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hostFirewall } from '../assets/host-firewall';
 import { hostNetworkScript, type HostNetwork } from '../assets/host-network';
 import { BRIDGE_OF } from '../assets/libvirt';
+import { buildPlan } from '../plan/plan';
+import { securityRules } from '../plan/security';
 import type { NetworkRole } from '../plan/types';
+import { loadProfile } from '../profile/load';
+import { target } from './support/shapes';
 
 const ROLES: readonly NetworkRole[] = ['management', 'api', 'storage', 'tenant'];
 const SUBNET: Record<NetworkRole, string> = { management: '10.99.1', api: '10.99.2', storage: '10.99.3', tenant: '10.99.4' };
@@ -34,12 +39,14 @@ interface Guest {
   readonly name: string;
   readonly host: 'a' | 'b';
   readonly last: number;
+  /** The security group of the planned node the guest stands for. */
+  readonly group: string;
 }
 const GUESTS: readonly Guest[] = [
-  { name: 'a1', host: 'a', last: 21 },
-  { name: 'a2', host: 'a', last: 22 },
-  { name: 'b1', host: 'b', last: 31 },
-  { name: 'b2', host: 'b', last: 32 },
+  { name: 'a1', host: 'a', last: 21, group: 'old-keystone' },
+  { name: 'a2', host: 'a', last: 22, group: 'old-database' },
+  { name: 'b1', host: 'b', last: 31, group: 'new-keystone' },
+  { name: 'b2', host: 'b', last: 32, group: 'new-database' },
 ];
 const HOST_LAST = { a: 11, b: 12 };
 const ip = (role: NetworkRole, last: number) => `${SUBNET[role]}.${last}`;
@@ -54,6 +61,7 @@ const networkOf = (host: 'a' | 'b'): HostNetwork => ({
 });
 
 const FRAMES = join(__dirname, 'support/vlan-frames.py');
+const PROBE = join(__dirname, 'support/tcp-probe.py');
 
 /** A raw-socket listener in a namespace: resolves `ready` once bound, `frames` with the test frames it saw. */
 function listen(name: string, iface: string): { ready: Promise<void>; frames: Promise<{ vid: number | null; marker: string }[]> } {
@@ -133,6 +141,8 @@ describe('a hypervisor host network in namespaces', () => {
       ROLES.forEach((role, i) => {
         veth(g.name, `eth${i}`, g.host, `v-${g.name}-${i}`);
         inNs(g.host, 'ip', 'link', 'set', `v-${g.name}-${i}`, 'master', BRIDGE_OF[role], 'up');
+        // libvirt's <port isolated='yes'/> on the routed networks' ports (assets/libvirt.ts).
+        if (role !== 'tenant') inNs(g.host, 'bridge', 'link', 'set', 'dev', `v-${g.name}-${i}`, 'isolated', 'on');
         inNs(g.name, 'ip', 'link', 'set', `eth${i}`, 'up');
         if (role !== 'tenant') inNs(g.name, 'ip', 'addr', 'add', `${ip(role, g.last)}/24`, 'dev', `eth${i}`);
       });
@@ -204,5 +214,69 @@ describe('a hypervisor host network in namespaces', () => {
     const r = run('ip', ['netns', 'exec', ns('a'), 'bash', file]);
     expect(r.status).toBe(1);
     expect(r.out).toContain("no interface holds the host's storage address 10.99.3.250");
+  });
+
+  describe("with the guests' security groups on the hosts", () => {
+    const servers: ChildProcess[] = [];
+    const opens = (from: string, address: string, port: number) =>
+      run('ip', ['netns', 'exec', ns(from), 'python3', PROBE, 'connect', address, String(port)]).status === 0;
+
+    beforeAll(async () => {
+      // The plan's own rules into these four groups; its load-balancer and operator sources become the test's subnets.
+      const plan = buildPlan(loadProfile(), target('aws'));
+      const groups = new Set(GUESTS.map((g) => g.group));
+      const rules = securityRules(plan, ['203.0.113.0/24'])
+        .filter((r) => groups.has(r.group))
+        .map((r) =>
+          'cidrs' in r.from ? { ...r, from: { ...r.from, cidrs: r.from.operators ? ['203.0.113.0/24'] : [`${SUBNET.api}.0/24`] } } : r,
+        );
+      const members = new Map(GUESTS.map((g) => [g.group, ROLES.filter((r) => r !== 'tenant').map((r) => ip(r, g.last))]));
+      for (const host of ['a', 'b'] as const) {
+        const file = join(dir, `guests-${host}.nft`);
+        const guarded = GUESTS.filter((g) => g.host === host).map((g) => g.group);
+        writeFileSync(file, hostFirewall({ members, guarded, rules, operatorSources: [`${ip('management', 1)}/32`] }));
+        writeFileSync(join(dir, `host-${host}.sh`), hostNetworkScript({ ...networkOf(host), firewallFile: file }));
+        const r = run('ip', ['netns', 'exec', ns(host), 'bash', join(dir, `host-${host}.sh`)]);
+        if (r.status !== 0) throw new Error(`host ${host} with its firewall: ${r.out}`);
+      }
+      for (const [guest, ports] of [
+        ['a1', [5000, 35357, 22]],
+        ['a2', [3306, 22]],
+        ['b2', [3306, 22]],
+      ] as const) {
+        const child = spawn('ip', ['netns', 'exec', ns(guest), 'python3', PROBE, 'serve', ...ports.map(String)], {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
+        servers.push(child);
+        await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+      }
+    });
+
+    afterAll(() => {
+      for (const child of servers) child.kill();
+    });
+
+    test("a side's database admits its own side's Keystone, on the same host or another, and not the other side's", () => {
+      expect(opens('a1', ip('management', 22), 3306)).toBe(true);
+      expect(opens('b1', ip('management', 32), 3306)).toBe(true);
+      expect(opens('b1', ip('management', 22), 3306)).toBe(false);
+      expect(opens('a1', ip('management', 32), 3306)).toBe(false);
+    });
+
+    test('a guest admits nothing its group does not: not a database to Keystone, not ping between guests', () => {
+      // (On the API subnet the load balancer's rule admits every address of that subnet, as the cloud's own group does.)
+      expect(opens('a2', ip('management', 21), 5000)).toBe(false);
+      expect(pings('a1', ip('management', 22))).toBe(false);
+    });
+
+    test('the load balancer subnet reaches the API, the operator path reaches SSH, and nothing else from the cloud', () => {
+      expect(opens('cloud', ip('api', 21), 5000)).toBe(true);
+      expect(opens('cloud', ip('management', 22), 22)).toBe(true);
+      expect(opens('cloud', ip('management', 22), 3306)).toBe(false);
+    });
+
+    test('guests still reach out: the gateway answers them', () => {
+      expect(pings('a2', ip('management', 1))).toBe(true);
+    });
   });
 });

@@ -13,6 +13,8 @@ import type { HostPlan } from '../plan/placement';
 import type { NodePlan, StagingPlan } from '../plan/types';
 import { renderCloudConfig, type CloudConfig } from './cloud-init';
 import type { DevicePath } from './devices';
+import type { SecurityRule } from '../plan/security';
+import { FIREWALL_FILE, hostFirewall, hostFirewallInput } from './host-firewall';
 import { DEFINITIONS_DIR, hostGuestsScript } from './host-guests';
 import { hostNetworkScript, type HostNetwork } from './host-network';
 import { domainXml, libvirtNetworkOf, networkXml } from './libvirt';
@@ -24,14 +26,17 @@ export const HOST_GUESTS_SCRIPT = '/usr/local/sbin/staging-host-guests';
 export const HOST_NETWORK_UNIT = 'staging-host-network.service';
 export const HOST_GUESTS_UNIT = 'staging-host-guests.service';
 
-/** Debian 12 packages: libvirt's daemon, QEMU with KVM, qemu-img for the overlays, genisoimage for the seeds. */
-const HOST_PACKAGES = ['libvirt-daemon-system', 'qemu-system-x86', 'qemu-utils', 'genisoimage'];
+/** Debian 12 packages: libvirt's daemon, QEMU with KVM, qemu-img for the overlays, genisoimage for the seeds, nft for the guests' groups. */
+const HOST_PACKAGES = ['libvirt-daemon-system', 'qemu-system-x86', 'qemu-utils', 'genisoimage', 'nftables'];
 
 export interface HostBootstrapProps {
   readonly plan: StagingPlan;
   readonly host: HostPlan;
   /** The host's own addresses and the other hosts' tenant addresses. */
   readonly network: Omit<HostNetwork, 'guests'>;
+  /** The plan's security rules, which the host keeps for each guest, and where the operators' access path comes from. */
+  readonly rules: readonly SecurityRule[];
+  readonly operatorSources: readonly string[];
   /** Where the cloud attaches each guest volume to the host. */
   readonly hostDevicePath: DevicePath;
   readonly macs: ReadonlyMap<string, string>;
@@ -68,11 +73,13 @@ export const hostBucketKey = (host: HostPlan, path: string): string => `hosts/${
 export function hostBootstrap(props: HostBootstrapProps): UserDataParts {
   const { plan, host } = props;
   const guests = host.guests.map((name) => plan.nodes.find((n) => n.name === name)!);
-  const network = hostNetworkScript({ ...props.network, guests });
+  const network = hostNetworkScript({ ...props.network, guests, firewallFile: FIREWALL_FILE });
+  const firewall = hostFirewall(hostFirewallInput(plan.nodes, host.guests, props.rules, props.operatorSources));
   const guestsScript = hostGuestsScript(host, plan.nodes, props.hostDevicePath, { fetchImage: props.fetchImage });
   const files: { path: string; content: string; permissions: string }[] = [
     { path: HOST_NETWORK_SCRIPT, content: network, permissions: '0755' },
     { path: HOST_GUESTS_SCRIPT, content: guestsScript, permissions: '0755' },
+    { path: FIREWALL_FILE, content: firewall, permissions: '0644' },
     ...NETWORK_ROLES.map((role) => ({
       path: `${DEFINITIONS_DIR}/networks/${libvirtNetworkOf(role)}.xml`,
       content: networkXml(role),

@@ -36,6 +36,8 @@ export interface HostNetwork {
   readonly guests: readonly { readonly name: string; readonly addresses: Readonly<Partial<Record<NetworkRole, string>>> }[];
   /** The other hosts' tenant addresses, where the trunk replicates tenant frames. */
   readonly tenantPeers: readonly string[];
+  /** The nftables file keeping each guest's security group (assets/host-firewall.ts), loaded before any bridge exists. */
+  readonly firewallFile?: string;
 }
 
 /**
@@ -57,6 +59,9 @@ export function hostNetworkScript(net: HostNetwork): string {
     '  ip link set "$1" up',
     '}',
     '',
+    ...(net.firewallFile
+      ? ["# The guests' security groups first: no guest is reachable before its rules are in place.", `nft -f ${shQuote(net.firewallFile)}`]
+      : []),
     'sysctl -qw net.ipv4.ip_forward=1',
   ];
   for (const role of ROUTED_ROLES) {
@@ -68,7 +73,9 @@ export function hostNetworkScript(net: HostNetwork): string {
       `dev=$(uplink ${shQuote(own)})`,
       `[ -n "$dev" ] || { echo "no interface holds the host's ${role} address ${own}" >&2; exit 1; }`,
       `bridge_up ${bridge}`,
-      `sysctl -qw "net.ipv4.conf.${bridge}.proxy_arp=1" "net.ipv4.conf.$dev.proxy_arp=1"`,
+      // The guests' ports are isolated (libvirt's <port isolated='yes'/>): the host answers their ARP for each
+      // other too (proxy_arp_pvlan), so that even two guests of one host talk through its firewall.
+      `sysctl -qw "net.ipv4.conf.${bridge}.proxy_arp=1" "net.ipv4.conf.${bridge}.proxy_arp_pvlan=1" "net.ipv4.conf.$dev.proxy_arp=1"`,
       // The kernel delays proxy replies by up to 0.8 s by default; a guest's first packet to a peer crosses two.
       `sysctl -qw "net.ipv4.neigh.${bridge}.proxy_delay=0" "net.ipv4.neigh.$dev.proxy_delay=0"`,
     );

@@ -125,6 +125,9 @@ export function domainXml(
       `      <mac address='${mac}'/>`,
       `      <source network='${libvirtNetworkOf(role)}'/>`,
       "      <model type='virtio'/>",
+      // Routed networks: guests reach each other only through the host's firewall (assets/host-firewall.ts).
+      // The tenant trunk stays open between ports: it is Neutron's L2, isolated by its own VLANs.
+      ...(role === 'tenant' ? [] : ["      <port isolated='yes'/>"]),
       '    </interface>',
     ];
   });
