@@ -11,6 +11,7 @@ import { reviewDevicePath } from '../assets/devices';
 import { FIREWALL_FILE } from '../assets/host-firewall';
 import { HOST_GUESTS_SCRIPT, HOST_NETWORK_SCRIPT, hostBootstrap, hostBucketKey } from '../assets/host-bootstrap';
 import { guestDevicePath, guestMacs } from '../assets/libvirt';
+import { nocloudMetaData } from '../assets/nocloud';
 import { assetOptionsFor } from '../assets/options';
 import { TERRAFORM_TEMPLATE } from '../assets/shell';
 import { awsBucketFetch, userDataParts } from '../assets/user-data-limit';
@@ -52,7 +53,10 @@ const documents = hosts.map((host, index) =>
     operatorSources: ['10.42.0.0/24'],
     hostDevicePath: reviewDevicePath('aws'),
     macs,
-    seed: (node) => ({ userData: userDataParts(plan, node, guestOptions).inline, metaData: `instance-id: ${node.name}\n` }),
+    seed: (node) => ({
+      userData: userDataParts(plan, node, guestOptions).inline,
+      metaData: nocloudMetaData(plan, node, { nameservers: ['10.42.0.2'], publicKeys: [] }),
+    }),
     fetch: awsBucketFetch('ASSETS-BUCKET', plan.region),
     fetchPackages: ['awscli'],
     fetchImage: (os, dest) => awsBucketFetch('ASSETS-BUCKET', plan.region)(`images/${os}.qcow2`, dest),

@@ -24,7 +24,7 @@ export interface InterfaceConfig {
 }
 
 /** The cloud's gateway of a subnet: its first host address (AWS's VPC router; Neutron's default gateway_ip). */
-const gatewayOf = (cidr: string): string => {
+export const gatewayOf = (cidr: string): string => {
   const [base] = cidr.split('/');
   const octets = base.split('.').map(Number);
   octets[3] += 1;
