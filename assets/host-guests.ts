@@ -59,7 +59,8 @@ export function hostGuestsScript(
     ...shFunction('network_up', 'A libvirt network in bridge mode, defined once, started and autostarted.', [
       'virsh net-info "$1" >/dev/null 2>&1 || virsh -q net-define "$defs/networks/$1.xml" >/dev/null',
       'virsh -q net-autostart "$1" >/dev/null',
-      'virsh -q net-list --name | grep -qx "$1" || virsh -q net-start "$1" >/dev/null',
+      // Read whole, not piped into grep -q: under pipefail, grep leaving early fails the pipe (SIGPIPE) on a busy host.
+      '[ "$(virsh net-info "$1" | awk \'$1 == "Active:" { print $2 }\')" = yes ] || virsh -q net-start "$1" >/dev/null',
     ]),
     ...shFunction('wait_for_block', "A data volume the cloud attaches while the host boots: wait for it, don't start without it.", [
       `local i=0`,

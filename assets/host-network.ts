@@ -52,7 +52,8 @@ export function hostNetworkScript(net: HostNetwork): string {
     '',
     '# The interface holding an address (cloud images name interfaces differently: ens5, eth1, …).',
     'uplink() {',
-    '  ip -o -4 addr show | awk -v a="$1" \'{ split($4, p, "/"); if (p[1] == a) { print $2; exit } }\'',
+    // awk reads to the end (no early exit): under pipefail, ip writing into a closed pipe would fail the lookup.
+    '  ip -o -4 addr show | awk -v a="$1" \'{ split($4, p, "/"); if (p[1] == a && !found) { print $2; found = 1 } }\'',
     '}',
     'bridge_up() {',
     '  ip link show "$1" >/dev/null 2>&1 || ip link add "$1" type bridge',
