@@ -17,6 +17,7 @@ import type { HostPlan } from '../plan/placement';
 import { buildPlan } from '../plan/plan';
 import { NETWORK_ROLES, type NetworkRole, type NodePlan } from '../plan/types';
 import { loadProfile } from '../profile/load';
+import { commands } from './support/commands';
 import { target } from './support/shapes';
 
 const tag = `hg${process.pid}`;
@@ -27,16 +28,7 @@ const images = join(dir, 'images');
 const defs = join(dir, 'defs');
 const env = { ...process.env, LIBVIRT_DEFAULT_URI: `qemu:///system?socket=${dir}/libvirt-sock` };
 
-function run(command: string, args: readonly string[], input?: string): { status: number | null; out: string } {
-  const r = spawnSync(command, args, { encoding: 'utf8', input, env, timeout: 120_000 });
-  if (r.error) throw new Error(`${command}: ${r.error.message}`);
-  return { status: r.status, out: `${r.stdout}${r.stderr}` };
-}
-const must = (command: string, ...args: string[]) => {
-  const r = run(command, args);
-  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')}: ${r.out}`);
-  return r.out;
-};
+const { run, must } = commands({ env, timeoutMs: 120_000 });
 const inNs = (...args: string[]) => must('ip', 'netns', 'exec', tag, ...args);
 const virsh = (...args: string[]) => must('virsh', '-q', ...args).trim();
 

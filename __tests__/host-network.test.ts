@@ -4,7 +4,7 @@
  * on the hosts' bridges, as libvirt would attach them after the host script ran.
  * Needs root, iproute2, ping (Debian's iputils-ping) and python3 (raw 802.1Q frames).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { buildPlan } from '../plan/plan';
 import { securityRules } from '../plan/security';
 import type { NetworkRole } from '../plan/types';
 import { loadProfile } from '../profile/load';
+import { commands } from './support/commands';
 import { target } from './support/shapes';
 
 const ROLES: readonly NetworkRole[] = ['management', 'api', 'storage', 'tenant'];
@@ -22,16 +23,7 @@ const SUBNET: Record<NetworkRole, string> = { management: '10.99.1', api: '10.99
 const tag = `t${process.pid}`;
 const ns = (name: string) => `${tag}-${name}`;
 
-function run(command: string, args: readonly string[], input?: string): { status: number | null; out: string } {
-  const r = spawnSync(command, args, { encoding: 'utf8', input, timeout: 30_000 });
-  if (r.error) throw new Error(`${command}: ${r.error.message}`);
-  return { status: r.status, out: `${r.stdout}${r.stderr}` };
-}
-const must = (command: string, ...args: string[]) => {
-  const r = run(command, args);
-  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')}: ${r.out}`);
-  return r.out;
-};
+const { run, must } = commands();
 const inNs = (name: string, ...args: string[]) => must('ip', 'netns', 'exec', ns(name), ...args);
 const pings = (from: string, address: string) => run('ip', ['netns', 'exec', ns(from), 'ping', '-c', '1', '-W', '2', address]).status === 0;
 
