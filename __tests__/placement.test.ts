@@ -20,6 +20,11 @@ function problems(hosts: readonly HostPlan[], nodes: readonly NodePlan[], prices
     if (vcpus > (host.size.vcpus - rules.hostReserve.vcpus) * rules.cpuOvercommit) found.push(`${host.name}: ${vcpus} vCPU`);
     if (memory > (host.size.memoryGiB - rules.hostReserve.memoryGiB) * rules.memoryOvercommit) found.push(`${host.name}: ${memory} GiB`);
     if (volumes > prices.maxVolumesPerNode) found.push(`${host.name}: ${volumes} volumes`);
+    const limits = prices.offers.find((o) => o.name === host.size.offer)?.network;
+    const networks = new Set(guests.flatMap((g) => Object.keys(g.addresses))).size;
+    if (limits && guests.length + 1 > limits.addressesPerInterface)
+      found.push(`${host.name}: ${guests.length + 1} addresses per interface`);
+    if (limits && networks > limits.interfaces) found.push(`${host.name}: ${networks} interfaces`);
     for (const g of guests) {
       if (g.side !== host.side) found.push(`${g.name} (${g.side}) on ${host.name}`);
       if (g.zone !== host.zone) found.push(`${g.name} (${g.zone}) on ${host.name} (${host.zone})`);
@@ -78,6 +83,23 @@ describe.each(['aws', 'openstack'] as const)('hypervisor placement on %s', (clou
     // The checker itself can fail: the default packing breaks the strict rules somewhere.
     expect(problems(hosts, plan.nodes, prices, { ...strict, cpuOvercommit: 0.5 })).not.toEqual([]);
   });
+});
+
+test("a host's interfaces bound its guests: one address per guest on each, the host's own first", () => {
+  const config = target('aws');
+  const plan = buildPlan(profile, config);
+  const prices = priceList(config);
+  const tight: PriceList = {
+    ...prices,
+    offers: prices.offers.map((o) => (o.network ? { ...o, network: { ...o.network, addressesPerInterface: 3 } } : o)),
+  };
+  const hosts = placeOnHosts(plan.nodes, tight);
+  expect(Math.max(...hosts.map((h) => h.guests.length))).toBe(2);
+  expect(problems(hosts, plan.nodes, tight, DEFAULT_PACKING)).toEqual([]);
+  // And the reference packing would break that limit: the check can fail.
+  expect(problems(placeOnHosts(plan.nodes, prices), plan.nodes, tight, DEFAULT_PACKING)).not.toEqual([]);
+  // Sizes with fewer interfaces than the guests' networks never host them (AWS's *.large take 3).
+  expect(hosts.some((h) => h.size.offer.endsWith('.large'))).toBe(false);
 });
 
 describe('placement that cannot be made', () => {

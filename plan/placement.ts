@@ -49,6 +49,8 @@ interface Room {
   vcpus: number;
   memoryGiB: number;
   volumes: number;
+  /** Guests the host's interfaces still have an address for (each guest takes one on every network it joins). */
+  addresses: number;
 }
 
 interface OpenHost {
@@ -63,16 +65,19 @@ function capacity(offer: Offer, rules: PackingRules, maxVolumes: number): Room {
     vcpus: Math.floor((offer.vcpus - rules.hostReserve.vcpus) * rules.cpuOvercommit),
     memoryGiB: (offer.memoryGiB - rules.hostReserve.memoryGiB) * rules.memoryOvercommit,
     volumes: maxVolumes,
+    // The host's own address is the first on each interface.
+    addresses: offer.network ? offer.network.addressesPerInterface - 1 : Number.POSITIVE_INFINITY,
   };
 }
 
 const fits = (room: Room, guest: NodePlan): boolean =>
-  guest.size.vcpus <= room.vcpus && guest.size.memoryGiB <= room.memoryGiB && guest.volumes.length <= room.volumes;
+  guest.size.vcpus <= room.vcpus && guest.size.memoryGiB <= room.memoryGiB && guest.volumes.length <= room.volumes && room.addresses >= 1;
 
 function take(host: OpenHost, guest: NodePlan): void {
   host.room.vcpus -= guest.size.vcpus;
   host.room.memoryGiB -= guest.size.memoryGiB;
   host.room.volumes -= guest.volumes.length;
+  host.room.addresses -= 1;
   host.guests.push(guest);
 }
 
@@ -111,7 +116,10 @@ function pack(guests: readonly NodePlan[], offer: Offer, rules: PackingRules, ma
 /** The cheapest packing of `guests` onto hosts of one offer of one KVM kind (fewer hosts on a tie, then the offer's name). */
 function cheapest(guests: readonly NodePlan[], kvm: HostPlan['kvm'], prices: PriceList, rules: PackingRules): OpenHost[] | undefined {
   let best: { hosts: OpenHost[]; cost: number } | undefined;
-  for (const offer of prices.offers.filter((o) => o.kvm === kvm).sort((a, b) => byCodeUnits(a.name, b.name))) {
+  // A host takes one interface per network its guests join (conservatively: all of the group's).
+  const networks = new Set(guests.flatMap((g) => Object.keys(g.addresses))).size;
+  const candidates = prices.offers.filter((o) => o.kvm === kvm && (!o.network || o.network.interfaces >= networks));
+  for (const offer of [...candidates].sort((a, b) => byCodeUnits(a.name, b.name))) {
     const hosts = pack(guests, offer, rules, prices.maxVolumesPerNode);
     if (!hosts) continue;
     const cost = hosts.reduce((sum, h) => sum + h.offer.pricePerHour, 0);

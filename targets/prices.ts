@@ -12,6 +12,12 @@ export interface Offer {
   readonly pricePerHour: number;
   /** How KVM reaches a guest of this size: hardware (bare metal) or nested; absent when it cannot. */
   readonly kvm?: 'hardware' | 'nested';
+  /**
+   * Network interfaces a machine of this size takes, and addresses per interface: a hypervisor
+   * host needs one interface per network of its guests, and one address on each for every guest.
+   * Absent where the cloud states no limit.
+   */
+  readonly network?: { readonly interfaces: number; readonly addressesPerInterface: number };
 }
 
 export interface PriceList {
