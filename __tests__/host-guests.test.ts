@@ -28,6 +28,8 @@ const images = join(dir, 'images');
 const defs = join(dir, 'defs');
 const env = { ...process.env, LIBVIRT_DEFAULT_URI: `qemu:///system?socket=${dir}/libvirt-sock` };
 
+jest.setTimeout(120_000);
+
 const { run, must } = commands({ env, timeoutMs: 120_000 });
 const inNs = (...args: string[]) => must('ip', 'netns', 'exec', tag, ...args);
 const virsh = (...args: string[]) => must('virsh', '-q', ...args).trim();

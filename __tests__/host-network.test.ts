@@ -23,6 +23,9 @@ const SUBNET: Record<NetworkRole, string> = { management: '10.99.1', api: '10.99
 const tag = `t${process.pid}`;
 const ns = (name: string) => `${tag}-${name}`;
 
+// Each denied probe waits out its timeout, and namespaces start slowly on a busy machine.
+jest.setTimeout(60_000);
+
 const { run, must } = commands();
 const inNs = (name: string, ...args: string[]) => must('ip', 'netns', 'exec', ns(name), ...args);
 const pings = (from: string, address: string) => run('ip', ['netns', 'exec', ns(from), 'ping', '-c', '1', '-W', '2', address]).status === 0;
@@ -57,7 +60,7 @@ const PROBE = join(__dirname, 'support/tcp-probe.py');
 
 /** A raw-socket listener in a namespace: resolves `ready` once bound, `frames` with the test frames it saw. */
 function listen(name: string, iface: string): { ready: Promise<void>; frames: Promise<{ vid: number | null; marker: string }[]> } {
-  const child = spawn('ip', ['netns', 'exec', ns(name), 'python3', FRAMES, 'listen', iface, '2'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn('ip', ['netns', 'exec', ns(name), 'python3', FRAMES, 'listen', iface, '3'], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   let signal: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (signal = resolve));

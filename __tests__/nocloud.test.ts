@@ -79,7 +79,7 @@ test('the meta-data is YAML with the guest identity, its interfaces and the oper
   const doc = parse(nocloudMetaData(plan, node, options));
   expect(doc).toEqual({
     'instance-id': `${plan.rehearsalId}-${node.name}`,
-    'local-hostname': node.name,
+    'local-hostname': `${node.name}.${plan.rehearsalId}.internal`,
     'network-interfaces': managementInterface(plan, node, options.nameservers),
     'public-keys': options.publicKeys,
   });

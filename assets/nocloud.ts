@@ -7,6 +7,10 @@
  * `network-interfaces` from the local datasource, distros/rhel.py `_write_network`
  * turns the Debian interfaces syntax of distros/net_util.py into ifcfg keys). The
  * other interfaces are the node's own, configured by its user data as on instances.
+ * No `dsmode`: 0.7.5 then claims the seed in its local stage (a `dsmode: net` there
+ * trips over its own lookup). On EL6 the network service may run before that stage and
+ * wait out a DHCP attempt from the image's own ifcfg-eth0 first: a slower first boot,
+ * not a failed one.
  */
 import { stringify } from 'yaml';
 import type { NodePlan, StagingPlan } from '../plan/types';
@@ -17,6 +21,8 @@ export interface MetaDataOptions {
   readonly nameservers: readonly string[];
   /** OpenSSH public keys for the image's default user (a Terraform expression where the cloud holds the key). */
   readonly publicKeys: readonly string[];
+  /** DNS domain of the nodes, as their user data's `fqdn`. @default `<rehearsal id>.internal` */
+  readonly domain?: string;
 }
 
 const netmaskOf = (prefix: number): string =>
@@ -46,7 +52,8 @@ export function nocloudMetaData(plan: StagingPlan, node: NodePlan, options: Meta
   return stringify(
     {
       'instance-id': `${plan.rehearsalId}-${node.name}`,
-      'local-hostname': node.name,
+      // A name without a dot gets `.localdomain` from 0.7.5 (sources/__init__.py get_hostname): give the FQDN.
+      'local-hostname': `${node.name}.${options.domain ?? `${plan.rehearsalId}.internal`}`,
       'network-interfaces': managementInterface(plan, node, options.nameservers),
       'public-keys': [...options.publicKeys],
     },
