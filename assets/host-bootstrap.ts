@@ -10,7 +10,7 @@
  * cloud's user-data limit, and one path keeps the small hosts like the large ones.
  */
 import type { HostPlan } from '../plan/placement';
-import type { NodePlan, StagingPlan } from '../plan/types';
+import { NETWORK_ROLES, type NodePlan, type StagingPlan } from '../plan/types';
 import { renderCloudConfig, type CloudConfig } from './cloud-init';
 import type { DevicePath } from './devices';
 import type { SecurityRule } from '../plan/security';
@@ -18,7 +18,6 @@ import { FIREWALL_FILE, hostFirewall, hostFirewallInput } from './host-firewall'
 import { DEFINITIONS_DIR, hostGuestsScript } from './host-guests';
 import { hostNetworkScript, type HostNetwork } from './host-network';
 import { domainXml, libvirtNetworkOf, networkXml } from './libvirt';
-import { NETWORK_ROLES } from '../plan/types';
 import type { BucketFetch, BucketObject, UserDataParts } from './user-data-limit';
 
 export const HOST_NETWORK_SCRIPT = '/usr/local/sbin/staging-host-network';

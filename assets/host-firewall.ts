@@ -9,8 +9,7 @@
  * packet to a guest is routed by the host through this nftables chain, which admits
  * what the plan's rules admit into the guest's group and nothing else.
  */
-import type { SecurityRule } from '../plan/security';
-import { groupOf } from '../plan/security';
+import { groupOf, type SecurityRule } from '../plan/security';
 import type { NodePlan } from '../plan/types';
 import { BRIDGE_OF } from './libvirt';
 import { ROUTED_ROLES } from './host-network';
@@ -48,6 +47,12 @@ export function hostFirewallInput(
   return { members, guarded, rules, operatorSources };
 }
 
+/** Where a rule admits from: its source group's set (when the group has nodes), or its CIDR blocks and the operators' path. */
+function sourcesOf(rule: SecurityRule, input: HostFirewallInput): string[] {
+  if ('group' in rule.from) return (input.members.get(rule.from.group) ?? []).length ? [`@${setName(rule.from.group)}`] : [];
+  return [...new Set([...rule.from.cidrs, ...(rule.from.operators ? input.operatorSources : [])])];
+}
+
 /** The nftables ruleset (`nft -f`): replaces the host's table as a whole, so a reload never leaves a stale rule. */
 export function hostFirewall(input: HostFirewallInput): string {
   const guarded = new Set(input.guarded);
@@ -79,14 +84,9 @@ export function hostFirewall(input: HostFirewallInput): string {
     if (!(input.members.get(rule.group) ?? []).length) continue;
     const ports = rule.ports[0] === rule.ports[1] ? `${rule.ports[0]}` : `${rule.ports[0]}-${rule.ports[1]}`;
     const into = `ip daddr @${setName(rule.group)}`;
-    const sources =
-      'group' in rule.from
-        ? (input.members.get(rule.from.group) ?? []).length
-          ? [`@${setName(rule.from.group)}`]
-          : []
-        : [...rule.from.cidrs, ...(rule.from.operators ? input.operatorSources : [])].map((c) => c);
+    const sources = sourcesOf(rule, input);
     if (sources.length === 0) continue;
-    const from = sources.length === 1 ? sources[0] : `{ ${[...new Set(sources)].join(', ')} }`;
+    const from = sources.length === 1 ? sources[0] : `{ ${sources.join(', ')} }`;
     lines.push(`    ${into} ip saddr ${from} ${rule.protocol} dport ${ports} accept  # ${rule.purpose.replace(/[\n#]/g, ' ')}`);
   }
   lines.push('    counter drop', '  }', '}', '');

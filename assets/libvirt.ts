@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { networksOf } from '../plan/network';
 import type { HostPlan } from '../plan/placement';
 import type { NetworkRole, NodePlan } from '../plan/types';
+import { byCodeUnits } from '../targets/prices';
 import type { DevicePath } from './devices';
 
 /** Where the host keeps its guests' disks: the qcow2 overlays, their base images and the seeds. */
@@ -54,7 +55,7 @@ export function networkXml(role: NetworkRole): string {
 export function guestMacs(nodes: readonly NodePlan[]): ReadonlyMap<string, string> {
   const macs = new Map<string, string>();
   const taken = new Set<string>();
-  for (const node of [...nodes].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+  for (const node of [...nodes].sort((a, b) => byCodeUnits(a.name, b.name))) {
     for (const role of networksOf(node.role)) {
       for (let attempt = 0; ; attempt++) {
         const digest = createHash('sha256').update(`${node.name}\u0000${role}\u0000${attempt}`).digest();
