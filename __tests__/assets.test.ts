@@ -18,6 +18,9 @@ import { PLACEHOLDER, RUNBOOK_SECRETS, SECRET_NAMES } from '../assets/secrets';
 import { TERRAFORM_TEMPLATE } from '../assets/shell';
 import { fitsUserDataLimit, userDataBytes, userDataParts } from '../assets/user-data-limit';
 import { AWS_USER_DATA_LIMIT } from '../targets/aws/facts';
+import { buildPlan } from '../plan/plan';
+import { loadProfile } from '../profile/load';
+import { target } from './support/shapes';
 import { InputError } from '../profile/errors';
 import type { NodePlan, StagingPlan } from '../plan/types';
 import type { TargetConfig } from '../targets/config';
@@ -107,17 +110,28 @@ describe('user data per node', () => {
     },
   );
 
-  test('on AWS the review paths are the NVMe by-id names of the EBS volumes; stacks pass the real ones in volume order', () => {
-    expect(fstabOf(doc(ref, 'old-swift-r1z1-1'))[0][0]).toMatch(/^\/dev\/disk\/by-id\/nvme-Amazon_Elastic_Block_Store_vol/);
-    const node = nodeOf(ref.plan, (n) => n.role === 'cell-database');
-    const d = cloudConfig(ref.plan, node, {
-      ...ref.options,
+  test("KVM guests see their volumes as virtio disks named by the volume's serial", () => {
+    expect(ref.plan.placement.kind).toBe('hypervisors');
+    expect(fstabOf(doc(ref, 'old-swift-r1z1-1')).map((line) => line[0])).toEqual([
+      '/dev/disk/by-id/virtio-d1',
+      '/dev/disk/by-id/virtio-d2',
+    ]);
+  });
+
+  test('on AWS instances the review paths are the NVMe by-id names of the EBS volumes; stacks pass the real ones in volume order', () => {
+    const plan = buildPlan(loadProfile(), target('aws', { placement: 'instances' }));
+    const options = assetOptionsFor(plan, target('aws', { placement: 'instances' }));
+    const swift = nodeOf(plan, (n) => n.name === 'old-swift-r1z1-1');
+    expect(fstabOf(cloudConfig(plan, swift, options).doc)[0][0]).toMatch(/^\/dev\/disk\/by-id\/nvme-Amazon_Elastic_Block_Store_vol/);
+    const node = nodeOf(plan, (n) => n.role === 'cell-database');
+    const d = cloudConfig(plan, node, {
+      ...options,
       devicePath: devicePathsFrom(['/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_vol0abc']),
     }).doc as any;
     expect(fstabOf(d)).toEqual([
       ['/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_vol0abc', '/var/lib/mysql', 'xfs', 'noatime,nofail', '0', '2'],
     ]);
-    expect(() => cloudConfig(ref.plan, node, { ...ref.options, devicePath: devicePathsFrom([]) })).toThrow(/no device path for volume sdb/);
+    expect(() => cloudConfig(plan, node, { ...options, devicePath: devicePathsFrom([]) })).toThrow(/no device path for volume sdb/);
   });
 
   test("nova-api nodes are in the API cell with their side's API database and broker", () => {

@@ -159,11 +159,30 @@ const TARGET_CASES: Case[] = [
   ['an instance type for an unknown role', (d) => (d.instanceTypes = { nova: 'm7i.large' }), /instanceTypes/, /Invalid enum value|unknown/],
   [
     'an instance type not in the catalog',
-    (d) => (d.instanceTypes = { keystone: 'x9.huge' }),
+    (d) => Object.assign(d, { placement: 'instances', instanceTypes: { keystone: 'x9.huge' } }),
     'instanceTypes.keystone',
     /not in the catalog/,
   ],
-  ['compute without KVM', (d) => (d.instanceTypes = { compute: 'm7i.xlarge' }), 'instanceTypes.compute', /gives no KVM/],
+  [
+    'compute without KVM',
+    (d) => Object.assign(d, { placement: 'instances', instanceTypes: { compute: 'm7i.xlarge' } }),
+    'instanceTypes.compute',
+    /gives no KVM/,
+  ],
+  [
+    'sizes pinned per role where the nodes are KVM guests',
+    (d) => (d.instanceTypes = { keystone: 'm7i.large' }),
+    'instanceTypes',
+    /the nodes run as KVM guests sized by role/,
+  ],
+  [
+    'a guest OS without its base image',
+    (d) => delete d.hypervisors.guestImages['centos-7.1'],
+    'hypervisors.guestImages.centos-7.1',
+    /names no qcow2 base image/,
+  ],
+  ['an unknown placement', (d) => (d.placement = 'containers'), 'placement', /auto|instances|hypervisors/],
+  ['a CPU overcommit below 1', (d) => (d.hypervisors.cpuOvercommit = 0.5), 'hypervisors.cpuOvercommit', /greater than or equal to 1/],
   ['an emulator with no endpoint', (d) => (d.emulator = 'moto'), 'emulator', /no endpoint/],
   ['a tiny Swift device', (d) => (d.swiftDeviceSizeGiB = 0), 'swiftDeviceSizeGiB', /greater than or equal to 1/],
 ];

@@ -7,6 +7,8 @@ import type { PriceList } from '../targets/prices';
 import { target } from './support/shapes';
 
 const profile = loadProfile();
+/** Addresses play no part in the packing. */
+const anyAddress = () => '192.0.2.10';
 
 /** Every property a packing must have, checked host by host; returns what is wrong. */
 function problems(hosts: readonly HostPlan[], nodes: readonly NodePlan[], prices: PriceList, rules: PackingRules): string[] {
@@ -38,7 +40,7 @@ describe.each(['aws', 'openstack'] as const)('hypervisor placement on %s', (clou
   const config = target(cloud);
   const plan = buildPlan(profile, config);
   const prices = priceList(config);
-  const hosts = placeOnHosts(plan.nodes, prices);
+  const hosts = placeOnHosts(plan.nodes, prices, anyAddress);
 
   test('places every node exactly once, on a host of its own side and zone, within each host capacity', () => {
     const placed = hosts.flatMap((h) => h.guests);
@@ -71,12 +73,12 @@ describe.each(['aws', 'openstack'] as const)('hypervisor placement on %s', (clou
   });
 
   test('is deterministic, whatever order the nodes come in', () => {
-    expect(placeOnHosts([...plan.nodes].reverse(), prices)).toEqual(hosts);
+    expect(placeOnHosts([...plan.nodes].reverse(), prices, anyAddress)).toEqual(hosts);
   });
 
   test('less overcommit costs at least as much, and still respects every capacity', () => {
     const strict: PackingRules = { ...DEFAULT_PACKING, cpuOvercommit: 1 };
-    const strictHosts = placeOnHosts(plan.nodes, prices, strict);
+    const strictHosts = placeOnHosts(plan.nodes, prices, anyAddress, strict);
     const perHour = (hs: readonly HostPlan[]) => hs.reduce((sum, h) => sum + h.size.pricePerHour, 0);
     expect(perHour(strictHosts)).toBeGreaterThanOrEqual(perHour(hosts));
     expect(problems(strictHosts, plan.nodes, prices, strict)).toEqual([]);
@@ -93,11 +95,11 @@ test("a host's interfaces bound its guests: one address per guest on each, the h
     ...prices,
     offers: prices.offers.map((o) => (o.network ? { ...o, network: { ...o.network, addressesPerInterface: 3 } } : o)),
   };
-  const hosts = placeOnHosts(plan.nodes, tight);
+  const hosts = placeOnHosts(plan.nodes, tight, anyAddress);
   expect(Math.max(...hosts.map((h) => h.guests.length))).toBe(2);
   expect(problems(hosts, plan.nodes, tight, DEFAULT_PACKING)).toEqual([]);
   // And the reference packing would break that limit: the check can fail.
-  expect(problems(placeOnHosts(plan.nodes, prices), plan.nodes, tight, DEFAULT_PACKING)).not.toEqual([]);
+  expect(problems(placeOnHosts(plan.nodes, prices, anyAddress), plan.nodes, tight, DEFAULT_PACKING)).not.toEqual([]);
   // Sizes with fewer interfaces than the guests' networks never host them (AWS's *.large take 3).
   expect(hosts.some((h) => h.size.offer.endsWith('.large'))).toBe(false);
 });
@@ -110,14 +112,16 @@ describe('placement that cannot be made', () => {
   test('without a bare-metal size, names the compute guest that needs hardware KVM', () => {
     const noMetal: PriceList = { ...prices, offers: prices.offers.filter((o) => o.kvm !== 'hardware') };
     const compute = plan.nodes.filter((n) => n.hypervisor).map((n) => n.name);
-    expect(() => placeOnHosts(plan.nodes, noMetal)).toThrow(PlacementError);
-    expect(() => placeOnHosts(plan.nodes, noMetal)).toThrow(new RegExp(`no bare-metal size is on offer to host (${compute.join('|')})`));
+    expect(() => placeOnHosts(plan.nodes, noMetal, anyAddress)).toThrow(PlacementError);
+    expect(() => placeOnHosts(plan.nodes, noMetal, anyAddress)).toThrow(
+      new RegExp(`no bare-metal size is on offer to host (${compute.join('|')})`),
+    );
   });
 
   test('a guest larger than every host is named with its size and the host reserve', () => {
     const giant = { ...plan.nodes.find((n) => n.role === 'cell-database')!, name: 'giant-db' };
     const big: NodePlan = { ...giant, size: { ...giant.size, memoryGiB: 4096 } };
-    expect(() => placeOnHosts([big], prices)).toThrow(
+    expect(() => placeOnHosts([big], prices, anyAddress)).toThrow(
       /no nested-virtualization or bare-metal size holds giant-db \(\d+ vCPU, 4096 GiB, \d+ volumes\) after the host's reserve of 2 vCPU and 8 GiB/,
     );
   });

@@ -24,14 +24,18 @@ describe('the reference profile', () => {
     expect(plan.swift.regions).toEqual([{ id: 1, zones: [1, 2, 3].map((id) => expect.objectContaining({ id, productionNodes: 8 })) }]);
   });
 
-  test('the fidelity table covers every cell, both ring parameters and the emulated VLANs', () => {
+  test('the fidelity table covers every cell, both ring parameters and the VLANs kept on the hosts trunk', () => {
     const components = plan.fidelity.map((f) => f.component);
     for (const cell of plan.cells) expect(components).toContain(`nova cell ${cell.name}`);
     const ring = plan.fidelity.find((f) => f.component === 'swift ring parameters')!;
     expect(ring.verdict).toBe('kept');
     expect(ring.staging).toBe(ring.production);
-    expect(plan.fidelity.find((f) => f.component === 'neutron isolation')!.verdict).toBe('emulated');
+    // The reference's EL images put its nodes on hypervisor hosts, whose tenant trunk carries real 802.1Q tags.
+    expect(plan.placement.kind).toBe('hypervisors');
+    expect(plan.fidelity.find((f) => f.component === 'neutron isolation')!.verdict).toBe('kept');
     expect(new Set(plan.fidelity.map((f) => f.verdict))).toEqual(new Set(['kept', 'scaled', 'emulated']));
+    const instances = buildPlan(profile, target('aws', { placement: 'instances' }));
+    expect(instances.fidelity.find((f) => f.component === 'neutron isolation')!.verdict).toBe('emulated');
   });
 
   test('the migration toolbox and monitoring are planned, each once', () => {

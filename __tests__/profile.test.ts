@@ -98,8 +98,14 @@ describe('budgets', () => {
   });
 
   test('a compute override without KVM is refused', () => {
-    expect(() => buildPlan(profile, target('aws', { instanceTypes: { compute: 'm7i.xlarge' } }))).toThrow(
+    expect(() => buildPlan(profile, target('aws', { placement: 'instances', instanceTypes: { compute: 'm7i.xlarge' } }))).toThrow(
       /instanceTypes\.compute: 'm7i\.xlarge' gives no KVM/,
+    );
+  });
+
+  test('sizes pinned per role are refused where the nodes run as KVM guests, naming the placement', () => {
+    expect(() => buildPlan(profile, target('aws', { instanceTypes: { compute: 'm5.metal' } }))).toThrow(
+      /instanceTypes: pins sizes of compute, but the nodes run as KVM guests sized by role \(a stock centos-6\.7 image has no ENA driver/,
     );
   });
 });

@@ -10,8 +10,8 @@ import { target } from './support/shapes';
 
 const profile = loadProfile();
 
-describe('on AWS the tenant VLANs ride a VXLAN mesh', () => {
-  const plan = buildPlan(profile, target('aws'));
+describe('on AWS instances the tenant VLANs ride a VXLAN mesh', () => {
+  const plan = buildPlan(profile, target('aws', { placement: 'instances' }));
   const tenantNodes = plan.nodes.filter((n) => n.addresses.tenant);
   const compute = plan.nodes.find((n) => n.role === 'compute')!;
   const neutron = plan.nodes.find((n) => n.role === 'neutron-server' && n.side === 'new')!;
@@ -47,7 +47,7 @@ describe('on AWS the tenant VLANs ride a VXLAN mesh', () => {
   });
 
   test('the boot script lists the peers as address ranges, which awk expands back to every peer', () => {
-    const full = buildPlan(profile, target('aws', { scale: 1, budgetPerHour: 100000 }));
+    const full = buildPlan(profile, target('aws', { placement: 'instances', scale: 1, budgetPerHour: 100000 }));
     const computes = full.nodes.filter((n) => n.role === 'compute');
     for (const node of [compute, neutron, computes[0], computes[200], full.nodes.find((n) => n.role === 'neutron-server')!]) {
       const p = node === compute || node === neutron ? plan : full;
@@ -89,7 +89,7 @@ describe('on AWS the tenant VLANs ride a VXLAN mesh', () => {
   });
 
   test('a one-to-one clone still fits every compute node user data in 16 KiB', () => {
-    const full = buildPlan(profile, target('aws', { scale: 1, budgetPerHour: 100000 }));
+    const full = buildPlan(profile, target('aws', { placement: 'instances', scale: 1, budgetPerHour: 100000 }));
     const options = assetOptionsFor(full, target('aws'));
     const computes = full.nodes.filter((n) => n.role === 'compute');
     expect(computes).toHaveLength(360);
@@ -109,4 +109,13 @@ test('on an OpenStack cloud the tenant NIC carries the tags itself', () => {
   expect(overlayBootcmd(plan, compute)).toBeUndefined();
   expect(Object.fromEntries(ml2Answers(plan, compute)).CONFIG_NEUTRON_OVS_BRIDGE_IFACES).toBe('br-vlan:eth1');
   expect(Object.fromEntries(ml2Answers(plan, neutron)).CONFIG_NEUTRON_OVS_BRIDGE_IFACES).toBe('br-vlan:eth2');
+});
+
+test("KVM guests' tenant NIC carries the tags itself, onto their host's trunk (no overlay of their own)", () => {
+  const plan = buildPlan(profile, target('aws'));
+  expect(plan.placement.kind).toBe('hypervisors');
+  const compute = plan.nodes.find((n) => n.role === 'compute')!;
+  expect(plan.neutron.tenantTransport).toBe('native');
+  expect(overlayBootcmd(plan, compute)).toBeUndefined();
+  expect(Object.fromEntries(ml2Answers(plan, compute)).CONFIG_NEUTRON_OVS_BRIDGE_IFACES).toBe('br-vlan:eth1');
 });

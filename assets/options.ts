@@ -8,6 +8,7 @@ import type { SecretStore } from '../targets/cloud-facts';
 import type { TargetConfig } from '../targets/config';
 import { factsOf } from '../targets/facts';
 import { reviewDevicePath } from './devices';
+import { guestDevicePath } from './libvirt';
 import { awsSecretsParameter } from './secrets';
 import { awsBucketFetch, type PartsOptions } from './user-data-limit';
 
@@ -37,13 +38,15 @@ export function assetOptionsFor(
 ): PartsOptions {
   const { assetsBucket, ...rest } = overrides;
   const facts = factsOf(target.cloud);
+  // A KVM guest sees its volumes as serial-named virtio disks, and its document is a NoCloud seed, which has no size limit.
+  const guests = plan.placement.kind === 'hypervisors';
   return {
     packageArchives: target.packageArchives,
     osArchives: target.osArchives,
     epelArchives: target.epelArchives,
     source: target.source,
-    devicePath: reviewDevicePath(target.cloud),
-    limit: facts.userDataLimit,
+    devicePath: guests ? guestDevicePath : reviewDevicePath(target.cloud),
+    limit: guests ? Number.MAX_SAFE_INTEGER : facts.userDataLimit,
     ...NODE_FETCH[facts.secretStore](plan, assetsBucket ?? `ASSETS-BUCKET-OF-${plan.rehearsalId}`),
     ...('profile' in target || 'endpoint' in target
       ? {

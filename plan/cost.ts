@@ -1,18 +1,42 @@
-/** Hourly cost of a set of nodes on a target's price list. */
+/** Hourly cost of a set of nodes, or of the hypervisor hosts they run on, on a target's price list. */
 import { byCodeUnits, type PriceList } from '../targets/prices';
-import type { CostLine, CostPlan, NodePlan } from './types';
+import type { CostLine, CostPlan, HostPlan, NodePlan } from './types';
 
 const round = (n: number, digits = 4): number => Number(n.toFixed(digits));
 
+/** What the nodes cost: one line per role and size, their volumes, and what the cloud charges whatever the size. */
 export function costOf(nodes: readonly NodePlan[], prices: PriceList, budgetPerHour: number): CostPlan {
+  return costOfMachines(
+    nodes.map((node) => ({ item: `${node.role} on ${node.size.offer}`, pricePerHour: node.size.pricePerHour })),
+    nodes.reduce((sum, node) => sum + node.rootVolumeGiB + dataGiB(node), 0),
+    prices,
+    budgetPerHour,
+  );
+}
+
+/** What a hypervisor placement costs: the hosts (their disks hold the guests' root overlays) and the guests' data volumes. */
+export function costOfHosts(hosts: readonly HostPlan[], nodes: readonly NodePlan[], prices: PriceList, budgetPerHour: number): CostPlan {
+  return costOfMachines(
+    hosts.map((host) => ({ item: `hypervisor host (${host.kvm} KVM) on ${host.size.offer}`, pricePerHour: host.size.pricePerHour })),
+    hosts.reduce((sum, host) => sum + host.rootVolumeGiB, 0) + nodes.reduce((sum, node) => sum + dataGiB(node), 0),
+    prices,
+    budgetPerHour,
+  );
+}
+
+const dataGiB = (node: NodePlan): number => node.volumes.reduce((sum, v) => sum + v.sizeGiB, 0);
+
+function costOfMachines(
+  machines: readonly { readonly item: string; readonly pricePerHour: number }[],
+  storageGiB: number,
+  prices: PriceList,
+  budgetPerHour: number,
+): CostPlan {
   const byOffer = new Map<string, { count: number; unit: number }>();
-  let storageGiB = 0;
-  for (const node of nodes) {
-    const key = `${node.role} on ${node.size.offer}`;
-    const entry = byOffer.get(key) ?? { count: 0, unit: node.size.pricePerHour };
+  for (const machine of machines) {
+    const entry = byOffer.get(machine.item) ?? { count: 0, unit: machine.pricePerHour };
     entry.count += 1;
-    byOffer.set(key, entry);
-    storageGiB += node.rootVolumeGiB + node.volumes.reduce((sum, v) => sum + v.sizeGiB, 0);
+    byOffer.set(machine.item, entry);
   }
   const lines: CostLine[] = [...byOffer.entries()]
     .sort(([a], [b]) => byCodeUnits(a, b))

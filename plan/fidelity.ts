@@ -31,32 +31,7 @@ export function fidelityTable(plan: Draft, p: Profile, cloud: CloudName): Fideli
       'kept',
       'same OS per role; base images are chosen by OS name',
     ),
-    row(
-      'base images',
-      'production build of each OS',
-      'the image named per OS in the target config (imageByOs)',
-      'kept',
-      wording.baseImages,
-    ),
-    row(
-      'installer',
-      `${p.installer.kind}, ${p.installer.packages}${p.installer.localChanges ? ' with local changes' : ''}`,
-      // The bootstrap installs with Packstack whatever production uses (assets/packstack.ts).
-      'packstack from the release archives in the target config, run by cloud-init',
-      p.installer.kind !== 'packstack' || p.installer.localChanges ? 'emulated' : 'kept',
-      p.installer.kind !== 'packstack'
-        ? `the staging installs with Packstack: production's ${p.installer.kind} runs are not rehearsed`
-        : p.installer.localChanges
-          ? 'upstream packages unless packageArchives name your own repositories with the local changes'
-          : 'configuration management is part of what is rehearsed',
-    ),
-    row(
-      'controllers as VMs',
-      p.controllers.virtualized ? 'KVM virtual machines' : 'bare metal',
-      wording.nodes,
-      p.controllers.virtualized ? 'emulated' : 'kept',
-      'controllers are virtual machines of the commercial cloud instead of KVM guests of in-house hypervisors',
-    ),
+    ...placementRows(plan, p, wording),
   ];
   for (const [role, size] of Object.entries(p.controllers.roles)) {
     const staged = count(n, role);
@@ -129,9 +104,7 @@ export function fidelityTable(plan: Draft, p: Profile, cloud: CloudName): Fideli
     row(
       'neutron isolation',
       `${p.neutron.isolation}${p.neutron.physnets.length ? ' on ' + p.neutron.physnets.map((x) => `${x.name} ${x.vlanRanges.join(',')}`).join('; ') : ''}`,
-      wording.tenantVlans,
-      p.neutron.isolation === 'vlan' ? 'emulated' : 'kept',
-      wording.tenantVlansWhy,
+      ...tenantVlans(plan, p, wording),
     ),
   );
   rows.push(
@@ -256,4 +229,58 @@ const zonesText = (regions: readonly { id: number; zones: readonly { id: number 
 function sizeText(nodes: readonly NodePlan[], role: string): string {
   const node = nodes.find((x) => x.role === role);
   return node ? `${node.size.offer} (${node.size.vcpus} vCPU/${node.size.memoryGiB} GiB)` : 'none';
+}
+
+/** Base images and what the controllers run on: the cloud's instances, or KVM guests of hypervisor hosts as in production. */
+function placementRows(plan: Draft, p: Profile, wording: ReturnType<typeof factsOf>['fidelity']): FidelityRow[] {
+  const production = p.controllers.virtualized ? 'KVM virtual machines' : 'bare metal';
+  const placement = plan.placement;
+  if (placement.kind === 'instances') {
+    return [
+      row(
+        'base images',
+        'production build of each OS',
+        'the image named per OS in the target config (imageByOs)',
+        'kept',
+        wording.baseImages,
+      ),
+      row(
+        'controllers as VMs',
+        production,
+        wording.nodes,
+        p.controllers.virtualized ? 'emulated' : 'kept',
+        'controllers are virtual machines of the commercial cloud instead of KVM guests of in-house hypervisors',
+      ),
+    ];
+  }
+  const offers = [...new Set(placement.hosts.map((h) => h.size.offer))].join(', ');
+  const { cpuOvercommit, memoryOvercommit } = placement.packing;
+  return [
+    row(
+      'base images',
+      'production build of each OS',
+      "a qcow2 image per OS, of the target config's guestImages",
+      'kept',
+      'same OS release, booted on virtio disks and NICs, which the stock EL6 and EL7 kernels drive: no driver to add',
+    ),
+    row(
+      'controllers as VMs',
+      production,
+      `KVM guests of ${placement.hosts.length} hypervisor hosts (${offers}), ${cpuOvercommit} vCPU and ${memoryOvercommit} GiB of guest per host vCPU and GiB`,
+      p.controllers.virtualized ? 'kept' : 'emulated',
+      `${placement.reason}; compute guests run on bare-metal hosts and give the canary's VMs nested KVM; each side on hosts of its own`,
+    ),
+  ];
+}
+
+/** How the tenant VLANs travel: on the cloud's network (instances), or as real 802.1Q tags on the hosts' trunk (KVM guests). */
+function tenantVlans(plan: Draft, p: Profile, wording: ReturnType<typeof factsOf>['fidelity']): [string, FidelityRow['verdict'], string] {
+  if (plan.placement.kind === 'hypervisors') {
+    return [
+      "same VLAN ids as 802.1Q tags on the hypervisor hosts' tenant bridge, a trunk carried between hosts over VXLAN",
+      'kept',
+      "the guests' Neutron agents tag their frames as in production; the cloud's network carries the hosts' VXLAN only",
+    ];
+  }
+  return [wording.tenantVlans, p.neutron.isolation === 'vlan' ? 'emulated' : 'kept', wording.tenantVlansWhy];
 }

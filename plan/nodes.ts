@@ -10,7 +10,7 @@ import { factsOf } from '../targets/facts';
 import { pickOffer } from '../targets/offers';
 import type { Offer, PriceList } from '../targets/prices';
 import { AddressBook, networksOf } from './network';
-import type { HypervisorPlan, NetworkPlan, NodePlan, NodeSide, Side, VolumePlan } from './types';
+import type { HypervisorPlan, NetworkPlan, NetworkRole, NodePlan, NodeSide, Side, VolumePlan } from './types';
 import { SIDES } from './types';
 
 /** Staging size per role; `production` keeps production's VM size so migration timings carry over. */
@@ -33,6 +33,8 @@ const STAGING_SIZE: Record<NodeRole, { vcpus: number; memoryGiB: number } | 'pro
 };
 
 const ROOT_VOLUME_GIB = 30;
+/** The size name of a node that runs as a KVM guest: its price is its host's. */
+export const GUEST_OFFER = 'kvm-guest';
 /** Local instance storage per compute node (qcow2 on local disk, as in production). */
 const INSTANCES_VOLUME_GIB = 100;
 
@@ -66,8 +68,15 @@ export class NodeBuilder {
     private readonly target: TargetConfig,
     private readonly prices: PriceList,
     networks: readonly NetworkPlan[],
+    /** The nodes run as KVM guests of hypervisor hosts: sized by role, not by what the cloud sells. */
+    private readonly guests = false,
   ) {
     this.addresses = new AddressBook(networks, target.source);
+  }
+
+  /** The next free address of a network in a zone, after every node's: the hypervisor hosts take theirs here. */
+  address(network: NetworkRole, zone: string): string {
+    return this.addresses.assign(network, zone);
   }
 
   /** Builds every node at `factor` (1 = one-to-one). */
@@ -168,7 +177,8 @@ export class NodeBuilder {
     const zone = zones[req.index % zones.length];
     const wanted = STAGING_SIZE[req.role];
     const need = wanted === 'production' ? { vcpus: req.production!.vcpus, memoryGiB: req.production!.memoryGiB } : wanted;
-    const offer = this.offerFor(req.role, need);
+    // A KVM guest is given what its role needs; its host is what the cloud sells (plan/placement.ts).
+    const offer: Offer = this.guests ? { name: GUEST_OFFER, ...need, pricePerHour: 0, kvm: 'nested' } : this.offerFor(req.role, need);
     const addresses = Object.fromEntries(networksOf(req.role).map((net) => [net, this.addresses.assign(net, zone)]));
     const hypervisor: HypervisorPlan | undefined =
       req.role === 'compute' && offer.kvm ? { virtType: 'kvm', acceleration: offer.kvm } : undefined;

@@ -10,37 +10,17 @@
  * Swift ring's device count and the database volumes are unchanged.
  */
 import { byCodeUnits, type Offer, type PriceList } from '../targets/prices';
-import type { NodePlan, NodeSide } from './types';
+import { NETWORK_ROLES, type HostPlan, type NetworkRole, type NodePlan, type NodeSide, type PackingRules } from './types';
 
-/** How densely guests are packed: stated in the target config, shown in the report. */
-export interface PackingRules {
-  /** Guest vCPUs per host vCPU. @default 2 (the staging measures migrations, not CPU-bound work) */
-  readonly cpuOvercommit: number;
-  /** Guest memory per host memory. @default 1 (a swapping database would distort every timing) */
-  readonly memoryOvercommit: number;
-  /** Kept for the host's own OS, libvirt and QEMU's overhead. @default 2 vCPU, 8 GiB */
-  readonly hostReserve: { readonly vcpus: number; readonly memoryGiB: number };
-}
+export type { HostPlan, PackingRules } from './types';
 
+/** The packing a target config gets unless it says otherwise: 2 vCPU per host vCPU (the staging measures migrations, not CPU-bound work), no memory overcommit (a swapping database would distort every timing), 2 vCPU and 8 GiB for the host. */
 export const DEFAULT_PACKING: PackingRules = { cpuOvercommit: 2, memoryOvercommit: 1, hostReserve: { vcpus: 2, memoryGiB: 8 } };
 
-/** A hypervisor host and the guests it runs. */
-export interface HostPlan {
-  /** Hostname, unique in the plan, e.g. `hv-old-z1-1`. */
-  readonly name: string;
-  /** The side whose guests it runs: destroying a side destroys its hosts only. */
-  readonly side: NodeSide;
-  readonly zone: string;
-  readonly size: { readonly offer: string; readonly vcpus: number; readonly memoryGiB: number; readonly pricePerHour: number };
-  /** Hardware KVM (bare metal), which guests that run KVM themselves need; or nested, enough for the others. */
-  readonly kvm: 'hardware' | 'nested';
-  /** Node names of its guests, in placement order. */
-  readonly guests: readonly string[];
-  /** The host's own disk plus its guests' root disks (qcow2 overlays on the host). */
-  readonly rootVolumeGiB: number;
-}
-
 const HOST_OS_GIB = 30;
+
+/** The stack of a side's hosts: destroying the new side's destroys its hosts, guests and volumes only. */
+export const hostStackOf = (side: NodeSide): string => `hosts-${side}`;
 
 /** The KVM a guest needs of its host: compute guests run the canary's VMs on KVM, so they need it in hardware. */
 export const hostKvmFor = (node: NodePlan): HostPlan['kvm'] => (node.hypervisor ? 'hardware' : 'nested');
@@ -116,9 +96,8 @@ function pack(guests: readonly NodePlan[], offer: Offer, rules: PackingRules, ma
 /** The cheapest packing of `guests` onto hosts of one offer of one KVM kind (fewer hosts on a tie, then the offer's name). */
 function cheapest(guests: readonly NodePlan[], kvm: HostPlan['kvm'], prices: PriceList, rules: PackingRules): OpenHost[] | undefined {
   let best: { hosts: OpenHost[]; cost: number } | undefined;
-  // A host takes one interface per network its guests join (conservatively: all of the group's).
-  const networks = new Set(guests.flatMap((g) => Object.keys(g.addresses))).size;
-  const candidates = prices.offers.filter((o) => o.kvm === kvm && (!o.network || o.network.interfaces >= networks));
+  // A host joins every network (its guests' libvirt networks are bridges on all four), one interface each.
+  const candidates = prices.offers.filter((o) => o.kvm === kvm && (!o.network || o.network.interfaces >= NETWORK_ROLES.length));
   for (const offer of [...candidates].sort((a, b) => byCodeUnits(a.name, b.name))) {
     const hosts = pack(guests, offer, rules, prices.maxVolumesPerNode);
     if (!hosts) continue;
@@ -132,12 +111,20 @@ function cheapest(guests: readonly NodePlan[], kvm: HostPlan['kvm'], prices: Pri
 /** Why a group of guests cannot be placed: the message names the guest and what no host offers. */
 export class PlacementError extends Error {}
 
+/** Draws the next free address of a network in a zone (the plan's address book). */
+export type AddressOf = (network: NetworkRole, zone: string) => string;
+
 /**
  * Places every node on a host of its side and zone. Guests that need hardware KVM go
  * first onto bare-metal hosts; the others fill the room left there, then nested-virtualization
  * hosts (or metal ones where no nested type fits, or where metal is cheaper).
  */
-export function placeOnHosts(nodes: readonly NodePlan[], prices: PriceList, rules: PackingRules = DEFAULT_PACKING): HostPlan[] {
+export function placeOnHosts(
+  nodes: readonly NodePlan[],
+  prices: PriceList,
+  address: AddressOf,
+  rules: PackingRules = DEFAULT_PACKING,
+): HostPlan[] {
   const groups = new Map<string, NodePlan[]>();
   for (const node of nodes) {
     const key = `${node.side}\u0000${node.zone}`;
@@ -164,6 +151,7 @@ export function placeOnHosts(nodes: readonly NodePlan[], prices: PriceList, rule
         size: { offer: h.offer.name, vcpus: h.offer.vcpus, memoryGiB: h.offer.memoryGiB, pricePerHour: h.offer.pricePerHour },
         kvm: h.offer.kvm!,
         guests: h.guests.map((g) => g.name),
+        addresses: Object.fromEntries(NETWORK_ROLES.map((network) => [network, address(network, zone)])) as Record<NetworkRole, string>,
         rootVolumeGiB: HOST_OS_GIB + h.guests.reduce((sum, g) => sum + g.rootVolumeGiB, 0),
       });
     });

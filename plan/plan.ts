@@ -10,13 +10,14 @@ import type { TargetConfig } from '../targets/config';
 import { factsOf, priceList } from '../targets/facts';
 import type { PriceList } from '../targets/prices';
 import { canaryPlan } from './canary';
-import { costOf } from './cost';
+import { costOf, costOfHosts } from './cost';
 import { keystonePlan } from './directory';
 import { fidelityTable } from './fidelity';
 import { APIS, carveNetworks, flows } from './network';
 import { NodeBuilder, scaled } from './nodes';
+import { PlacementError, placeOnHosts } from './placement';
 import { violations } from './rules';
-import type { CellPlan, CostPlan, NetworkPlan, NodePlan, StagingPlan, SwiftPlan } from './types';
+import type { CellPlan, CostPlan, NetworkPlan, NodePlan, PlacementPlan, StagingPlan, SwiftPlan } from './types';
 
 /** Scales tried by `scale: auto`, largest first; 0 is the smallest faithful clone. */
 export const SCALE_LADDER: readonly number[] = [1, 0.5, 0.25, 0.1, 0.05, 0.02, 0.01, 0];
@@ -85,20 +86,83 @@ interface Sized {
   readonly builder: NodeBuilder;
   readonly nodes: readonly NodePlan[];
   readonly networks: readonly NetworkPlan[];
+  readonly placement: PlacementPlan;
   readonly cost: CostPlan;
 }
 
 function sized(profile: Profile, target: TargetConfig, prices: PriceList, networks: readonly NetworkPlan[], factor: number): Sized {
-  const builder = new NodeBuilder(profile, target, prices, networks);
+  const choice = placementChoice(profile, target);
+  const builder = new NodeBuilder(profile, target, prices, networks, choice.kind === 'hypervisors');
   const nodes = builder.build(factor);
-  return { factor, builder, nodes, networks, cost: costOf(nodes, prices, target.budgetPerHour) };
+  const placement = placementOf(target, choice, prices, builder, nodes);
+  const cost =
+    placement.kind === 'hypervisors'
+      ? costOfHosts(placement.hosts, nodes, prices, target.budgetPerHour)
+      : costOf(nodes, prices, target.budgetPerHour);
+  return { factor, builder, nodes, networks, placement, cost };
+}
+
+/** Where the nodes run and why: as the target config says, or for `auto`, by whether the cloud's instances boot the profile's OSes. */
+function placementChoice(profile: Profile, target: TargetConfig): { kind: PlacementPlan['kind']; problems: string[] } {
+  const oses = [...new Set([...Object.values(profile.os.old), ...Object.values(profile.os.new)])].sort();
+  const problems = oses.flatMap((os) => factsOf(target.cloud).instanceBootProblem(os) ?? []);
+  const kind = target.placement === 'auto' ? (problems.length > 0 ? 'hypervisors' : 'instances') : target.placement;
+  return { kind, problems };
+}
+
+/** The placement of the nodes; the hosts take their addresses after every node's. */
+function placementOf(
+  target: TargetConfig,
+  { kind, problems }: { kind: PlacementPlan['kind']; problems: string[] },
+  prices: PriceList,
+  builder: NodeBuilder,
+  nodes: readonly NodePlan[],
+): PlacementPlan {
+  if (kind === 'instances') {
+    if (target.placement === 'auto')
+      return { kind, reason: "each node on an instance of its own: the cloud's instances boot every OS of the plan" };
+    const images = problems.length > 0 ? `; the images must carry what the stock ones lack (${problems.join('; ')})` : '';
+    return { kind, reason: `each node on an instance of its own (the target config's placement)${images}` };
+  }
+  const pinned = Object.keys(prices.overrides);
+  if (pinned.length > 0) {
+    throw new InputError(
+      target.source,
+      factsOf(target.cloud).sizeOverrideField,
+      `pins sizes of ${pinned.join(', ')}, but the nodes run as KVM guests sized by role (${problems.join('; ') || "the target config's placement"}); set placement: instances, or drop the pins`,
+    );
+  }
+  if (target.hypervisors.hostImage === undefined) {
+    throw new InputError(
+      target.source,
+      'hypervisors.hostImage',
+      `is required: the nodes run as KVM guests (${problems.join('; ') || 'placement: hypervisors'}); name the Debian 12 image their hosts boot`,
+    );
+  }
+  const { cpuOvercommit, memoryOvercommit, hostReserve } = target.hypervisors;
+  const packing = { cpuOvercommit, memoryOvercommit, hostReserve };
+  // A target that pins compute to bare metal (no nested-virtualization option where it deploys) gets metal hosts only.
+  const offers = prices.computeKvm === 'hardware' ? { ...prices, offers: prices.offers.filter((o) => o.kvm === 'hardware') } : prices;
+  try {
+    const hosts = placeOnHosts(nodes, offers, (network, zone) => builder.address(network, zone), packing);
+    const why = target.placement === 'auto' ? problems.join('; ') : "the target config's placement";
+    return {
+      kind: 'hypervisors',
+      reason: `KVM guests of hypervisor hosts (${why}): virtio disks and NICs, which every EL6 and EL7 kernel drives, as production runs its controllers`,
+      packing,
+      hosts,
+    };
+  } catch (e) {
+    if (e instanceof PlacementError) throw new InputError(target.source, 'placement', e.message);
+    throw e;
+  }
 }
 
 /** The whole plan at the chosen scale: invariants checked, fidelity and canaries attached. */
 function complete(
   profile: Profile,
   target: TargetConfig,
-  { factor, builder, nodes, networks, cost }: Sized,
+  { factor, builder, nodes, networks, placement, cost }: Sized,
   chosenBy: 'budget' | 'target',
 ): StagingPlan {
   const keystone = keystonePlan(profile);
@@ -117,7 +181,8 @@ function complete(
     keepBackups: target.keepBackups,
     cells: cellsOf(profile, nodes),
     swift: swiftOf(profile, builder, factor),
-    neutron: { ...profile.neutron, tenantTransport: factsOf(target.cloud).tenantTransport },
+    // KVM guests' tenant NICs are on their hosts' trunk, which carries 802.1Q tags between hosts (assets/host-network.ts).
+    neutron: { ...profile.neutron, tenantTransport: placement.kind === 'hypervisors' ? 'native' : factsOf(target.cloud).tenantTransport },
     keystone,
     installer: profile.installer,
     glance: { backend: profile.glance.backend },
@@ -126,8 +191,9 @@ function complete(
     apis: APIS,
     flows: flows({ directory: keystone.directory !== undefined }),
     nodes,
+    placement,
   };
-  checkImages(nodes, target);
+  checkImages(nodes, target, placement);
   const broken = violations(draft, profile);
   if (broken.length > 0) {
     const v = broken[0];
@@ -137,7 +203,7 @@ function complete(
 }
 
 /** Every OS the plan uses needs a base image in the target config, and an archive of its packages. */
-function checkImages(nodes: readonly NodePlan[], target: TargetConfig): void {
+function checkImages(nodes: readonly NodePlan[], target: TargetConfig, placement: PlacementPlan): void {
   for (const os of new Set(nodes.map((n) => n.os))) {
     if (!target.osArchives[os] && !vaultBase(os)) {
       throw new InputError(
@@ -146,7 +212,15 @@ function checkImages(nodes: readonly NodePlan[], target: TargetConfig): void {
         `is required: the plan runs ${os}, which the CentOS vault does not keep; name the archive (or your mirror) of its base, updates and extras repositories`,
       );
     }
-    if (!target.imageByOs[os]) {
+    if (placement.kind === 'hypervisors') {
+      if (!target.hypervisors.guestImages[os]) {
+        throw new InputError(
+          target.source,
+          `hypervisors.guestImages.${os}`,
+          `is required: the plan runs ${os} guests and the target config names no qcow2 base image for it`,
+        );
+      }
+    } else if (!target.imageByOs[os]) {
       throw new InputError(
         target.source,
         `imageByOs.${os}`,

@@ -1,4 +1,5 @@
 /** Plain-text rendering of a plan, for `npm run plan` and the README. */
+import { GUEST_OFFER } from './nodes';
 import type { StagingPlan } from './types';
 import { SIDES } from './types';
 
@@ -93,6 +94,7 @@ export function renderPlan(plan: StagingPlan, width = Infinity): string {
     ),
     'Nodes',
     table(['role', 'old', 'new', 'shared', 'size'], nodeRows(plan), width),
+    ...hostTables(plan, width),
     'Fidelity',
     table(
       ['component', 'production', 'staging', 'verdict', 'reason'],
@@ -115,9 +117,30 @@ function nodeRows(plan: StagingPlan): string[][] {
     const of = (side: string) => plan.nodes.filter((n) => n.role === role && n.side === side).length;
     const sizes = [
       ...new Set(
-        plan.nodes.filter((n) => n.role === role).map((n) => `${n.size.offer}${n.hypervisor ? ` (kvm ${n.hypervisor.acceleration})` : ''}`),
+        plan.nodes
+          .filter((n) => n.role === role)
+          .map(
+            (n) =>
+              `${n.size.offer === GUEST_OFFER ? `guest of ${n.size.vcpus} vCPU/${n.size.memoryGiB} GiB` : n.size.offer}${n.hypervisor ? ` (kvm ${n.hypervisor.acceleration})` : ''}`,
+          ),
       ),
     ];
     return [role, String(of('old')), String(of('new')), String(of('shared')), sizes.join(', ')];
   });
+}
+
+/** Where the nodes are KVM guests: the hosts, their size and their guests, and the packing rules. */
+function hostTables(plan: StagingPlan, width: number): string[] {
+  const placement = plan.placement;
+  if (placement.kind !== 'hypervisors') return [];
+  const { cpuOvercommit, memoryOvercommit, hostReserve } = placement.packing;
+  return [
+    'Hypervisor hosts',
+    `(${cpuOvercommit} guest vCPU per host vCPU, ${memoryOvercommit} GiB of guest memory per GiB; ${hostReserve.vcpus} vCPU, ${hostReserve.memoryGiB} GiB kept per host)`,
+    table(
+      ['host', 'side', 'zone', 'size', 'kvm', 'guests'],
+      placement.hosts.map((h) => [h.name, h.side, h.zone, h.size.offer, h.kvm, h.guests.join(' ')]),
+      width,
+    ),
+  ];
 }

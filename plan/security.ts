@@ -4,7 +4,7 @@
  * side can reach the old side's databases: rollback relies on them untouched.
  */
 import type { NodeRole } from '../profile/schema';
-import type { FlowPlan, NodePlan, StagingPlan } from './types';
+import type { FlowPlan, NodePlan, NodeSide, StagingPlan } from './types';
 
 export interface SecurityRule {
   /** Group the rule admits traffic into. */
@@ -23,9 +23,21 @@ export interface SecurityRule {
 export const groupOf = (node: Pick<NodePlan, 'role' | 'side'>): string =>
   node.side === 'shared' ? node.role : `${node.side}-${node.role}`;
 
-/** Every group in the plan, in node order. */
+/**
+ * The cloud's security group of a hypervisor host: one per side, admitting what any of
+ * the side's guests may receive; the host narrows it to each guest's own group with
+ * nftables (assets/host-firewall.ts), as the cloud cannot tell guests on one interface apart.
+ */
+export const hostGroupOf = (side: NodeSide): string => `hypervisors-${side}`;
+
+/** The cloud's group a node's traffic comes from and goes to: its own, or its host's. */
+export function cloudGroupOf(plan: Pick<StagingPlan, 'placement'>, node: Pick<NodePlan, 'role' | 'side'>): string {
+  return plan.placement.kind === 'hypervisors' ? hostGroupOf(node.side) : groupOf(node);
+}
+
+/** Every group the cloud holds for the plan, in node order. */
 export function securityGroups(plan: StagingPlan): string[] {
-  return [...new Set(plan.nodes.map(groupOf))];
+  return [...new Set(plan.nodes.map((node) => cloudGroupOf(plan, node)))];
 }
 
 /** Groups of a role present in the plan, with their side. */
@@ -80,14 +92,34 @@ export interface IngressPermission {
  */
 export function ingressPermissions(plan: StagingPlan, adminCidrs: readonly string[]): IngressPermission[] {
   const out = new Map<string, IngressPermission>();
+  // Each guest group's rules, said of the cloud's groups (the same ones where nodes are instances).
+  const sideOf = new Map(plan.nodes.map((n) => [groupOf(n), n]));
+  const cloud = (group: string) => cloudGroupOf(plan, sideOf.get(group)!);
   const add = (rule: SecurityRule, name: string, source: IngressPermission['source']) => {
     const key = `${rule.group} ${rule.protocol}/${rule.ports[0]}-${rule.ports[1]} from ${name}`;
     if (!out.has(key)) out.set(key, { key, rule, source });
   };
-  for (const rule of securityRules(plan, adminCidrs)) {
+  for (const guestRule of securityRules(plan, adminCidrs)) {
+    const from = 'group' in guestRule.from ? { group: cloud(guestRule.from.group) } : guestRule.from;
+    const rule: SecurityRule = { ...guestRule, group: cloud(guestRule.group), from };
     if ('group' in rule.from) add(rule, rule.from.group, { group: rule.from.group });
     else for (const cidr of rule.from.cidrs) add(rule, cidr, { cidr });
     if ('operators' in rule.from) add(rule, 'operator-access', { operatorAccess: true });
+  }
+  if (plan.placement.kind === 'hypervisors') {
+    // The hosts' tenant trunk: every host replicates tenant frames to every other (assets/host-network.ts).
+    const hostGroups = [...new Set(plan.placement.hosts.map((h) => hostGroupOf(h.side)))];
+    for (const into of hostGroups)
+      for (const source of hostGroups) {
+        const rule: SecurityRule = {
+          group: into,
+          from: { group: source },
+          protocol: 'udp',
+          ports: [4789, 4789],
+          purpose: "hypervisor hosts' tenant VLAN trunk (VXLAN)",
+        };
+        add(rule, source, { group: source });
+      }
   }
   return [...out.values()];
 }

@@ -62,6 +62,42 @@ export interface NodePlan {
   readonly hypervisor?: HypervisorPlan;
 }
 
+/** How densely guests are packed on hypervisor hosts: stated in the target config, shown in the report. */
+export interface PackingRules {
+  /** Guest vCPUs per host vCPU. */
+  readonly cpuOvercommit: number;
+  /** Guest memory per host memory. */
+  readonly memoryOvercommit: number;
+  /** Kept for the host's own OS, libvirt and QEMU's overhead. */
+  readonly hostReserve: { readonly vcpus: number; readonly memoryGiB: number };
+}
+
+/** A hypervisor host and the guests it runs (plan/placement.ts). */
+export interface HostPlan {
+  /** Hostname, unique in the plan, e.g. `hv-old-z1-1`. */
+  readonly name: string;
+  /** The side whose guests it runs: destroying a side destroys its hosts only. */
+  readonly side: NodeSide;
+  readonly zone: string;
+  readonly size: { readonly offer: string; readonly vcpus: number; readonly memoryGiB: number; readonly pricePerHour: number };
+  /** Hardware KVM (bare metal), which guests that run KVM themselves need; or nested, enough for the others. */
+  readonly kvm: 'hardware' | 'nested';
+  /** Node names of its guests, in placement order. */
+  readonly guests: readonly string[];
+  /** The host's own address on every network, where its interface carries its guests' (drawn after every node's, so the nodes keep theirs). */
+  readonly addresses: Readonly<Record<NetworkRole, string>>;
+  /** The host's own disk plus its guests' root disks (qcow2 overlays on the host). */
+  readonly rootVolumeGiB: number;
+}
+
+/**
+ * Where the nodes run: each on an instance (flavor) of its own, or as KVM guests of a
+ * few hypervisor hosts, with the reason the planner or the target config gave.
+ */
+export type PlacementPlan =
+  | { readonly kind: 'instances'; readonly reason: string }
+  | { readonly kind: 'hypervisors'; readonly reason: string; readonly packing: PackingRules; readonly hosts: readonly HostPlan[] };
+
 export interface CellPlan {
   readonly name: string;
   /** `api` holds nova-api and no compute; `compute` cells hold every service but the API. */
@@ -175,6 +211,8 @@ export interface StagingPlan {
   readonly apis: readonly ApiPlan[];
   readonly flows: readonly FlowPlan[];
   readonly nodes: readonly NodePlan[];
+  /** Where the nodes run (plan/placement.ts). */
+  readonly placement: PlacementPlan;
   readonly fidelity: readonly FidelityRow[];
   readonly cost: CostPlan;
   /** Workload created inside the staging cloud and checked after every step. */

@@ -66,6 +66,18 @@ export interface CloudFacts<C extends TargetConfig = TargetConfig> {
    */
   readonly productionDataAddresses: readonly string[];
   readonly fidelity: FidelityWording;
+  /** Why the cloud's own instances cannot boot a stock image of an OS of the profile (`centos-7.1`), if they cannot. */
+  instanceBootProblem(os: string): string | undefined;
+  /** Debian 12 packages a hypervisor host needs to copy its files from the assets bucket (or container). */
+  readonly hostFetchPackages: readonly string[];
+  /**
+   * The instance metadata service a KVM guest reaches through its host, reading the host's
+   * role (AWS: the guests' secrets and assets, as an instance node reads them); none where
+   * the guests get nothing from it.
+   */
+  readonly guestMetadataService: { readonly address: string; readonly port: number } | undefined;
+  /** Name servers a KVM guest is configured with (its static address has no DHCP to tell it), from the staging network's CIDR. */
+  guestNameservers(networkCidr: string): readonly string[];
   /** Sizes and prices the planner may choose from. */
   prices(config: C): PriceList;
 }

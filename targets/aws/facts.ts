@@ -31,6 +31,19 @@ export const AWS_FACTS: CloudFacts<AwsTargetConfig> = {
     ]),
     'aws_kms_key.production-data',
   ],
+  // Every current EC2 family is Nitro: its network is ENA, whose driver EL kernels have from 7.4 on (EL6 has none).
+  instanceBootProblem: (os) => {
+    const el = /^(?:centos|rhel)-(\d+)\.(\d+)$/.exec(os);
+    if (!el || Number(el[1]) > 7 || (el[1] === '7' && Number(el[2]) >= 4)) return undefined;
+    return `a stock ${os} image has no ENA driver, so no network on EC2's Nitro instances`;
+  },
+  hostFetchPackages: ['awscli'],
+  guestMetadataService: { address: '169.254.169.254', port: 80 },
+  // The VPC's resolver answers at its base address plus two (the "Amazon DNS server" of the VPC guide).
+  guestNameservers: (networkCidr) => {
+    const [a, b, c, d] = networkCidr.split('/')[0].split('.').map(Number);
+    return [[a, b, c, d + 2].join('.')];
+  },
   fidelity: {
     baseImages: 'same OS release; EC2 Nitro types need ENA and NVMe drivers, which EL images before 7.4 lack: add them to the image',
     nodes: 'EC2 instances',

@@ -23,6 +23,13 @@ export const OPENSTACK_FACTS: CloudFacts<OpenstackTargetConfig> = {
     'openstack_objectstorage_container_v1.container-dumps',
     'openstack_objectstorage_container_v1.container-backups',
   ],
+  // KVM clouds give their instances virtio disks and NICs, which every EL6 and EL7 kernel drives.
+  instanceBootProblem: () => undefined,
+  hostFetchPackages: ['python3-swiftclient'],
+  // The guests get their secrets over SSH (file-over-ssh): nothing to read from Nova's metadata.
+  guestMetadataService: undefined,
+  // Hypervisor hosts are not built on OpenStack yet (targets/config.ts refuses the placement): no resolver is assumed.
+  guestNameservers: () => [],
   fidelity: {
     baseImages: 'same OS release, from the images the target config names',
     nodes: 'public-cloud instances',
