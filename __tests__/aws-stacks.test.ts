@@ -8,7 +8,7 @@ import { expectOnlyListenersMove } from './support/switch';
 import { members, resources, synthesize, type StackJson } from './support/synth';
 
 const profile = loadProfile();
-const config = target('aws');
+const config = target('aws', { placement: 'instances' });
 const plan = buildPlan(profile, config);
 const { stacks, manifest } = synthesize(plan, config);
 
@@ -90,7 +90,7 @@ test('every compute node is KVM-capable with the provider version that allows it
 });
 
 test('metal compute uses bare-metal types and no CPU option', () => {
-  const metalConfig = target('aws', { computeKvm: 'metal', budgetPerHour: 200 });
+  const metalConfig = target('aws', { placement: 'instances', computeKvm: 'metal', budgetPerHour: 200 });
   const metal = synthesize(buildPlan(profile, metalConfig), metalConfig);
   const computes = instances(metal.stacks.compute);
   expect(computes.length).toBeGreaterThanOrEqual(profile.nova.cells.length);
@@ -186,7 +186,7 @@ describe('switching the active side', () => {
 
 test('state is local by default, in S3 with locking and a key per stack when a bucket is named', () => {
   expect(stacks.edge.terraform.backend).toEqual({ local: { path: `../../../state/${plan.rehearsalId}/edge.tfstate` } });
-  const remote = target('aws', { state: { bucket: 'acme-tfstate', keyPrefix: 'staging' } });
+  const remote = target('aws', { placement: 'instances', state: { bucket: 'acme-tfstate', keyPrefix: 'staging' } });
   const s3 = synthesize(buildPlan(profile, remote), remote).stacks;
   for (const [name, stack] of Object.entries(s3)) {
     expect(stack.terraform.backend.s3).toEqual(
@@ -209,8 +209,8 @@ test('synthesis is deterministic and carries no secret', () => {
 });
 
 describe('snapshots of a small clone', () => {
-  const small = planShape('single cell', 'aws', { budgetPerHour: 4.6 });
-  const synth = synthesize(small.plan, target('aws'));
+  const small = planShape('single cell', 'aws', { placement: 'instances', budgetPerHour: 4.6 });
+  const synth = synthesize(small.plan, target('aws', { placement: 'instances' }));
   test('is the smallest faithful clone: one node per role, side and cell', () => {
     expect(small.plan.nodes.filter((n) => n.role === 'compute')).toHaveLength(1);
     expect(small.plan.nodes.filter((n) => n.side === 'old' && n.role !== 'swift-storage')).toHaveLength(11);

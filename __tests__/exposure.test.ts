@@ -9,6 +9,7 @@
 import { loadProfile } from '../profile/load';
 import { buildPlan } from '../plan/plan';
 import { groupOf, ingressPermissions } from '../plan/security';
+import type { PlacementPlan } from '../plan/types';
 import type { CloudName } from '../targets/config';
 import { factsOf } from '../targets/facts';
 import { stepsOf } from './support/runbook';
@@ -28,10 +29,18 @@ const USERS: Record<string, readonly string[]> = {
 const roleOfGroup = (group: string): string => group.replace(/^(old|new)-/, '');
 const sideOfGroup = (group: string): string => /^(old|new)-/.exec(group)?.[1] ?? 'shared';
 
-describe.each<CloudName>(['aws', 'openstack'])('on %s', (cloud) => {
-  const config = target(cloud);
+const PLACEMENTS: readonly [CloudName, PlacementPlan['kind']][] = [
+  ['aws', 'instances'],
+  ['aws', 'hypervisors'],
+  ['openstack', 'instances'],
+];
+
+describe.each(PLACEMENTS)('on %s %s', (cloud, placement) => {
+  const config = target(cloud, { placement });
   const plan = buildPlan(profile, config);
-  const permissions = ingressPermissions(plan, config.adminCidrs);
+  // Where the nodes are KVM guests, each one's own group is kept by its host (assets/host-firewall.ts, tested in
+  // host-network.test.ts): the rules below are the ones the hosts keep; the cloud's host groups are their union (hosts.test.ts).
+  const permissions = ingressPermissions({ ...plan, placement: { kind: 'instances', reason: 'each guest' } }, config.adminCidrs);
   const { stacks } = synthesize(plan, config);
   const all = (type: string): any[] => Object.values(stacks).flatMap((s: StackJson) => Object.values(members(s, type)));
 
@@ -78,7 +87,7 @@ describe.each<CloudName>(['aws', 'openstack'])('on %s', (cloud) => {
 
     test('no public address, IMDSv2 required, every volume encrypted', () => {
       const instances = all('aws_instance');
-      expect(instances.length).toBe(plan.nodes.length);
+      expect(instances.length).toBe(plan.placement.kind === 'hypervisors' ? plan.placement.hosts.length : plan.nodes.length);
       for (const i of instances) {
         expect(i.associate_public_ip_address).toBeUndefined();
         expect(i.metadata_options).toMatchObject({ http_tokens: 'required' });

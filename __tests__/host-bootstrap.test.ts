@@ -9,46 +9,33 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { reviewDevicePath } from '../assets/devices';
 import { FIREWALL_FILE } from '../assets/host-firewall';
-import { HOST_GUESTS_SCRIPT, HOST_NETWORK_SCRIPT, hostBootstrap, hostBucketKey } from '../assets/host-bootstrap';
+import { HOST_GUESTS_SCRIPT, HOST_MANIFEST, HOST_NETWORK_SCRIPT, hostBootstrap, hostBucketKey } from '../assets/host-bootstrap';
 import { guestDevicePath, guestMacs } from '../assets/libvirt';
 import { nocloudMetaData } from '../assets/nocloud';
 import { assetOptionsFor } from '../assets/options';
 import { TERRAFORM_TEMPLATE } from '../assets/shell';
 import { awsBucketFetch, userDataParts } from '../assets/user-data-limit';
-import { placeOnHosts } from '../plan/placement';
 import { groupOf, securityRules } from '../plan/security';
 import { buildPlan } from '../plan/plan';
-import { NETWORK_ROLES, type NetworkRole } from '../plan/types';
 import { loadProfile } from '../profile/load';
 import { AWS_USER_DATA_LIMIT } from '../targets/aws/facts';
-import { priceList } from '../targets/facts';
 import { interpreterOf, requireTool, run } from './fixtures/assets';
 import { target } from './support/shapes';
 
 jest.setTimeout(120_000);
 
-const config = target('aws');
+const config = target('aws', { placement: 'hypervisors' });
 const plan = buildPlan(loadProfile(), config);
-const hosts = placeOnHosts(plan.nodes, priceList(config));
+if (plan.placement.kind !== 'hypervisors') throw new Error('the hypervisor placement is planned');
+const hosts = plan.placement.hosts;
 const macs = guestMacs(plan.nodes);
 const rules = securityRules(plan, ['203.0.113.0/24']);
 const guestOptions = { ...assetOptionsFor(plan, config), devicePath: guestDevicePath };
-// Hosts have no planned addresses yet: the test gives each one the top of its subnets.
-const hostAddress = (index: number, role: NetworkRole) => {
-  const subnet = plan.networks
-    .find((n) => n.role === role)!
-    .subnets[0].cidr.split('/')[0]
-    .split('.');
-  return [...subnet.slice(0, 3), String(250 - index)].join('.');
-};
-const documents = hosts.map((host, index) =>
+const documents = hosts.map((host) =>
   hostBootstrap({
     plan,
     host,
-    network: {
-      addresses: Object.fromEntries(NETWORK_ROLES.map((role) => [role, hostAddress(index, role)])) as Record<NetworkRole, string>,
-      tenantPeers: hosts.filter((h) => h !== host).map((_, i) => hostAddress(i, 'tenant')),
-    },
+    network: { addresses: host.addresses, tenantPeers: hosts.filter((h) => h !== host).map((h) => h.addresses.tenant) },
     rules,
     operatorSources: ['10.42.0.0/24'],
     hostDevicePath: reviewDevicePath('aws'),
@@ -106,8 +93,11 @@ test('every guest has its domain and seed in its host folder, each fetched once,
       expect([o.key, TERRAFORM_TEMPLATE.test(o.content)]).toEqual([o.key, false]);
     }
     expect(TERRAFORM_TEMPLATE.test(documents[i].inline)).toBe(false);
-    const fetchAll = (parse(documents[i].inline).runcmd[0] as string[])[2];
-    for (const path of paths) expect(fetchAll).toContain(` ${path}`);
+    // The manifest lists every other file once, with its mode.
+    const manifest = documents[i].bucketObjects.find((o) => o.path === HOST_MANIFEST)!.content;
+    expect(manifest.split('\n').filter(Boolean)).toEqual(
+      documents[i].bucketObjects.filter((o) => o.path !== HOST_MANIFEST).map((o) => `${o.permissions} ${o.path}`),
+    );
   }
   const keys = documents.flatMap((d) => d.bucketObjects.map((o) => o.key));
   expect(new Set(keys).size).toBe(keys.length);

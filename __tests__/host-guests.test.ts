@@ -45,6 +45,7 @@ const host: HostPlan = {
   size: { offer: 'test', vcpus: 4, memoryGiB: 8, pricePerHour: 0 },
   kvm: 'nested',
   guests: [guest.name],
+  addresses: { management: '192.0.2.1', api: '192.0.2.2', storage: '192.0.2.3', tenant: '192.0.2.4' },
   rootVolumeGiB: 30 + guest.rootVolumeGiB,
 };
 const macs = guestMacs([guest]);

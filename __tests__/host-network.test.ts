@@ -44,6 +44,7 @@ const GUESTS: readonly Guest[] = [
   { name: 'b2', host: 'b', last: 32, group: 'new-database' },
 ];
 const HOST_LAST = { a: 11, b: 12 };
+const METADATA = '169.254.169.254';
 const ip = (role: NetworkRole, last: number) => `${SUBNET[role]}.${last}`;
 
 const networkOf = (host: 'a' | 'b'): HostNetwork => ({
@@ -229,12 +230,23 @@ describe('a hypervisor host network in namespaces', () => {
       for (const host of ['a', 'b'] as const) {
         const file = join(dir, `guests-${host}.nft`);
         const guarded = GUESTS.filter((g) => g.host === host).map((g) => g.group);
-        writeFileSync(file, hostFirewall({ members, guarded, rules, operatorSources: [`${ip('management', 1)}/32`] }));
+        // Host a passes its guests' metadata requests on as its own; host b does not.
+        const metadataService = host === 'a' ? { address: METADATA, port: 80 } : undefined;
+        writeFileSync(file, hostFirewall({ members, guarded, rules, operatorSources: [`${ip('management', 1)}/32`], metadataService }));
         writeFileSync(join(dir, `host-${host}.sh`), hostNetworkScript({ ...networkOf(host), firewallFile: file }));
         const r = run('ip', ['netns', 'exec', ns(host), 'bash', join(dir, `host-${host}.sh`)]);
         if (r.status !== 0) throw new Error(`host ${host} with its firewall: ${r.out}`);
       }
+      // The cloud's metadata service answers the instances' own addresses only, as AWS's does.
+      inNs('cloud', 'ip', 'addr', 'add', `${METADATA}/32`, 'dev', 'lo');
+      const hostsOnly = `{ ${ip('management', HOST_LAST.a)}, ${ip('management', HOST_LAST.b)} }`;
+      inNs(
+        'cloud',
+        'nft',
+        `add table ip metadata; add chain ip metadata input { type filter hook input priority 0; }; add rule ip metadata input ip daddr ${METADATA} ip saddr != ${hostsOnly} drop`,
+      );
       for (const [guest, ports] of [
+        ['cloud', [80]],
         ['a1', [5000, 35357, 22]],
         ['a2', [3306, 22]],
         ['b2', [3306, 22]],
@@ -268,6 +280,11 @@ describe('a hypervisor host network in namespaces', () => {
       expect(opens('cloud', ip('api', 21), 5000)).toBe(true);
       expect(opens('cloud', ip('management', 22), 22)).toBe(true);
       expect(opens('cloud', ip('management', 22), 3306)).toBe(false);
+    });
+
+    test("a guest reaches the cloud's metadata service as its host, where the host passes it on, and not by its own address", () => {
+      expect(opens('a2', METADATA, 80)).toBe(true);
+      expect(opens('b2', METADATA, 80)).toBe(false);
     });
 
     test('guests still reach out: the gateway answers them', () => {

@@ -47,7 +47,7 @@ describe('phases', () => {
   });
 
   it('rebuild the new side before the second upgrade only', () => {
-    expect(steps.filter((s) => s.commands.some((c) => c.includes('destroy control-new cells-new swift-new'))).map((s) => s.id)).toEqual([
+    expect(steps.filter((s) => s.commands.some((c) => c.includes('destroy hosts-new '))).map((s) => s.id)).toEqual([
       'upgrade-2.destroy-new',
     ]);
   });

@@ -69,3 +69,13 @@ describe.each(Object.keys(SHAPES))('terraform validate of the %s profile on AWS'
     expect(report.valid).toBe(true);
   });
 });
+
+test('terraform validate passes on the reference profile placed on hypervisor hosts', () => {
+  // Terraform parses the expressions in the uploaded definitions too: a guest's volume path is one.
+  const config = target('aws', { computeKvm: 'metal', budgetPerHour: 1000, placement: 'hypervisors' });
+  const { outdir } = synthesize(buildPlan(profileFrom(SHAPES.reference()), config), config);
+  const result = terraform(rootOf(outdir), 'validate', '-json', '-no-color');
+  const report = JSON.parse(result.stdout) as { valid: boolean; diagnostics: { severity: string; summary: string; detail?: string }[] };
+  expect(report.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.summary}: ${d.detail ?? ''}`)).toEqual([]);
+  expect(report.valid).toBe(true);
+});

@@ -4,8 +4,8 @@ import { planShape, target } from './support/shapes';
 import { members, resources, synthesize } from './support/synth';
 
 describe('user data over the limit', () => {
-  const { plan } = planShape('single cell', 'aws', { budgetPerHour: 4.6 });
-  const { stacks } = synthesize(plan, target('aws'), { limit: 7500 });
+  const { plan } = planShape('single cell', 'aws', { placement: 'instances', budgetPerHour: 4.6 });
+  const { stacks } = synthesize(plan, target('aws', { placement: 'instances' }), { limit: 7500 });
 
   test("the node's files go to the assets bucket and its inline part fetches them first", () => {
     const objects = Object.values(resources(stacks.compute, 'aws_s3_object')) as any[];
@@ -31,7 +31,7 @@ describe('user data over the limit', () => {
   });
 
   test('nodes that fit keep everything inline and upload nothing', () => {
-    const full = synthesize(plan, target('aws')).stacks;
+    const full = synthesize(plan, target('aws', { placement: 'instances' })).stacks;
     for (const stack of Object.values(full)) expect(Object.keys(resources(stack, 'aws_s3_object'))).toEqual([]);
   });
 

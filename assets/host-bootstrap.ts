@@ -9,12 +9,13 @@
  * forty guests carries a few hundred kilobytes of definitions, far over any
  * cloud's user-data limit, and one path keeps the small hosts like the large ones.
  */
+import { dirname } from 'node:path';
 import type { HostPlan } from '../plan/placement';
 import { NETWORK_ROLES, type NodePlan, type StagingPlan } from '../plan/types';
 import { renderCloudConfig, type CloudConfig } from './cloud-init';
 import type { DevicePath } from './devices';
 import type { SecurityRule } from '../plan/security';
-import { FIREWALL_FILE, hostFirewall, hostFirewallInput } from './host-firewall';
+import { FIREWALL_FILE, hostFirewall, hostFirewallInput, type HostFirewallInput } from './host-firewall';
 import { DEFINITIONS_DIR, hostGuestsScript } from './host-guests';
 import { hostNetworkScript, type HostNetwork } from './host-network';
 import { domainXml, libvirtNetworkOf, networkXml } from './libvirt';
@@ -24,6 +25,8 @@ export const HOST_NETWORK_SCRIPT = '/usr/local/sbin/staging-host-network';
 export const HOST_GUESTS_SCRIPT = '/usr/local/sbin/staging-host-guests';
 export const HOST_NETWORK_UNIT = 'staging-host-network.service';
 export const HOST_GUESTS_UNIT = 'staging-host-guests.service';
+/** The host's list of files to fetch, `<mode> <path>` per line. */
+export const HOST_MANIFEST = '/etc/staging/files';
 
 /** Debian 12 packages: libvirt's daemon, QEMU with KVM, qemu-img for the overlays, genisoimage for the seeds, nft for the guests' groups. */
 const HOST_PACKAGES = ['libvirt-daemon-system', 'qemu-system-x86', 'qemu-utils', 'genisoimage', 'nftables'];
@@ -36,6 +39,8 @@ export interface HostBootstrapProps {
   /** The plan's security rules, which the host keeps for each guest, and where the operators' access path comes from. */
   readonly rules: readonly SecurityRule[];
   readonly operatorSources: readonly string[];
+  /** The cloud's instance metadata service, which the guests reach as their host (assets/host-firewall.ts). @default none */
+  readonly metadataService?: HostFirewallInput['metadataService'];
   /** Where the cloud attaches each guest volume to the host. */
   readonly hostDevicePath: DevicePath;
   readonly macs: ReadonlyMap<string, string>;
@@ -73,7 +78,7 @@ export function hostBootstrap(props: HostBootstrapProps): UserDataParts {
   const { plan, host } = props;
   const guests = host.guests.map((name) => plan.nodes.find((n) => n.name === name)!);
   const network = hostNetworkScript({ ...props.network, guests, firewallFile: FIREWALL_FILE });
-  const firewall = hostFirewall(hostFirewallInput(plan.nodes, host.guests, props.rules, props.operatorSources));
+  const firewall = hostFirewall(hostFirewallInput(plan.nodes, host.guests, props.rules, props.operatorSources, props.metadataService));
   const guestsScript = hostGuestsScript(host, plan.nodes, props.hostDevicePath, { fetchImage: props.fetchImage });
   const files: { path: string; content: string; permissions: string }[] = [
     { path: HOST_NETWORK_SCRIPT, content: network, permissions: '0755' },
@@ -97,18 +102,22 @@ export function hostBootstrap(props: HostBootstrapProps): UserDataParts {
       ];
     }),
   ];
-  const objects: BucketObject[] = files.map((f) => ({ key: hostBucketKey(host, f.path), ...f }));
-  // One loop over the paths (the key is the path below the host's folder), root-only until each file's own mode.
+  const fileObjects: BucketObject[] = files.map((f) => ({ key: hostBucketKey(host, f.path), ...f }));
+  // The list of files is itself a file: the user data stays the same size whatever the number of guests.
+  const manifest: BucketObject = {
+    key: hostBucketKey(host, HOST_MANIFEST),
+    path: HOST_MANIFEST,
+    content: fileObjects.map((o) => `${o.permissions} ${o.path}\n`).join(''),
+    permissions: '0600',
+  };
+  const objects = [manifest, ...fileObjects];
+  // Each file root-only until it is whole, then its own mode (the key is its path below the host's folder).
   const fetchAll = [
     'umask 077',
-    `for f in ${objects.map((o) => o.path).join(' ')}; do mkdir -p "$(dirname "$f")" && ${props.fetch(`hosts/${host.name}$f`, '"$f"')} || exit 1; done`,
-    ...[...new Set(objects.map((o) => o.permissions))].map(
-      (mode) =>
-        `chmod ${mode} ${objects
-          .filter((o) => o.permissions === mode)
-          .map((o) => o.path)
-          .join(' ')}`,
-    ),
+    `mkdir -p ${dirname(HOST_MANIFEST)} && ${props.fetch(manifest.key, HOST_MANIFEST)} || exit 1`,
+    'while read -r mode f; do',
+    `  mkdir -p "$(dirname "$f")" && ${props.fetch(hostBucketKey(host, '"$f"'), '"$f"')} && chmod "$mode" "$f" || exit 1`,
+    `done < ${HOST_MANIFEST}`,
   ].join('\n');
   const config: CloudConfig = {
     header: [

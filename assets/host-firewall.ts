@@ -16,6 +16,7 @@ import { ROUTED_ROLES } from './host-network';
 
 export const FIREWALL_FILE = '/etc/staging/guests.nft';
 const TABLE = 'staging_guests';
+const METADATA_TABLE = 'staging_metadata';
 
 export interface HostFirewallInput {
   /** Addresses of every node of each group (sources can be anywhere in the staging). */
@@ -26,6 +27,12 @@ export interface HostFirewallInput {
   readonly rules: readonly SecurityRule[];
   /** Where the target's operator access path comes from (its endpoint's subnet), for rules open to operators. */
   readonly operatorSources: readonly string[];
+  /**
+   * The cloud's instance metadata service, which answers the instance's own address only: the
+   * guests reach it through their host, their requests masqueraded to the host's address (as a
+   * container's are), so that they read the rehearsal's secrets and assets with the host's role.
+   */
+  readonly metadataService?: { readonly address: string; readonly port: number };
 }
 
 /** nftables names: letters, digits and underscores. */
@@ -37,6 +44,7 @@ export function hostFirewallInput(
   guests: readonly string[],
   rules: readonly SecurityRule[],
   operatorSources: readonly string[],
+  metadataService?: HostFirewallInput['metadataService'],
 ): HostFirewallInput {
   const members = new Map<string, string[]>();
   for (const node of nodes) {
@@ -44,7 +52,7 @@ export function hostFirewallInput(
     members.set(group, [...(members.get(group) ?? []), ...Object.values(node.addresses).filter((a): a is string => !!a)]);
   }
   const guarded = [...new Set(nodes.filter((n) => guests.includes(n.name)).map(groupOf))];
-  return { members, guarded, rules, operatorSources };
+  return { members, guarded, rules, operatorSources, ...(metadataService ? { metadataService } : {}) };
 }
 
 /** Where a rule admits from: its source group's set (when the group has nodes), or its CIDR blocks and the operators' path. */
@@ -89,6 +97,20 @@ export function hostFirewall(input: HostFirewallInput): string {
     const from = sources.length === 1 ? sources[0] : `{ ${sources.join(', ')} }`;
     lines.push(`    ${into} ip saddr ${from} ${rule.protocol} dport ${ports} accept  # ${rule.purpose.replace(/[\n#]/g, ' ')}`);
   }
-  lines.push('    counter drop', '  }', '}', '');
+  lines.push('    counter drop', '  }', '}');
+  const metadata = input.metadataService;
+  if (metadata) {
+    lines.push(
+      `table ip ${METADATA_TABLE}`,
+      `delete table ip ${METADATA_TABLE}`,
+      `table ip ${METADATA_TABLE} {`,
+      '  chain postrouting {',
+      '    type nat hook postrouting priority srcnat; policy accept;',
+      `    iifname { ${bridges} } ip daddr ${metadata.address} tcp dport ${metadata.port} masquerade  # the guests' instance metadata, as the host`,
+      '  }',
+      '}',
+    );
+  }
+  lines.push('');
   return lines.join('\n');
 }

@@ -32,8 +32,8 @@ export const BRIDGE_OF: Record<NetworkRole, string> = {
 /** The libvirt network of a role, in bridge mode: libvirt attaches guests to the host's bridge and does no NAT or DHCP. */
 export const libvirtNetworkOf = (role: NetworkRole): string => `staging-${role}`;
 
-const escapeXml = (text: string): string =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+// Attributes are single-quoted, so `"` stays as it is: a volume path may hold a Terraform expression (`["key"]`) resolved at deploy.
+const escapeXml = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/'/g, '&apos;');
 
 export function networkXml(role: NetworkRole): string {
   return [

@@ -10,7 +10,7 @@ import { factsOf } from '../targets/facts';
 import { DUMPS_STORE_STEPS } from './dumps';
 import { productionDataSteps } from './production-data';
 import { work, type Context } from './remote';
-import { deployStacks, destroyStacks, FIRST_DEPLOY, outputsCommand, sideStacks } from './stacks';
+import { deployStacks, destroyStacks, firstDeploy, outputsCommand, sideStacks } from './stacks';
 import { horizonUserStep } from './horizon';
 import { tempestInstallStep } from './tempest';
 import { CHECKS, stagingCli } from './staging-cli';
@@ -95,7 +95,7 @@ export function deploySteps(ctx: Context): Step[] {
     step(
       'infrastructure',
       'Deploy the foundation, the old side, compute, monitoring, the migration toolbox and the edge (serving the old side)',
-      [deployStacks(ctx, FIRST_DEPLOY), outputsCommand('edge', work(ctx, 'edge.json'))],
+      [deployStacks(ctx, firstDeploy(ctx.plan)), outputsCommand('edge', work(ctx, 'edge.json'))],
     ),
     ...ACCESS_STEPS[factsOf(ctx.plan.cloud).operatorAccess](ctx, phase),
     ...DUMPS_STORE_STEPS[factsOf(ctx.plan.cloud).dumpsStore](ctx, phase),
@@ -172,12 +172,16 @@ export function buildNewSideSteps(ctx: Context, phase: Phase, round: string, reb
     ...(rebuild
       ? [
           {
-            ...step('destroy-new', 'Destroy the previous new side (the old side serves)', [destroyStacks(ctx, sideStacks('new'))]),
+            ...step('destroy-new', 'Destroy the previous new side (the old side serves)', [
+              destroyStacks(ctx, sideStacks(ctx.plan, 'new')),
+            ]),
             destructive: true as const,
           },
         ]
       : []),
-    step('build-new', 'Build the new side beside the old one (control plane, cells, Swift)', [deployStacks(ctx, sideStacks('new'))]),
+    step('build-new', 'Build the new side beside the old one (control plane, cells, Swift)', [
+      deployStacks(ctx, sideStacks(ctx.plan, 'new')),
+    ]),
     ...secretsSteps(ctx, phase, `${round}.secrets-distribute`, 'distribute'),
     waitConfiguredStep(ctx, phase, `${round}.wait-new`, 'new'),
     ringsStep(ctx, phase, `${round}.rings-new`, 'new', round),

@@ -5,7 +5,8 @@
  */
 import type { TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import type { NetworkRole, NodePlan, StagingPlan } from '../plan/types';
+import type { DevicePath } from '../assets/devices';
+import type { HostPlan, NetworkRole, NodePlan, StagingPlan } from '../plan/types';
 
 /** Construct id of an uploaded asset, from its bucket key (the same rule on every cloud). */
 export const assetObjectId = (key: string): string => `asset-${key.replace(/[^A-Za-z0-9-]+/g, '-')}`;
@@ -40,6 +41,13 @@ export interface CloudTarget<F extends Foundation = Foundation> {
    * attached disks differently, and the path may hold the volume id, known at deploy time).
    */
   nodes(scope: Construct, nodes: readonly NodePlan[], foundation: F, userData: (node: NodePlan) => UserDataFor): NodeHandle[];
+  /**
+   * The hypervisor hosts of one stack (plan/placement.ts): each with an interface per network
+   * holding its own and its guests' addresses, its guests' volumes attached to it. `userData(host)`
+   * receives the path under which the host sees each guest volume. Absent where the cloud's
+   * hosts are not built (the target config refuses `placement: hypervisors` there).
+   */
+  hosts?(scope: Construct, hosts: readonly HostPlan[], foundation: F, userData: (host: HostPlan) => HostUserDataFor): NodeHandle[];
   /** Puts a file in the assets bucket (or container), for nodes whose user data is over the cloud's limit. */
   upload(scope: Construct, foundation: F, key: string, content: string): void;
   /** The public entry: a listener per API, a target group or pool per side, forwarding to the active side. */
@@ -63,6 +71,9 @@ export interface EdgeHandle {
   /** Host name or address where operators and the canary workload reach the public APIs. */
   readonly endpoint: string;
 }
+
+/** Renders a host's user data once it knows where it sees each guest volume. */
+export type HostUserDataFor = (hostDevicePath: DevicePath) => string;
 
 /** Renders a node's user data once its volumes' device paths are known. */
 export type UserDataFor = (devicePaths: readonly string[]) => string;

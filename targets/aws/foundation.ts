@@ -141,14 +141,19 @@ function operatorAccess(
     preserveClientIp: false,
     tags: shared(plan, 'operator-access', 'access'),
   });
-  const hosts = plan.nodes.map((n) => n.addresses.management).join(' ');
+  const proxy = `  ProxyCommand aws ec2-instance-connect open-tunnel --region ${config.region} --instance-connect-endpoint-id ${endpoint.id} --private-ip-address %h --remote-port %p`;
+  // KVM guests are reached at their own addresses too (the tunnel goes by address, not by instance); their hosts run Debian.
+  const hosts = plan.placement.kind === 'hypervisors' ? plan.placement.hosts.map((h) => h.addresses.management) : [];
   new TerraformOutput(stack, 'ssh-config', {
     description: 'SSH configuration reaching every node through the Instance Connect Endpoint; Include it from ~/.ssh/config',
     value: [
       `# Staging nodes of ${plan.rehearsalId}, through the EC2 Instance Connect Endpoint (operators need ec2-instance-connect:OpenTunnel).`,
-      `Host ${hosts}`,
+      `Host ${plan.nodes.map((n) => n.addresses.management).join(' ')}`,
       '  User centos',
-      `  ProxyCommand aws ec2-instance-connect open-tunnel --region ${config.region} --instance-connect-endpoint-id ${endpoint.id} --private-ip-address %h --remote-port %p`,
+      proxy,
+      ...(hosts.length
+        ? [`# Their hypervisor hosts (Debian's cloud images log in as admin).`, `Host ${hosts.join(' ')}`, '  User admin', proxy]
+        : []),
       '',
     ].join('\n'),
   });
@@ -227,8 +232,8 @@ function groupsAndRules(
 const groupTags = (plan: StagingPlan, group: string, name: string) =>
   tagsFor(plan, {
     name,
-    side: group.startsWith('old-') ? 'old' : group.startsWith('new-') ? 'new' : 'shared',
-    role: group.replace(/^(old|new)-/, ''),
+    side: /^(hypervisors-)?old(-|$)/.test(group) ? 'old' : /^(hypervisors-)?new(-|$)/.test(group) ? 'new' : 'shared',
+    role: group.startsWith('hypervisors-') ? 'hypervisor' : group.replace(/^(old|new)-/, ''),
   });
 
 const ingress = (each: MapTerraformIterator) => ({

@@ -8,6 +8,7 @@ import type { AwsTargetConfig } from '../config';
 import { assetObjectId, type CloudTarget } from '../target';
 import { awsEdge } from './edge';
 import { awsFoundation, type AwsFoundation } from './foundation';
+import { awsHosts } from './hosts';
 import { amiLookup, awsNodes } from './node';
 
 /**
@@ -19,8 +20,13 @@ export const AWS_PROVIDER_TESTED = '>= 5.100.0, < 7.0.0';
 export const AWS_PROVIDER_NESTED_KVM = '>= 6.33.0, < 7.0.0';
 
 /** The constraint every stack of a plan declares. */
-export const awsProviderConstraint = (plan: StagingPlan): string =>
-  plan.nodes.some((n) => n.hypervisor?.acceleration === 'nested') ? AWS_PROVIDER_NESTED_KVM : AWS_PROVIDER_TESTED;
+export const awsProviderConstraint = (plan: StagingPlan): string => (nestedInstances(plan) ? AWS_PROVIDER_NESTED_KVM : AWS_PROVIDER_TESTED);
+
+/** Whether any instance of the plan uses the nested-virtualization CPU option: a compute node, or a host that is not bare metal. */
+function nestedInstances(plan: StagingPlan): boolean {
+  if (plan.placement.kind === 'hypervisors') return plan.placement.hosts.some((h) => h.kvm === 'nested');
+  return plan.nodes.some((n) => n.hypervisor?.acceleration === 'nested');
+}
 
 /** Services the stacks and the nodes call, all sent to one `endpoint` when the target config gives one. */
 const ENDPOINT_SERVICES = ['ec2', 'elbv2', 'iam', 'kms', 's3', 'ssm', 'sts'] as const;
@@ -38,6 +44,8 @@ export function endpointSettings(url: string) {
 
 /** Official CentOS images (the CentOS project's AWS account); override with ami- ids for your own. */
 const CENTOS_OWNER = '125523088429';
+/** Official Debian images (the Debian cloud team's AWS account), which the hypervisor hosts boot. */
+const DEBIAN_OWNER = '136693071363';
 
 export function awsTarget(plan: StagingPlan, config: AwsTargetConfig): CloudTarget<AwsFoundation> {
   return {
@@ -57,6 +65,11 @@ export function awsTarget(plan: StagingPlan, config: AwsTargetConfig): CloudTarg
       // One image lookup per OS and stack: data sources cannot be shared across stacks.
       const ami = amiLookup(TerraformStack.of(scope), config.imageByOs, [CENTOS_OWNER]);
       return awsNodes(scope, nodes, userData, { plan, config, foundation, ami });
+    },
+    hosts(scope, hosts, foundation, userData) {
+      const image = config.hypervisors.hostImage!;
+      const ami = amiLookup(TerraformStack.of(scope), { 'host-debian-12': image }, [DEBIAN_OWNER])('host-debian-12');
+      return awsHosts(scope, hosts, userData, { plan, config, foundation, ami });
     },
     upload(scope, foundation, key, content) {
       new S3Object(scope, assetObjectId(key), { bucket: foundation.buckets.assets, key, content, serverSideEncryption: 'AES256' });

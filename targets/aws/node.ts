@@ -134,8 +134,8 @@ function instancesOf(
   return instances;
 }
 
-/** Nitro instances show EBS volumes as NVMe; udev names them by volume id without its dash. */
-const nvmePath = (volumeId: string): string =>
+/** Nitro instances show EBS volumes as NVMe; udev names them by volume id without its dash (a volume id expression in). */
+export const nvmePath = (volumeId: string): string =>
   `/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_${interpolate(`replace(${volumeId}, "-", "")`)}`;
 
 function attachVolumes(scope: Construct, nodes: readonly NodePlan[], volumes: VolumeIds, instanceIds: ReadonlyMap<string, string>): void {

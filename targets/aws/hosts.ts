@@ -1,0 +1,194 @@
+/**
+ * The hypervisor hosts of one stack on EC2 (plan/placement.ts): each host on its own
+ * management address, one interface per network holding the host's address first and
+ * its guests' after it (the host routes them to the guests: assets/host-network.ts), the
+ * guests' EBS volumes attached to the host, nested virtualization on the hosts that are
+ * not bare metal. As for nodes, each kind of resource is one `for_each`, keyed by name.
+ */
+import { TerraformIterator } from 'cdktf';
+import type { Construct } from 'constructs';
+import { EbsVolume } from '@cdktf/provider-aws/lib/ebs-volume';
+import { Instance } from '@cdktf/provider-aws/lib/instance';
+import { NetworkInterface } from '@cdktf/provider-aws/lib/network-interface';
+import { VolumeAttachment } from '@cdktf/provider-aws/lib/volume-attachment';
+import { hostGroupOf } from '../../plan/security';
+import { NETWORK_ROLES, type HostPlan, type NodePlan, type StagingPlan } from '../../plan/types';
+import type { AwsTargetConfig } from '../config';
+import { interpolate, memberExpressions } from '../for-each';
+import type { HostUserDataFor, NodeHandle } from '../target';
+import type { AwsFoundation } from './foundation';
+import { ebsDeviceName, nvmePath } from './node';
+import { nodeTags, tagsFor } from './tags';
+
+export interface AwsHostsProps {
+  readonly plan: StagingPlan;
+  readonly config: AwsTargetConfig;
+  readonly foundation: AwsFoundation;
+  /** The hosts' AMI (Debian 12). */
+  readonly ami: string;
+}
+
+const hostTags = (plan: StagingPlan, host: HostPlan, suffix = '') =>
+  tagsFor(plan, { name: host.name + suffix, side: host.side, role: 'hypervisor' });
+
+export function awsHosts(
+  scope: Construct,
+  hosts: readonly HostPlan[],
+  userData: (host: HostPlan) => HostUserDataFor,
+  props: AwsHostsProps,
+): NodeHandle[] {
+  const { plan } = props;
+  const nodes = new Map(plan.nodes.map((n) => [n.name, n]));
+  const guestsOf = (host: HostPlan): NodePlan[] => host.guests.map((g) => nodes.get(g)!);
+  const volumes = guestVolumes(scope, hosts, guestsOf, plan);
+  const interfaces = hostInterfaces(scope, hosts, guestsOf, props);
+  const instanceIds = new Map<string, string>();
+  // Nested virtualization is an override of the whole resource: one resource per kind of host.
+  for (const kvm of ['hardware', 'nested'] as const) {
+    const group = hosts.filter((h) => h.kvm === kvm);
+    if (group.length === 0) continue;
+    const byName = Object.fromEntries(
+      group.map((host) => [
+        host.name,
+        {
+          type: host.size.offer,
+          zone: host.zone,
+          interfaces: NETWORK_ROLES.map((network, index) => ({ id: interfaces.get(`${host.name}/${network}`)!, index })),
+          // The host reads its files from the assets bucket; the toolbox's host also carries the toolbox's rights.
+          profile: props.foundation.instanceProfile(
+            guestsOf(host).some((g) => g.role === 'migration-toolbox') ? 'migration-toolbox' : 'hypervisor',
+          ),
+          userData: userData(host)((guest, volume) => nvmePath(volumes.get(`${guest.name}/${volume.name}`)!)),
+          root: host.rootVolumeGiB,
+          tags: hostTags(plan, host),
+        },
+      ]),
+    );
+    const each = TerraformIterator.fromMap(byName);
+    const instances = new Instance(scope, kvm === 'nested' ? 'nested-kvm-hosts' : 'metal-hosts', {
+      forEach: each,
+      ami: props.ami,
+      instanceType: each.getString('type'),
+      availabilityZone: each.getString('zone'),
+      iamInstanceProfile: each.getString('profile'),
+      keyName: props.config.keyName,
+      userData: each.getString('userData'),
+      rootBlockDevice: { volumeSize: each.getNumber('root'), volumeType: 'gp3', encrypted: true, deleteOnTermination: true },
+      // Two hops: a guest's token reply crosses its host (assets/host-firewall.ts), as a container's does.
+      metadataOptions: { httpTokens: 'required', httpEndpoint: 'enabled', httpPutResponseHopLimit: 2 },
+      tags: each.getStringMap('tags'),
+    });
+    instances.addOverride('dynamic.network_interface', {
+      for_each: '${each.value.interfaces}',
+      content: { network_interface_id: '${network_interface.value.id}', device_index: '${network_interface.value.index}' },
+    });
+    // Not in the prebuilt 6.25 bindings: needs the AWS provider >= 6.33 (see the provider constraint in awsTarget).
+    if (kvm === 'nested') instances.addOverride('cpu_options.nested_virtualization', 'enabled');
+    const instance = memberExpressions(instances);
+    for (const host of group) instanceIds.set(host.name, interpolate(instance(host.name, 'id')));
+  }
+  attachGuestVolumes(scope, hosts, guestsOf, volumes, instanceIds);
+  return hosts.map((host) => ({ name: host.name, id: instanceIds.get(host.name)! }));
+}
+
+/** Every guest volume, keyed `guest/volume` as for instance nodes (the Swift ring's devices keep their names), in its host's zone. */
+function guestVolumes(
+  scope: Construct,
+  hosts: readonly HostPlan[],
+  guestsOf: (host: HostPlan) => NodePlan[],
+  plan: StagingPlan,
+): ReadonlyMap<string, string> {
+  const entries = hosts.flatMap((host) =>
+    guestsOf(host).flatMap((guest) =>
+      guest.volumes.map(
+        (volume) =>
+          [
+            `${guest.name}/${volume.name}`,
+            {
+              zone: host.zone,
+              size: volume.sizeGiB,
+              tags: { ...nodeTags(plan, guest, `-${volume.name}`), purpose: volume.purpose, host: host.name },
+            },
+          ] as const,
+      ),
+    ),
+  );
+  if (entries.length === 0) return new Map();
+  const each = TerraformIterator.fromMap(Object.fromEntries(entries));
+  const resource = new EbsVolume(scope, 'guest-volumes', {
+    forEach: each,
+    availabilityZone: each.getString('zone'),
+    size: each.getNumber('size'),
+    type: 'gp3',
+    encrypted: true,
+    tags: each.getStringMap('tags'),
+  });
+  const volume = memberExpressions(resource);
+  return new Map(entries.map(([key]) => [key, volume(key, 'id')]));
+}
+
+/**
+ * One interface per host and network: the host's address first (the primary), then each
+ * guest's on that network as secondary addresses, so that the cloud delivers the guests'
+ * traffic to their host. Guarded by the side's host group; the host keeps each guest's own.
+ */
+function hostInterfaces(
+  scope: Construct,
+  hosts: readonly HostPlan[],
+  guestsOf: (host: HostPlan) => NodePlan[],
+  { plan, foundation: f }: AwsHostsProps,
+): ReadonlyMap<string, string> {
+  const entries = hosts.flatMap((host) =>
+    NETWORK_ROLES.map((network) => {
+      const guests = guestsOf(host).filter((g) => g.addresses[network] !== undefined);
+      return [
+        `${host.name}/${network}`,
+        {
+          subnet: f.subnet(network, host.zone),
+          addresses: [host.addresses[network], ...guests.map((g) => g.addresses[network]!)],
+          group: f.securityGroup(hostGroupOf(host.side)),
+          description: `${host.name} on the ${network} network, with ${guests.length} guests`,
+          tags: hostTags(plan, host, `-${network}`),
+        },
+      ] as const;
+    }),
+  );
+  const each = TerraformIterator.fromMap(Object.fromEntries(entries));
+  const resource = new NetworkInterface(scope, 'host-interfaces', {
+    forEach: each,
+    subnetId: each.getString('subnet'),
+    // An ordered list, so that the host's own address is the primary one.
+    privateIpListEnabled: true,
+    privateIpList: each.getList('addresses'),
+    securityGroups: [each.getString('group')],
+    description: each.getString('description'),
+    tags: each.getStringMap('tags'),
+  });
+  const member = memberExpressions(resource);
+  return new Map(entries.map(([key]) => [key, interpolate(member(key, 'id'))]));
+}
+
+function attachGuestVolumes(
+  scope: Construct,
+  hosts: readonly HostPlan[],
+  guestsOf: (host: HostPlan) => NodePlan[],
+  volumes: ReadonlyMap<string, string>,
+  instanceIds: ReadonlyMap<string, string>,
+): void {
+  const entries = hosts.flatMap((host) =>
+    guestsOf(host)
+      .flatMap((guest) => guest.volumes.map((volume) => `${guest.name}/${volume.name}`))
+      .map(
+        (key, i) =>
+          [key, { device: ebsDeviceName(i), volume: interpolate(volumes.get(key)!), instance: instanceIds.get(host.name)! }] as const,
+      ),
+  );
+  if (entries.length === 0) return;
+  const each = TerraformIterator.fromMap(Object.fromEntries(entries));
+  new VolumeAttachment(scope, 'guest-volume-attachments', {
+    forEach: each,
+    deviceName: each.getString('device'),
+    volumeId: each.getString('volume'),
+    instanceId: each.getString('instance'),
+  });
+}
