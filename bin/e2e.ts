@@ -47,13 +47,15 @@ import { parseArgs, runCli } from './command';
 const ROOT = join(__dirname, '..');
 const WORK = join(ROOT, '.e2e');
 
-const HELP = `usage: npm run e2e -- [--keep]
+const HELP = `usage: npm run e2e -- [--placement auto|instances|hypervisors] [--keep]
 
 Deploys the staging's infrastructure for real against a local AWS API (moto), with the
 rehearsal's own commands, checks it through the AWS API, switches sides, rebuilds the
 new side and tears it all down. Everything it writes is in .e2e/.
 
 Options:
+  --placement P  where the nodes run: auto (the target's default: KVM guests of hypervisor hosts for
+               the reference's EL images), hypervisors, or instances (one instance per node)
   --keep      leave the deployed staging and moto running at the end (no teardown), to look around
   -h, --help  this text
 
@@ -72,10 +74,18 @@ interface Timed {
 }
 
 runCli(async () => {
-  const { values } = parseArgs({ options: { keep: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true });
+  const { values } = parseArgs({
+    options: { keep: { type: 'boolean' }, placement: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+  });
   if (values.help) {
     process.stdout.write(HELP + '\n');
     return;
+  }
+  const placement = values.placement ?? 'auto';
+  if (placement !== 'auto' && placement !== 'instances' && placement !== 'hypervisors') {
+    process.stderr.write(`npm run e2e: --placement is auto, instances or hypervisors, not '${placement}'\n`);
+    process.exit(2);
   }
   let prerequisites;
   try {
@@ -95,7 +105,7 @@ runCli(async () => {
   );
   const moto = await startMoto(join(WORK, 'logs', 'moto.log'));
   try {
-    await lifecycle(moto, prerequisites.mirror.root, say, values.keep === true);
+    await lifecycle(moto, prerequisites.mirror.root, say, values.keep === true, placement);
   } catch (e) {
     if (e instanceof CheckFailed) {
       process.stderr.write(`npm run e2e: ${e.message}\n`);
@@ -108,7 +118,13 @@ runCli(async () => {
   if (values.keep) await new Promise(() => undefined);
 });
 
-async function lifecycle(moto: Emulator, mirrorRoot: string, say: (text: string) => void, keep: boolean): Promise<void> {
+async function lifecycle(
+  moto: Emulator,
+  mirrorRoot: string,
+  say: (text: string) => void,
+  keep: boolean,
+  placement: 'auto' | 'instances' | 'hypervisors',
+): Promise<void> {
   const cliConfig = join(WORK, 'terraform.rc');
   writeCliConfig(cliConfig, mirrorRoot);
   const targetFile = join(WORK, 'target.yaml');
@@ -144,13 +160,14 @@ async function lifecycle(moto: Emulator, mirrorRoot: string, say: (text: string)
 
   const profile = loadProfile(REFERENCE_PROFILE);
   const oses = [...new Set([...Object.values(profile.os.old), ...Object.values(profile.os.new)])].sort();
-  const images = await registerImages(api, oses);
-  writeTarget(targetFile, moto.endpoint, images);
+  const images = await registerImages(api, [...oses, HOST_IMAGE]);
+  writeTarget(targetFile, moto.endpoint, images, placement);
   const config = loadTarget(targetFile) as AwsTargetConfig;
   const plan = buildPlan(profile, config);
   const steps = rehearsalSteps(plan, runbookOptionsFor(config, profile, { workDir: join(WORK, 'rehearsal') }));
+  const hosts = plan.placement.kind === 'hypervisors' ? `, as KVM guests of ${plan.placement.hosts.length} hosts` : '';
   say(
-    `plan ${plan.rehearsalId}: ${plan.nodes.length} nodes at scale ${plan.scale.factor}, ${Object.keys(images).length} images registered in moto`,
+    `plan ${plan.rehearsalId}: ${plan.nodes.length} nodes at scale ${plan.scale.factor}${hosts}, ${Object.keys(images).length} images registered in moto`,
   );
 
   const timings: Timed[] = [];
@@ -321,14 +338,25 @@ async function registerImages(api: AwsApi, oses: readonly string[]): Promise<Rec
   return images;
 }
 
+/** The image the hypervisor hosts boot, registered beside the guests' OS images. */
+const HOST_IMAGE = 'debian-12';
+
 /** The default AWS target pointed at the emulator: its images, bare-metal compute, the smallest faithful scale. */
-function writeTarget(file: string, endpoint: string, images: Record<string, string>): void {
+function writeTarget(
+  file: string,
+  endpoint: string,
+  images: Record<string, string>,
+  placement: 'auto' | 'instances' | 'hypervisors',
+): void {
   const base = parse(readFileSync(defaultTargetFile('aws'), 'utf8')) as Record<string, unknown>;
+  const { [HOST_IMAGE]: hostImage, ...imageByOs } = images;
   const doc = {
     ...base,
     endpoint,
     emulator: 'moto',
-    imageByOs: images,
+    imageByOs,
+    placement,
+    hypervisors: { ...(base.hypervisors as Record<string, unknown>), hostImage },
     // The nested-virtualization CPU option needs the AWS provider >= 6.33; the mirror holds 5.100.0.
     computeKvm: 'metal',
     scale: 0.01,

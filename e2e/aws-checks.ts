@@ -25,8 +25,8 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { IAMClient, ListInstanceProfilesCommand, ListRolesCommand } from '@aws-sdk/client-iam';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
-import { groupOf, securityRules } from '../plan/security';
-import type { NodePlan, Side, StagingPlan } from '../plan/types';
+import { cloudGroupOf, ingressPermissions } from '../plan/security';
+import type { HostPlan, NodePlan, Side, StagingPlan } from '../plan/types';
 import { NETWORK_ROLES } from '../plan/types';
 import { awsBucketPrefix, shortName } from '../targets/aws/naming';
 
@@ -71,6 +71,7 @@ export async function liveInstances(api: AwsApi, plan: StagingPlan): Promise<Map
  * interface), and the node's security group on each interface.
  */
 export async function checkNodes(api: AwsApi, plan: StagingPlan, sides: readonly NodePlan['side'][]): Promise<string[]> {
+  if (plan.placement.kind === 'hypervisors') return checkHosts(api, plan, plan.placement.hosts, sides);
   const live = await liveInstances(api, plan);
   const planned = plan.nodes.filter((n) => sides.includes(n.side));
   const problems: string[] = [];
@@ -105,18 +106,69 @@ export async function checkNodes(api: AwsApi, plan: StagingPlan, sides: readonly
   return problems;
 }
 
-/** Every Swift storage node of `side` has one attached, encrypted volume per ring device. */
+/**
+ * Where the nodes are KVM guests: the instances of `sides` are exactly the plan's hosts, each
+ * with one interface per network in order, holding the host's address as the primary one and
+ * its guests' addresses on that network as the secondary ones (and nobody else's).
+ */
+async function checkHosts(
+  api: AwsApi,
+  plan: StagingPlan,
+  hosts: readonly HostPlan[],
+  sides: readonly NodePlan['side'][],
+): Promise<string[]> {
+  const live = await liveInstances(api, plan);
+  const planned = hosts.filter((h) => sides.includes(h.side));
+  const problems: string[] = [];
+  for (const [name, instance] of live)
+    if (sides.includes(tag(instance.Tags, 'side') as NodePlan['side']) && !planned.some((h) => h.name === name))
+      problems.push(`instance ${name} is not a planned host`);
+  for (const host of planned) {
+    const instance = live.get(host.name);
+    if (!instance) {
+      problems.push(`${host.name}: no instance`);
+      continue;
+    }
+    if (tag(instance.Tags, 'role') !== 'hypervisor') problems.push(`${host.name}: tag role is ${tag(instance.Tags, 'role')}`);
+    if (instance.InstanceType !== host.size.offer) problems.push(`${host.name}: type ${instance.InstanceType}, planned ${host.size.offer}`);
+    const guests = host.guests.map((g) => plan.nodes.find((n) => n.name === g)!);
+    const byDevice = new Map((instance.NetworkInterfaces ?? []).map((eni) => [eni.Attachment?.DeviceIndex, eni]));
+    NETWORK_ROLES.forEach((network, index) => {
+      const eni = byDevice.get(index);
+      const primary = eni?.PrivateIpAddresses?.find((a) => a.Primary)?.PrivateIpAddress;
+      const secondary = (eni?.PrivateIpAddresses ?? []).filter((a) => !a.Primary).map((a) => a.PrivateIpAddress ?? '');
+      if (primary !== host.addresses[network])
+        problems.push(`${host.name}: interface ${index} (${network}) has ${primary ?? 'no address'}, planned ${host.addresses[network]}`);
+      const want = guests.flatMap((g) => (g.addresses[network] ? [g.addresses[network]!] : []));
+      if (JSON.stringify([...secondary].sort()) !== JSON.stringify([...want].sort()))
+        problems.push(
+          `${host.name}: ${network} interface carries ${secondary.join(' ') || 'nothing'}, its guests have ${want.join(' ') || 'none'}`,
+        );
+    });
+    if (instance.PublicIpAddress) problems.push(`${host.name}: has the public address ${instance.PublicIpAddress}`);
+    if (instance.MetadataOptions?.HttpTokens !== 'required') problems.push(`${host.name}: instance metadata v1 allowed`);
+  }
+  return problems;
+}
+
+/** The instance a node's volumes are attached to: its own, or its host's. */
+const machineOf = (plan: StagingPlan, node: NodePlan): string =>
+  plan.placement.kind === 'hypervisors' ? plan.placement.hosts.find((h) => h.guests.includes(node.name))!.name : node.name;
+
+/** Every Swift storage node of `side` has one attached, encrypted volume per ring device (attached to its host, for a guest). */
 export async function checkSwiftDevices(api: AwsApi, plan: StagingPlan, side: Side): Promise<string[]> {
   const live = await liveInstances(api, plan);
   const problems: string[] = [];
   for (const node of plan.nodes.filter((n) => n.role === 'swift-storage' && n.side === side)) {
-    const id = live.get(node.name)?.InstanceId;
+    const id = live.get(machineOf(plan, node))?.InstanceId;
     if (!id) {
       problems.push(`${node.name}: no instance`);
       continue;
     }
     const volumes = await api.ec2.send(new DescribeVolumesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [id] }] }));
-    const devices = (volumes.Volumes ?? []).filter((v) => tag(v.Tags, 'purpose') === 'swift-device');
+    const devices = (volumes.Volumes ?? []).filter(
+      (v) => tag(v.Tags, 'purpose') === 'swift-device' && tag(v.Tags, 'Name')?.startsWith(`${plan.rehearsalId}-${node.name}-`),
+    );
     const attached = devices.filter((v) => v.Attachments?.some((a) => a.InstanceId === id && a.State === 'attached'));
     if (attached.length !== plan.swift.devicesPerNode) {
       problems.push(`${node.name}: ${attached.length} attached Swift device volume(s), the ring plans ${plan.swift.devicesPerNode}`);
@@ -219,22 +271,17 @@ export async function checkFlows(api: AwsApi, plan: StagingPlan, adminCidrs: rea
   const name = (id?: string) => [...g.ids.entries()].find(([, v]) => v === id)?.[0] ?? id ?? '?';
   const describe = (r: SecurityGroupRule) =>
     `${name(r.GroupId)} ${r.IpProtocol}/${r.FromPort}-${r.ToPort} from ${r.ReferencedGroupInfo ? name(r.ReferencedGroupInfo.GroupId) : r.CidrIpv4}`;
-  // Node groups: planned rules, and the operators' access path where the plan names the operators.
-  const planned = new Set(
-    securityRules(plan, adminCidrs).flatMap((rule) => {
-      const what = `${rule.group} ${rule.protocol}/${rule.ports[0]}-${rule.ports[1]} from`;
-      if ('group' in rule.from) return [`${what} ${rule.from.group}`];
-      return [...rule.from.cidrs.map((c) => `${what} ${c}`), ...(rule.from.operators ? [`${what} operator-access`] : [])];
-    }),
-  );
+  // The cloud's groups (the nodes', or their hosts'): planned rules, and the operators' access path where the plan names them.
+  const planned = new Set(ingressPermissions(plan, adminCidrs).map((p) => p.key));
   const edgeIngress = plan.apis.flatMap((a) => adminCidrs.map((c) => `edge tcp/${a.port}-${a.port} from ${c}`));
   const actual = g.rules.filter((r) => !r.IsEgress).map(describe);
   for (const rule of actual) if (!planned.has(rule) && !edgeIngress.includes(rule)) problems.push(`unplanned ingress rule: ${rule}`);
   for (const rule of [...planned, ...edgeIngress]) if (!actual.includes(rule)) problems.push(`planned ingress rule missing: ${rule}`);
   // The rollback relies on these: nothing of the new side reaches the old side's databases and brokers.
   const stores = plan.nodes.filter((n) => n.side === 'old' && ['database', 'cell-database', 'rabbitmq', 'cell-rabbitmq'].includes(n.role));
-  const newGroups = [...new Set(plan.nodes.filter((n) => n.side === 'new').map(groupOf))];
-  for (const store of new Set(stores.map(groupOf))) {
+  const cloudGroup = (n: NodePlan) => cloudGroupOf(plan, n);
+  const newGroups = [...new Set(plan.nodes.filter((n) => n.side === 'new').map(cloudGroup))];
+  for (const store of new Set(stores.map(cloudGroup))) {
     for (const from of newGroups) {
       for (const port of [3306, 5672]) if (admits(g, store, { group: from }, port)) problems.push(`${from} reaches ${store} on ${port}`);
     }
@@ -313,8 +360,9 @@ export async function leftovers(api: AwsApi, plan: StagingPlan): Promise<string[
   return left;
 }
 
-/** Instance ids by node name, for nodes of `side`: what must not change when another side is destroyed. */
+/** Instance ids by node (or host) name, for those of `side`: what must not change when another side is destroyed. */
 export async function instanceIds(api: AwsApi, plan: StagingPlan, side: NodePlan['side']): Promise<Map<string, string>> {
   const live = await liveInstances(api, plan);
-  return new Map(plan.nodes.filter((n) => n.side === side).map((n) => [n.name, live.get(n.name)?.InstanceId ?? 'missing']));
+  const machines = plan.placement.kind === 'hypervisors' ? plan.placement.hosts : plan.nodes;
+  return new Map(machines.filter((m) => m.side === side).map((m) => [m.name, live.get(m.name)?.InstanceId ?? 'missing']));
 }
