@@ -7,17 +7,14 @@
  */
 import { TerraformIterator } from 'cdktf';
 import type { Construct } from 'constructs';
-import { EbsVolume } from '@cdktf/provider-aws/lib/ebs-volume';
-import { Instance } from '@cdktf/provider-aws/lib/instance';
 import { NetworkInterface } from '@cdktf/provider-aws/lib/network-interface';
-import { VolumeAttachment } from '@cdktf/provider-aws/lib/volume-attachment';
 import { hostGroupOf } from '../../plan/security';
 import { NETWORK_ROLES, type HostPlan, type NodePlan, type StagingPlan } from '../../plan/types';
 import type { AwsTargetConfig } from '../config';
 import { interpolate, memberExpressions } from '../for-each';
 import type { HostUserDataFor, NodeHandle } from '../target';
 import type { AwsFoundation } from './foundation';
-import { ebsDeviceName, nvmePath } from './node';
+import { attachVolumes, ebsVolumes, launch, nvmePath } from './machines';
 import { nodeTags, tagsFor } from './tags';
 
 export interface AwsHostsProps {
@@ -40,7 +37,26 @@ export function awsHosts(
   const { plan } = props;
   const nodes = new Map(plan.nodes.map((n) => [n.name, n]));
   const guestsOf = (host: HostPlan): NodePlan[] => host.guests.map((g) => nodes.get(g)!);
-  const volumes = guestVolumes(scope, hosts, guestsOf, plan);
+  // Every guest volume keyed `guest/volume` as for instance nodes (the Swift ring's devices keep their names), in its host's zone.
+  const volumes = ebsVolumes(
+    scope,
+    'guest-volumes',
+    hosts.flatMap((host) =>
+      guestsOf(host).flatMap((guest) =>
+        guest.volumes.map(
+          (volume) =>
+            [
+              `${guest.name}/${volume.name}`,
+              {
+                zone: host.zone,
+                size: volume.sizeGiB,
+                tags: { ...nodeTags(plan, guest, `-${volume.name}`), purpose: volume.purpose, host: host.name },
+              },
+            ] as const,
+        ),
+      ),
+    ),
+  );
   const interfaces = hostInterfaces(scope, hosts, guestsOf, props);
   const instanceIds = new Map<string, string>();
   // Nested virtualization is an override of the whole resource: one resource per kind of host.
@@ -51,6 +67,7 @@ export function awsHosts(
       group.map((host) => [
         host.name,
         {
+          ami: props.ami,
           type: host.size.offer,
           zone: host.zone,
           interfaces: NETWORK_ROLES.map((network, index) => ({ id: interfaces.get(`${host.name}/${network}`)!, index })),
@@ -64,67 +81,24 @@ export function awsHosts(
         },
       ]),
     );
-    const each = TerraformIterator.fromMap(byName);
-    const instances = new Instance(scope, kvm === 'nested' ? 'nested-kvm-hosts' : 'metal-hosts', {
-      forEach: each,
-      ami: props.ami,
-      instanceType: each.getString('type'),
-      availabilityZone: each.getString('zone'),
-      iamInstanceProfile: each.getString('profile'),
+    // Two hops: a guest's token reply crosses its host (assets/host-firewall.ts), as a container's does.
+    const ids = launch(scope, kvm === 'nested' ? 'nested-kvm-hosts' : 'metal-hosts', byName, {
       keyName: props.config.keyName,
-      userData: each.getString('userData'),
-      rootBlockDevice: { volumeSize: each.getNumber('root'), volumeType: 'gp3', encrypted: true, deleteOnTermination: true },
-      // Two hops: a guest's token reply crosses its host (assets/host-firewall.ts), as a container's does.
-      metadataOptions: { httpTokens: 'required', httpEndpoint: 'enabled', httpPutResponseHopLimit: 2 },
-      tags: each.getStringMap('tags'),
+      nested: kvm === 'nested',
+      metadataHops: 2,
     });
-    instances.addOverride('dynamic.network_interface', {
-      for_each: '${each.value.interfaces}',
-      content: { network_interface_id: '${network_interface.value.id}', device_index: '${network_interface.value.index}' },
-    });
-    // Not in the prebuilt 6.25 bindings: needs the AWS provider >= 6.33 (see the provider constraint in awsTarget).
-    if (kvm === 'nested') instances.addOverride('cpu_options.nested_virtualization', 'enabled');
-    const instance = memberExpressions(instances);
-    for (const host of group) instanceIds.set(host.name, interpolate(instance(host.name, 'id')));
+    for (const [name, id] of ids) instanceIds.set(name, id);
   }
-  attachGuestVolumes(scope, hosts, guestsOf, volumes, instanceIds);
-  return hosts.map((host) => ({ name: host.name, id: instanceIds.get(host.name)! }));
-}
-
-/** Every guest volume, keyed `guest/volume` as for instance nodes (the Swift ring's devices keep their names), in its host's zone. */
-function guestVolumes(
-  scope: Construct,
-  hosts: readonly HostPlan[],
-  guestsOf: (host: HostPlan) => NodePlan[],
-  plan: StagingPlan,
-): ReadonlyMap<string, string> {
-  const entries = hosts.flatMap((host) =>
-    guestsOf(host).flatMap((guest) =>
-      guest.volumes.map(
-        (volume) =>
-          [
-            `${guest.name}/${volume.name}`,
-            {
-              zone: host.zone,
-              size: volume.sizeGiB,
-              tags: { ...nodeTags(plan, guest, `-${volume.name}`), purpose: volume.purpose, host: host.name },
-            },
-          ] as const,
-      ),
+  attachVolumes(
+    scope,
+    'guest-volume-attachments',
+    hosts.flatMap((host) =>
+      guestsOf(host)
+        .flatMap((guest) => guest.volumes.map((volume) => `${guest.name}/${volume.name}`))
+        .map((key, index) => [key, { volume: volumes.get(key)!, instance: instanceIds.get(host.name)!, index }] as const),
     ),
   );
-  if (entries.length === 0) return new Map();
-  const each = TerraformIterator.fromMap(Object.fromEntries(entries));
-  const resource = new EbsVolume(scope, 'guest-volumes', {
-    forEach: each,
-    availabilityZone: each.getString('zone'),
-    size: each.getNumber('size'),
-    type: 'gp3',
-    encrypted: true,
-    tags: each.getStringMap('tags'),
-  });
-  const volume = memberExpressions(resource);
-  return new Map(entries.map(([key]) => [key, volume(key, 'id')]));
+  return hosts.map((host) => ({ name: host.name, id: instanceIds.get(host.name)! }));
 }
 
 /**
@@ -166,29 +140,4 @@ function hostInterfaces(
   });
   const member = memberExpressions(resource);
   return new Map(entries.map(([key]) => [key, interpolate(member(key, 'id'))]));
-}
-
-function attachGuestVolumes(
-  scope: Construct,
-  hosts: readonly HostPlan[],
-  guestsOf: (host: HostPlan) => NodePlan[],
-  volumes: ReadonlyMap<string, string>,
-  instanceIds: ReadonlyMap<string, string>,
-): void {
-  const entries = hosts.flatMap((host) =>
-    guestsOf(host)
-      .flatMap((guest) => guest.volumes.map((volume) => `${guest.name}/${volume.name}`))
-      .map(
-        (key, i) =>
-          [key, { device: ebsDeviceName(i), volume: interpolate(volumes.get(key)!), instance: instanceIds.get(host.name)! }] as const,
-      ),
-  );
-  if (entries.length === 0) return;
-  const each = TerraformIterator.fromMap(Object.fromEntries(entries));
-  new VolumeAttachment(scope, 'guest-volume-attachments', {
-    forEach: each,
-    deviceName: each.getString('device'),
-    volumeId: each.getString('volume'),
-    instanceId: each.getString('instance'),
-  });
 }
