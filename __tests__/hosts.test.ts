@@ -3,6 +3,7 @@
  * instance with one interface per network holding its own address first and its guests'
  * after it, its guests' volumes attached to it, its files uploaded to its bucket folder.
  */
+import { parse } from 'yaml';
 import { buildPlan } from '../plan/plan';
 import { hostGroupOf, ingressPermissions } from '../plan/security';
 import { NETWORK_ROLES, type HostPlan } from '../plan/types';
@@ -86,4 +87,16 @@ test('the fidelity table says where the nodes run and why, and that VLAN isolati
   expect(row('neutron isolation')).toMatchObject({ verdict: 'kept' });
   expect(row('neutron isolation').staging).toMatch(/802\.1Q tags on the hypervisor hosts' tenant bridge/);
   expect(plan.cost.lines.filter((l) => l.item.startsWith('hypervisor host')).reduce((n, l) => n + l.count, 0)).toBe(hosts.length);
+});
+
+test("the guests' seeds take the operators' key pair, read from EC2 at deploy time (none without a keyName)", () => {
+  const keyed = target('aws', { placement: 'hypervisors', computeKvm: 'metal', budgetPerHour: 1000, keyName: 'ops-key' });
+  const stack = synthesize(buildPlan(loadProfile(), keyed), keyed).stacks['hosts-new'];
+  expect(stack.data.aws_key_pair['operator-key']).toMatchObject({ key_name: 'ops-key', include_public_key: true });
+  const metaData = Object.values(members(stack, 'aws_s3_object')).filter((o) => o.key.endsWith('/meta-data'));
+  expect(metaData.length).toBe(plan.nodes.filter((n) => n.side === 'new').length);
+  for (const o of metaData) expect(parse(o.content)['public-keys']).toEqual(['${data.aws_key_pair.operator-key.public_key}']);
+  const unkeyed = Object.values(members(stacks['hosts-new'], 'aws_s3_object')).find((o) => o.key.endsWith('/meta-data'));
+  expect(parse(unkeyed.content)['public-keys']).toEqual([]);
+  expect(stacks['hosts-new'].data?.aws_key_pair).toBeUndefined();
 });

@@ -74,7 +74,7 @@ export function hostUserData(plan: StagingPlan, target: TargetConfig): HostUserD
   const operatorSources = OPERATOR_SOURCES[facts.operatorAccess](plan, target);
   const nameservers = facts.guestNameservers(target.networkCidr);
   const images = target.hypervisors.guestImages;
-  return (host, foundation, upload) => (hostDevicePath) => {
+  return (host, foundation, upload) => (hostDevicePath, publicKeys) => {
     const options = assetOptionsFor(plan, target, { assetsBucket: foundation.buckets.assets });
     if (!options.bucketFetch) throw new Error(`the ${target.cloud} target gives its hosts no way to fetch from the assets bucket`);
     const parts = hostBootstrap({
@@ -88,7 +88,7 @@ export function hostUserData(plan: StagingPlan, target: TargetConfig): HostUserD
       macs,
       seed: (node) => ({
         userData: userDataParts(plan, node, options).inline,
-        metaData: nocloudMetaData(plan, node, { nameservers, publicKeys: [] }),
+        metaData: nocloudMetaData(plan, node, { nameservers, publicKeys }),
       }),
       fetch: options.bucketFetch,
       // curl downloads the guests' base images.

@@ -72,8 +72,11 @@ export interface EdgeHandle {
   readonly endpoint: string;
 }
 
-/** Renders a host's user data once it knows where it sees each guest volume. */
-export type HostUserDataFor = (hostDevicePath: DevicePath) => string;
+/**
+ * Renders a host's user data once it knows where it sees each guest volume, and the
+ * operators' SSH public keys its guests take (expressions where the cloud holds them).
+ */
+export type HostUserDataFor = (hostDevicePath: DevicePath, publicKeys: readonly string[]) => string;
 
 /** Renders a node's user data once its volumes' device paths are known. */
 export type UserDataFor = (devicePaths: readonly string[]) => string;

@@ -7,6 +7,7 @@
  */
 import { TerraformIterator } from 'cdktf';
 import type { Construct } from 'constructs';
+import { DataAwsKeyPair } from '@cdktf/provider-aws/lib/data-aws-key-pair';
 import { NetworkInterface } from '@cdktf/provider-aws/lib/network-interface';
 import { hostGroupOf } from '../../plan/security';
 import { NETWORK_ROLES, type HostPlan, type NodePlan, type StagingPlan } from '../../plan/types';
@@ -58,6 +59,9 @@ export function awsHosts(
     ),
   );
   const interfaces = hostInterfaces(scope, hosts, guestsOf, props);
+  // The key pair the instances get by name: its public key goes into the guests' seeds, read from EC2 at deploy time.
+  const keyName = props.config.keyName;
+  const publicKeys = keyName ? [new DataAwsKeyPair(scope, 'operator-key', { keyName, includePublicKey: true }).publicKey] : [];
   const instanceIds = new Map<string, string>();
   // Nested virtualization is an override of the whole resource: one resource per kind of host.
   for (const kvm of ['hardware', 'nested'] as const) {
@@ -75,7 +79,7 @@ export function awsHosts(
           profile: props.foundation.instanceProfile(
             guestsOf(host).some((g) => g.role === 'migration-toolbox') ? 'migration-toolbox' : 'hypervisor',
           ),
-          userData: userData(host)((guest, volume) => nvmePath(volumes.get(`${guest.name}/${volume.name}`)!)),
+          userData: userData(host)((guest, volume) => nvmePath(volumes.get(`${guest.name}/${volume.name}`)!), publicKeys),
           root: host.rootVolumeGiB,
           tags: hostTags(plan, host),
         },
