@@ -72,6 +72,25 @@ describe.each(['aws', 'openstack'] as const)('hypervisor placement on %s', (clou
     }
   });
 
+  test('no host could be a cheaper size of its kind and still hold its guests', () => {
+    for (const h of hosts) {
+      const cheaper = prices.offers.filter((o) => o.kvm === h.kvm && o.pricePerHour < h.size.pricePerHour);
+      for (const offer of cheaper) {
+        const resized = {
+          ...h,
+          size: { offer: offer.name, vcpus: offer.vcpus, memoryGiB: offer.memoryGiB, pricePerHour: offer.pricePerHour },
+        };
+        const interfaces = offer.network ? offer.network.interfaces : Infinity;
+        if (interfaces >= 4)
+          expect([h.name, offer.name, problems([resized], plan.nodes, prices, DEFAULT_PACKING).length > 0]).toEqual([
+            h.name,
+            offer.name,
+            true,
+          ]);
+      }
+    }
+  });
+
   test('is deterministic, whatever order the nodes come in', () => {
     expect(placeOnHosts([...plan.nodes].reverse(), prices, anyAddress)).toEqual(hosts);
   });

@@ -132,7 +132,12 @@ export function placeOnHosts(
   }
   const zones = [...new Set(nodes.map((n) => n.zone))];
   const hosts: HostPlan[] = [];
-  for (const [key, guests] of [...groups].sort(([a], [b]) => byCodeUnits(a, b))) {
+  // Old side first, then new, then shared; zones in the target's order.
+  const order = (key: string) => {
+    const [side, zone] = key.split('\u0000');
+    return SIDE_ORDER.indexOf(side as NodeSide) * 1000 + zones.indexOf(zone);
+  };
+  for (const [key, guests] of [...groups].sort(([a], [b]) => order(a) - order(b))) {
     const [side, zone] = key.split('\u0000') as [NodeSide, string];
     const needHardware = guests.filter((g) => hostKvmFor(g) === 'hardware');
     const others = guests.filter((g) => hostKvmFor(g) === 'nested');
@@ -142,7 +147,7 @@ export function placeOnHosts(
     const rest = fill(others, metal);
     const more = rest.length > 0 ? cheaperOf(cheapest(rest, 'nested', prices, rules), cheapest(rest, 'hardware', prices, rules)) : [];
     if (!more) throw new PlacementError(unplaceable(rest, 'nested', prices, rules));
-    const placed = [...metal, ...more];
+    const placed = [...metal, ...more].map((h) => rightSized(h, prices, rules));
     placed.forEach((h, i) => {
       hosts.push({
         name: `hv-${side}-z${zones.indexOf(zone) + 1}-${i + 1}`,
@@ -157,6 +162,33 @@ export function placeOnHosts(
     });
   }
   return hosts;
+}
+
+const SIDE_ORDER: readonly NodeSide[] = ['old', 'new', 'shared'];
+
+/**
+ * The cheapest offer of the host's KVM kind that still holds its guests: the packing
+ * uses one offer per group, so its last host is often mostly empty.
+ */
+function rightSized(host: OpenHost, prices: PriceList, rules: PackingRules): OpenHost {
+  const fitsAll = (offer: Offer) => {
+    const room = capacity(offer, rules, prices.maxVolumesPerNode);
+    const need = host.guests.reduce(
+      (n, g) => ({ vcpus: n.vcpus + g.size.vcpus, memoryGiB: n.memoryGiB + g.size.memoryGiB, volumes: n.volumes + g.volumes.length }),
+      { vcpus: 0, memoryGiB: 0, volumes: 0 },
+    );
+    return (
+      need.vcpus <= room.vcpus &&
+      need.memoryGiB <= room.memoryGiB &&
+      need.volumes <= room.volumes &&
+      host.guests.length <= room.addresses &&
+      (!offer.network || offer.network.interfaces >= NETWORK_ROLES.length)
+    );
+  };
+  const better = prices.offers
+    .filter((o) => o.kvm === host.offer.kvm && o.pricePerHour < host.offer.pricePerHour - 1e-9 && fitsAll(o))
+    .sort((a, b) => a.pricePerHour - b.pricePerHour || byCodeUnits(a.name, b.name))[0];
+  return better ? { ...host, offer: better } : host;
 }
 
 function cheaperOf(a: OpenHost[] | undefined, b: OpenHost[] | undefined): OpenHost[] | undefined {
