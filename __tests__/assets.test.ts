@@ -415,6 +415,15 @@ describe('npm run assets', () => {
     expect([first.code, first.stderr]).toEqual([0, '']);
     expect(readdirSync(join(out, 'nodes')).length).toBe(ref.plan.nodes.length);
     expect(statSync(join(out, 'rings/old-build-rings.sh')).mode & 0o777).toBe(0o755);
+    // The reference's nodes are KVM guests: each host's user data, and the files it fetches with its manifest.
+    const hosts = ref.plan.placement.kind === 'hypervisors' ? ref.plan.placement.hosts : [];
+    expect(readdirSync(join(out, 'hosts')).sort()).toEqual(hosts.map((h) => `${h.name}.cloud-init.yaml`).sort());
+    const manifest = readFileSync(join(out, `bucket/hosts/${hosts[0].name}/etc/staging/files`), 'utf8');
+    for (const line of manifest.trim().split('\n')) {
+      const [mode, path] = line.split(' ');
+      expect(statSync(join(out, `bucket/hosts/${hosts[0].name}${path}`)).isFile()).toBe(true);
+      expect(mode).toMatch(/^0(755|644|600)$/);
+    }
     expect(execFileSync('cat', [join(out, 'cells/new-link-cells.sh')], { encoding: 'utf8' })).toBe(
       ref.assets.find((a) => a.path === 'cells/new-link-cells.sh')!.content,
     );

@@ -7,6 +7,8 @@
  */
 import { InputError } from '../profile/errors';
 import { assetOptionsFor } from '../assets/options';
+import { reviewDevicePath } from '../assets/devices';
+import { hostDocuments } from '../assets/host-documents';
 import { renderAssets } from '../assets/render';
 import { writeAssets } from '../assets/write';
 import { COMMON_OPTIONS, inputsFrom, parseArgs, planFrom, runCli } from './cli';
@@ -14,7 +16,8 @@ import { COMMON_OPTIONS, inputsFrom, parseArgs, planFrom, runCli } from './cli';
 const USAGE = `usage: npm run assets -- [options] --out DIR
 
 Writes every bootstrap asset of the plan, to read before deploying: one cloud-init
-document per node, per side the Swift ring script, the cells linking script and the
+document per node (and per hypervisor host, with the files it fetches, where the
+nodes are KVM guests), per side the Swift ring script, the cells linking script and the
 cells_config files, and the secrets script. Bad input leaves DIR untouched.
 
 Options:
@@ -35,7 +38,14 @@ runCli(() => {
   }
   if (!values.out) throw new InputError('--out', 'out', 'is required: the directory to write the assets into (npm run assets -- --help)');
   const { plan, target } = planFrom(inputsFrom(values), process.env.STAGING_ACTIVE_SIDE);
-  const assets = renderAssets(plan, assetOptionsFor(plan, target));
+  // Hosts see their guests' volumes under the cloud's by-id names: the review names them by guest and volume.
+  const hosts = plan.placement.kind === 'hypervisors' ? hostDocuments(plan, target) : undefined;
+  const review = reviewDevicePath(target.cloud);
+  const assets = renderAssets(
+    plan,
+    assetOptionsFor(plan, target),
+    hosts && ((host) => hosts(host, { hostDevicePath: review, publicKeys: [] })),
+  );
   writeAssets(values.out, assets);
   process.stdout.write(`${assets.length} assets of ${plan.rehearsalId} written to ${values.out}\n`);
 });
