@@ -100,3 +100,14 @@ test("the guests' seeds take the operators' key pair, read from EC2 at deploy ti
   expect(parse(unkeyed.content)['public-keys']).toEqual([]);
   expect(stacks['hosts-new'].data?.aws_key_pair).toBeUndefined();
 });
+
+test("the migration toolbox has hosts of its own, the only ones with the toolbox's role (the guests read the metadata service as their host)", () => {
+  const toolboxHosts = hosts.filter((h) => h.guests.some((g) => g.startsWith('migration-toolbox')));
+  expect(toolboxHosts.length).toBeGreaterThan(0);
+  for (const host of hosts) {
+    const instance = members(stacks[`hosts-${host.side}`], 'aws_instance')[host.name];
+    const toolbox = toolboxHosts.includes(host);
+    if (toolbox) expect(host.guests.every((g) => plan.nodes.find((n) => n.name === g)!.role === 'migration-toolbox')).toBe(true);
+    expect([host.name, JSON.stringify(instance.iam_instance_profile).includes('profile-toolbox')]).toEqual([host.name, toolbox]);
+  }
+});

@@ -127,18 +127,19 @@ export function placeOnHosts(
 ): HostPlan[] {
   const groups = new Map<string, NodePlan[]>();
   for (const node of nodes) {
-    const key = `${node.side}\u0000${node.zone}`;
+    const key = `${poolOf(node)}\u0000${node.zone}`;
     groups.set(key, [...(groups.get(key) ?? []), node]);
   }
   const zones = [...new Set(nodes.map((n) => n.zone))];
   const hosts: HostPlan[] = [];
-  // Old side first, then new, then shared; zones in the target's order.
+  // Old side first, then new, then shared, then the toolbox; zones in the target's order.
   const order = (key: string) => {
-    const [side, zone] = key.split('\u0000');
-    return SIDE_ORDER.indexOf(side as NodeSide) * 1000 + zones.indexOf(zone);
+    const [pool, zone] = key.split('\u0000');
+    return POOLS.indexOf(pool as Pool) * 1000 + zones.indexOf(zone);
   };
   for (const [key, guests] of [...groups].sort(([a], [b]) => order(a) - order(b))) {
-    const [side, zone] = key.split('\u0000') as [NodeSide, string];
+    const [pool, zone] = key.split('\u0000') as [Pool, string];
+    const side = guests[0].side;
     const needHardware = guests.filter((g) => hostKvmFor(g) === 'hardware');
     const others = guests.filter((g) => hostKvmFor(g) === 'nested');
     const metal = needHardware.length > 0 ? cheapest(needHardware, 'hardware', prices, rules) : [];
@@ -150,7 +151,7 @@ export function placeOnHosts(
     const placed = [...metal, ...more].map((h) => rightSized(h, prices, rules));
     placed.forEach((h, i) => {
       hosts.push({
-        name: `hv-${side}-z${zones.indexOf(zone) + 1}-${i + 1}`,
+        name: `hv-${pool}-z${zones.indexOf(zone) + 1}-${i + 1}`,
         side,
         zone,
         size: { offer: h.offer.name, vcpus: h.offer.vcpus, memoryGiB: h.offer.memoryGiB, pricePerHour: h.offer.pricePerHour },
@@ -164,7 +165,14 @@ export function placeOnHosts(
   return hosts;
 }
 
-const SIDE_ORDER: readonly NodeSide[] = ['old', 'new', 'shared'];
+/**
+ * Which hosts a guest may share: those of its side; the migration toolbox, which alone
+ * may write the production dumps, gets hosts of its own, so that no other guest reads
+ * the metadata service with its host's rights.
+ */
+type Pool = NodeSide | 'toolbox';
+const POOLS: readonly Pool[] = ['old', 'new', 'shared', 'toolbox'];
+const poolOf = (node: NodePlan): Pool => (node.role === 'migration-toolbox' ? 'toolbox' : node.side);
 
 /**
  * The cheapest offer of the host's KVM kind that still holds its guests: the packing
