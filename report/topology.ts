@@ -5,7 +5,7 @@
  * nodes), and below them what both sides share: the compute nodes per cell,
  * the migration toolbox and monitoring. Geometry only; the template draws it.
  */
-import type { NodePlan, Side, StagingPlan } from '../plan/types';
+import type { HostPlan, NodePlan, Side, StagingPlan } from '../plan/types';
 import { SIDES } from '../plan/types';
 
 export interface Box {
@@ -15,7 +15,7 @@ export interface Box {
   readonly h: number;
   readonly title: string;
   readonly lines: readonly string[];
-  /** CSS class: side, cell, swift, shared, edge, active. */
+  /** CSS class: side, cell, swift, hosts, shared, edge, active. */
   readonly kind: string;
 }
 
@@ -89,6 +89,8 @@ function sideColumn(plan: StagingPlan, side: Side, x: number, top: number): Box[
       'swift',
     );
   }
+  const hosts = hostsOf(plan, (h) => h.side === side);
+  if (hosts.length) inner('hypervisor hosts (the nodes above are their KVM guests)', hosts, 'hosts');
   const height = y - top;
   return [
     {
@@ -102,6 +104,15 @@ function sideColumn(plan: StagingPlan, side: Side, x: number, top: number): Box[
     },
     ...boxes,
   ];
+}
+
+/** Where the nodes are KVM guests: the hosts of a side, by size, and their names. */
+function hostsOf(plan: StagingPlan, pick: (host: HostPlan) => boolean): string[] {
+  if (plan.placement.kind !== 'hypervisors') return [];
+  const hosts = plan.placement.hosts.filter(pick);
+  const sizes = new Map<string, number>();
+  for (const h of hosts) sizes.set(`${h.size.offer} (${h.kvm} KVM)`, (sizes.get(`${h.size.offer} (${h.kvm} KVM)`) ?? 0) + 1);
+  return [`${hosts.length} hosts: ${[...sizes].map(([size, n]) => `${n} x ${size}`).join(', ')}`, span(hosts.map((h) => h.name))];
 }
 
 export function topologyOf(plan: StagingPlan): Topology {
@@ -138,6 +149,7 @@ export function topologyOf(plan: StagingPlan): Topology {
   const toolsLines = [
     `migration toolbox: ${span(others('migration-toolbox'))} (every release's tools, dumps)`,
     `monitoring: ${span(others('monitoring'))} (${plan.monitoring.system}${plan.keystone.directory ? ', directory stand-in' : ''})`,
+    ...hostsOf(plan, (h) => h.side === 'shared').map((line, i) => (i === 0 ? `shared ${line}` : line)),
   ];
   const tools: Box = {
     x: GAP * 2 + SIDE_W,
