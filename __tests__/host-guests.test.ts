@@ -79,7 +79,8 @@ beforeAll(() => {
     inNs('ip', 'addr', 'add', `${addresses[role]}/24`, 'dev', `up${i}`);
     inNs('ip', 'link', 'set', `up${i}`, 'up');
   });
-  writeFileSync(join(dir, 'network.sh'), hostNetworkScript({ addresses, guests: [guest], tenantPeers: [] }));
+  const gateways = { management: '10.98.1.1', api: '10.98.2.1', storage: '10.98.3.1' };
+  writeFileSync(join(dir, 'network.sh'), hostNetworkScript({ addresses, gateways, guests: [guest], tenantPeers: [] }));
   inNs('bash', join(dir, 'network.sh'));
   writeFileSync(join(dir, 'libvirtd.conf'), `unix_sock_dir = "${dir}"\nauth_unix_rw = "none"\nauth_unix_ro = "none"\n`);
   inNs('virtlogd', '-d', '-p', join(dir, 'virtlogd.pid'));

@@ -17,7 +17,8 @@ import type { DevicePath } from './devices';
 import type { SecurityRule } from '../plan/security';
 import { FIREWALL_FILE, hostFirewall, hostFirewallInput, type HostFirewallInput } from './host-firewall';
 import { DEFINITIONS_DIR, hostGuestsScript } from './host-guests';
-import { hostNetworkScript, type HostNetwork } from './host-network';
+import { hostNetworkScript, ROUTED_ROLES, type HostNetwork, type RoutedRole } from './host-network';
+import { gatewayOf } from './interfaces';
 import { domainXml, libvirtNetworkOf, networkXml } from './libvirt';
 import type { BucketFetch, BucketObject, UserDataParts } from './user-data-limit';
 
@@ -35,7 +36,7 @@ export interface HostBootstrapProps {
   readonly plan: StagingPlan;
   readonly host: HostPlan;
   /** The host's own addresses and the other hosts' tenant addresses. */
-  readonly network: Omit<HostNetwork, 'guests'>;
+  readonly network: Omit<HostNetwork, 'guests' | 'gateways'>;
   /** The plan's security rules, which the host keeps for each guest, and where the operators' access path comes from. */
   readonly rules: readonly SecurityRule[];
   readonly operatorSources: readonly string[];
@@ -77,7 +78,10 @@ export const hostBucketKey = (host: HostPlan, path: string): string => `hosts/${
 export function hostBootstrap(props: HostBootstrapProps): UserDataParts {
   const { plan, host } = props;
   const guests = host.guests.map((name) => plan.nodes.find((n) => n.name === name)!);
-  const network = hostNetworkScript({ ...props.network, guests, firewallFile: FIREWALL_FILE });
+  const gateway = (role: RoutedRole) =>
+    gatewayOf(plan.networks.find((n) => n.role === role)!.subnets.find((s) => s.zone === host.zone)!.cidr);
+  const gateways = Object.fromEntries(ROUTED_ROLES.map((role) => [role, gateway(role)])) as Record<RoutedRole, string>;
+  const network = hostNetworkScript({ ...props.network, gateways, guests, firewallFile: FIREWALL_FILE });
   const firewall = hostFirewall(hostFirewallInput(plan.nodes, host.guests, props.rules, props.operatorSources, props.metadataService));
   const guestsScript = hostGuestsScript(host, plan.nodes, props.hostDevicePath, { fetchImage: props.fetchImage });
   const files: { path: string; content: string; permissions: string }[] = [

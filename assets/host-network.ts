@@ -23,6 +23,7 @@ import { shQuote } from './shell';
 
 /** Networks whose guest addresses the host routes (every planned network but the tenant trunk). */
 export const ROUTED_ROLES = ['management', 'api', 'storage'] as const satisfies readonly NetworkRole[];
+export type RoutedRole = (typeof ROUTED_ROLES)[number];
 
 /** The VXLAN port of the tenant bridge. */
 export const TENANT_TRUNK_PORT = 'vx-tenant';
@@ -32,6 +33,8 @@ const TRUNK_VNI = 4243;
 export interface HostNetwork {
   /** The host's own address on each network: its interface there is the one holding it. */
   readonly addresses: Readonly<Record<NetworkRole, string>>;
+  /** The cloud's gateway of the host's subnet on each routed network, where a guest's traffic beyond its subnet leaves. */
+  readonly gateways: Readonly<Record<RoutedRole, string>>;
   /** The planned addresses of the host's guests. */
   readonly guests: readonly { readonly name: string; readonly addresses: Readonly<Partial<Record<NetworkRole, string>>> }[];
   /** The other hosts' tenant addresses, where the trunk replicates tenant frames. */
@@ -55,6 +58,13 @@ export function hostNetworkScript(net: HostNetwork): string {
     // awk reads to the end (no early exit): under pipefail, ip writing into a closed pipe would fail the lookup.
     '  ip -o -4 addr show | awk -v a="$1" \'{ split($4, p, "/"); if (p[1] == a && !found) { print $2; found = 1 } }\'',
     '}',
+    // cloud-init (22.4, DataSourceEc2 convert_ec2_metadata_network_config) puts every secondary address of an
+    // interface on it, the guests' included: the host would answer for them itself instead of routing them on.
+    'drop_local() {',
+    '  local cidr',
+    '  cidr=$(ip -o -4 addr show dev "$1" | awk -v a="$2" \'{ split($4, p, "/"); if (p[1] == a) print $4 }\')',
+    '  [ -z "$cidr" ] || ip addr del "$cidr" dev "$1"',
+    '}',
     'bridge_up() {',
     '  ip link show "$1" >/dev/null 2>&1 || ip link add "$1" type bridge',
     '  ip link set "$1" up',
@@ -65,9 +75,11 @@ export function hostNetworkScript(net: HostNetwork): string {
       : []),
     'sysctl -qw net.ipv4.ip_forward=1',
   ];
-  for (const role of ROUTED_ROLES) {
+  ROUTED_ROLES.forEach((role, index) => {
     const bridge = BRIDGE_OF[role];
     const own = net.addresses[role];
+    const table = 101 + index;
+    const pref = 1000 + 2 * index;
     lines.push(
       '',
       `# ${role}: guests on ${bridge}, the cloud's subnet on the interface holding ${own}.`,
@@ -82,9 +94,21 @@ export function hostNetworkScript(net: HostNetwork): string {
     );
     for (const guest of net.guests) {
       const address = guest.addresses[role];
-      if (address) lines.push(`ip route replace ${shQuote(`${address}/32`)} dev ${bridge}  # ${guest.name}`);
+      if (address) {
+        lines.push(`drop_local "$dev" ${shQuote(address)}`);
+        lines.push(`ip route replace ${shQuote(`${address}/32`)} dev ${bridge}  # ${guest.name}`);
+      }
     }
-  }
+    // What a guest sends from this network leaves by this network's interface, which holds its address (a cloud drops
+    // it on another: source/destination check): the main table but its default route, then this network's gateway.
+    lines.push(
+      `ip route replace default via ${shQuote(net.gateways[role])} dev "$dev" table ${table}`,
+      `while ip rule del pref ${pref} 2>/dev/null; do :; done`,
+      `ip rule add pref ${pref} iif ${bridge} lookup main suppress_prefixlength 0`,
+      `while ip rule del pref ${pref + 1} 2>/dev/null; do :; done`,
+      `ip rule add pref ${pref + 1} iif ${bridge} lookup ${table}`,
+    );
+  });
   const bridge = BRIDGE_OF.tenant;
   lines.push(
     '',
