@@ -139,7 +139,8 @@ async function checkHosts(
       const secondary = (eni?.PrivateIpAddresses ?? []).filter((a) => !a.Primary).map((a) => a.PrivateIpAddress ?? '');
       if (primary !== host.addresses[network])
         problems.push(`${host.name}: interface ${index} (${network}) has ${primary ?? 'no address'}, planned ${host.addresses[network]}`);
-      const want = guests.flatMap((g) => (g.addresses[network] ? [g.addresses[network]!] : []));
+      // The tenant interface carries the hosts' trunk only (targets/aws/hosts.ts).
+      const want = network === 'tenant' ? [] : guests.flatMap((g) => (g.addresses[network] ? [g.addresses[network]!] : []));
       if (JSON.stringify([...secondary].sort()) !== JSON.stringify([...want].sort()))
         problems.push(
           `${host.name}: ${network} interface carries ${secondary.join(' ') || 'nothing'}, its guests have ${want.join(' ') || 'none'}`,

@@ -10,7 +10,8 @@ import type { Construct } from 'constructs';
 import { DataAwsKeyPair } from '@cdktf/provider-aws/lib/data-aws-key-pair';
 import { NetworkInterface } from '@cdktf/provider-aws/lib/network-interface';
 import { hostGroupOf } from '../../plan/security';
-import { NETWORK_ROLES, type HostPlan, type NodePlan, type StagingPlan } from '../../plan/types';
+import { ROUTED_ROLES } from '../../assets/host-network';
+import { NETWORK_ROLES, type HostPlan, type NetworkRole, type NodePlan, type StagingPlan } from '../../plan/types';
 import type { AwsTargetConfig } from '../config';
 import { interpolate, memberExpressions } from '../for-each';
 import type { HostUserDataFor, NodeHandle } from '../target';
@@ -108,7 +109,9 @@ export function awsHosts(
 /**
  * One interface per host and network: the host's address first (the primary), then each
  * guest's on that network as secondary addresses, so that the cloud delivers the guests'
- * traffic to their host. Guarded by the side's host group; the host keeps each guest's own.
+ * traffic to their host. The tenant interface carries the hosts' trunk only: the guests'
+ * tenant NICs are bridge ports without an address there. Guarded by the side's host
+ * group; the host keeps each guest's own.
  */
 function hostInterfaces(
   scope: Construct,
@@ -118,7 +121,8 @@ function hostInterfaces(
 ): ReadonlyMap<string, string> {
   const entries = hosts.flatMap((host) =>
     NETWORK_ROLES.map((network) => {
-      const guests = guestsOf(host).filter((g) => g.addresses[network] !== undefined);
+      const routed = (ROUTED_ROLES as readonly NetworkRole[]).includes(network);
+      const guests = guestsOf(host).filter((g) => routed && g.addresses[network] !== undefined);
       return [
         `${host.name}/${network}`,
         {
