@@ -60,9 +60,18 @@ const networkOf = (host: 'a' | 'b'): HostNetwork => ({
 const FRAMES = join(__dirname, 'support/vlan-frames.py');
 const PROBE = join(__dirname, 'support/tcp-probe.py');
 
-/** A raw-socket listener in a namespace: resolves `ready` once bound, `frames` with the test frames it saw. */
-function listen(name: string, iface: string): { ready: Promise<void>; frames: Promise<{ vid: number | null; marker: string }[]> } {
-  const child = spawn('ip', ['netns', 'exec', ns(name), 'python3', FRAMES, 'listen', iface, '3'], { stdio: ['ignore', 'pipe', 'inherit'] });
+interface Listener {
+  /** Resolves once the raw socket is bound. */
+  readonly ready: Promise<void>;
+  /** Resolves, after `stop`, with the test frames the listener saw. */
+  readonly frames: Promise<{ vid: number | null; marker: string }[]>;
+  /** Tells the listener that everything is sent. */
+  readonly stop: () => void;
+}
+
+/** A raw-socket listener in a namespace, listening until it is told to stop. */
+function listen(name: string, iface: string): Listener {
+  const child = spawn('ip', ['netns', 'exec', ns(name), 'python3', FRAMES, 'listen', iface], { stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
   let signal: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (signal = resolve));
@@ -83,7 +92,7 @@ function listen(name: string, iface: string): { ready: Promise<void>; frames: Pr
         : reject(new Error(`listener in ${name} exited ${code}: ${out}`)),
     ),
   );
-  return { ready, frames };
+  return { ready, frames, stop: () => child.stdin.end() };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'host-network-'));
@@ -185,6 +194,7 @@ describe('a hypervisor host network in namespaces', () => {
     ).then(async (ready) => {
       inNs('a1', 'python3', FRAMES, 'send', 'eth3', '101', 'from-a1');
       inNs('b2', 'python3', FRAMES, 'send', 'eth3', '102', 'from-b2');
+      ready.forEach((l) => l.stop());
       return Promise.all(ready.map((l) => l.frames));
     });
     const [a2, b1, b2, cloud] = seen;
