@@ -44,7 +44,7 @@ const documents = hosts.map((host) =>
       userData: userDataParts(plan, node, guestOptions).inline,
       metaData: nocloudMetaData(plan, node, { nameservers: ['10.42.0.2'], publicKeys: [] }),
     }),
-    fetch: awsBucketFetch('ASSETS-BUCKET', plan.region),
+    delivery: { kind: 'bucket-fetch', fetch: awsBucketFetch('ASSETS-BUCKET', plan.region) },
     fetchPackages: ['awscli'],
     fetchImage: (os, dest) => awsBucketFetch('ASSETS-BUCKET', plan.region)(`images/${os}.qcow2`, dest),
   }),

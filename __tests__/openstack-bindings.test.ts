@@ -72,7 +72,16 @@ describe('the OpenStack provider schema file', () => {
     expect(block('openstack_compute_volume_attach_v2').attributes!.tag).toMatchObject({ type: 'string', optional: true });
     const fixedIp = block('openstack_networking_port_v2').block_types!.fixed_ip.block;
     expect(fixedIp.attributes!.subnet_id).toMatchObject({ optional: true });
-    expect(Object.keys(provider!.data_source_schemas ?? {}).sort()).toEqual(['openstack_compute_flavor_v2', 'openstack_identity_role_v3']);
+    expect(Object.keys(provider!.data_source_schemas ?? {}).sort()).toEqual([
+      'openstack_compute_flavor_v2',
+      'openstack_compute_keypair_v2',
+      'openstack_identity_role_v3',
+    ]);
+    // openstack/data_source_openstack_compute_keypair_v2.go: the hosts read the operators' public key by name.
+    expect(provider!.data_source_schemas!.openstack_compute_keypair_v2.block.attributes).toMatchObject({
+      name: { required: true },
+      public_key: { computed: true },
+    });
   });
 });
 

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { loadProfile } from '../profile/load';
 import { buildPlan } from '../plan/plan';
+import { blockProblems, OPENSTACK_SCHEMA, openstackBodies, schemaProblems } from './support/openstack-schema';
 import { planShape, target } from './support/shapes';
 import { expectOnlyListenersMove } from './support/switch';
 import { members, resources, synthesize, type StackJson } from './support/synth';
@@ -10,9 +9,6 @@ const profile = loadProfile();
 const config = target('openstack');
 const plan = buildPlan(profile, config);
 const { stacks } = synthesize(plan, config);
-const schema = JSON.parse(readFileSync(join(__dirname, '../targets/openstack/provider-schema.json'), 'utf8')).provider_schemas[
-  'registry.terraform.io/terraform-provider-openstack/openstack'
-];
 
 const instances = (stack: StackJson) => Object.values(members(stack, 'openstack_compute_instance_v2')) as any[];
 // The canary stack's servers live inside the staging cloud, not on the target.
@@ -104,44 +100,15 @@ test('the active-side switch changes only the listeners of the edge stack', () =
 });
 
 describe('every openstack_* resource fits the provider schema', () => {
-  const used = Object.entries(stacks).flatMap(([stack, json]) =>
-    Object.entries((json.resource ?? {}) as Record<string, Record<string, any>>)
-      .filter(([type]) => type.startsWith('openstack_'))
-      .flatMap(([type, byId]) => Object.entries(byId).map(([id, body]) => ({ stack, type, id, body }))),
-  );
-  const META = new Set(['//', 'depends_on', 'count', 'for_each', 'lifecycle', 'provider', 'connection', 'provisioner']);
-
-  function check(block: any, body: Record<string, any>, where: string): string[] {
-    const problems: string[] = [];
-    const attrs = block.attributes ?? {};
-    const nested = block.block_types ?? {};
-    for (const [key, value] of Object.entries(body)) {
-      if (META.has(key)) continue;
-      if (attrs[key]) {
-        if (attrs[key].computed && !attrs[key].optional && !attrs[key].required) problems.push(`${where}.${key} is read-only`);
-      } else if (nested[key]) {
-        for (const [i, item] of (Array.isArray(value) ? value : [value]).entries())
-          problems.push(...check(nested[key].block, item, `${where}.${key}[${i}]`));
-      } else problems.push(`${where}.${key} is not in the schema`);
-    }
-    for (const [key, a] of Object.entries<any>(attrs)) if (a.required && !(key in body)) problems.push(`${where}.${key} is required`);
-    return problems;
-  }
-
   test('types exist, arguments exist, required arguments are set', () => {
-    expect(used.length).toBeGreaterThan(100);
-    const problems = used.flatMap(({ stack, type, id, body }) =>
-      schema.resource_schemas[type]
-        ? check(schema.resource_schemas[type].block, body, `${stack}/${type}.${id}`)
-        : [`${type} is not in the schema`],
-    );
-    expect(problems).toEqual([]);
+    expect(openstackBodies(stacks).length).toBeGreaterThan(100);
+    expect(schemaProblems(stacks)).toEqual([]);
   });
 
   test('the check catches a wrong argument', () => {
-    const body = { ...used.find((u) => u.type === 'openstack_compute_instance_v2')!.body, flavour: 'x' };
+    const body = { ...openstackBodies(stacks).find((u) => u.type === 'openstack_compute_instance_v2')!.body, flavour: 'x' };
     delete body.name;
-    expect(check(schema.resource_schemas.openstack_compute_instance_v2.block, body, 'x')).toEqual([
+    expect(blockProblems(OPENSTACK_SCHEMA.resource_schemas.openstack_compute_instance_v2.block, body, 'x')).toEqual([
       'x.flavour is not in the schema',
       'x.name is required',
     ]);

@@ -26,7 +26,7 @@ function problems(hosts: readonly HostPlan[], nodes: readonly NodePlan[], prices
     const networks = new Set(guests.flatMap((g) => Object.keys(g.addresses))).size;
     if (limits && guests.length + 1 > limits.addressesPerInterface)
       found.push(`${host.name}: ${guests.length + 1} addresses per interface`);
-    if (limits && networks > limits.interfaces) found.push(`${host.name}: ${networks} interfaces`);
+    if (limits && networks > (limits.interfaces ?? Infinity)) found.push(`${host.name}: ${networks} interfaces`);
     for (const g of guests) {
       if (g.side !== host.side) found.push(`${g.name} (${g.side}) on ${host.name}`);
       if (g.zone !== host.zone) found.push(`${g.name} (${g.zone}) on ${host.name} (${host.zone})`);
@@ -80,7 +80,7 @@ describe.each(['aws', 'openstack'] as const)('hypervisor placement on %s', (clou
           ...h,
           size: { offer: offer.name, vcpus: offer.vcpus, memoryGiB: offer.memoryGiB, pricePerHour: offer.pricePerHour },
         };
-        const interfaces = offer.network ? offer.network.interfaces : Infinity;
+        const interfaces = offer.network?.interfaces ?? Infinity;
         if (interfaces >= 4)
           expect([h.name, offer.name, problems([resized], plan.nodes, prices, DEFAULT_PACKING).length > 0]).toEqual([
             h.name,

@@ -1,11 +1,11 @@
 /**
  * A hypervisor host's user data: a current Debian (its cloud-init, its kernel's
- * KVM, its libvirt) that fetches its guests' definitions from the assets bucket
- * and brings them up with two boot services, the network first and libvirt's
+ * KVM, its libvirt) that gets its guests' definitions (from the assets bucket, or in
+ * a bundle Terraform copies to it over SSH) and brings them up with two boot services, the network first and libvirt's
  * guests after it. The guests' own documents (their seeds) are the node user
  * data of an instance placement, unchanged: only where they boot differs.
  *
- * Everything but the units goes to the bucket, whatever the size: a host of
+ * Everything but the units goes to the bucket (or bundle), whatever the size: a host of
  * forty guests carries a few hundred kilobytes of definitions, far over any
  * cloud's user-data limit, and one path keeps the small hosts like the large ones.
  */
@@ -16,6 +16,7 @@ import { renderCloudConfig, type CloudConfig } from './cloud-init';
 import type { DevicePath } from './devices';
 import type { SecurityRule } from '../plan/security';
 import { FIREWALL_FILE, hostFirewall, hostFirewallInput, type HostFirewallInput } from './host-firewall';
+import { HOST_BUNDLE } from './host-bundle';
 import { DEFINITIONS_DIR, hostGuestsScript } from './host-guests';
 import { hostNetworkScript, ROUTED_ROLES, type HostNetwork, type RoutedRole } from './host-network';
 import { gatewayOf } from './interfaces';
@@ -47,12 +48,23 @@ export interface HostBootstrapProps {
   readonly macs: ReadonlyMap<string, string>;
   /** A guest's seed: its user data and NoCloud meta-data. */
   readonly seed: (node: NodePlan) => { readonly userData: string; readonly metaData: string };
-  /** Copies a bucket object to the host, and the packages that command needs (the cloud's CLI). */
-  readonly fetch: BucketFetch;
+  /** How the host gets its files: each from the bucket by a command, or in one bundle Terraform copies to it. */
+  readonly delivery: HostDelivery;
+  /** The packages getting them needs (the cloud's CLI), and curl for the base images. */
   readonly fetchPackages: readonly string[];
   /** A shell command putting an OS's base image at a path. */
   readonly fetchImage: (os: string, dest: string) => string;
 }
+
+/** How a host gets its files (the cloud's `HostFileDelivery`, with what it needs). */
+export type HostDelivery =
+  /** A command copying a bucket object to the host: the files are listed by a manifest fetched first. */
+  | { readonly kind: 'bucket-fetch'; readonly fetch: BucketFetch }
+  /** The bundle (assets/host-bundle.ts) put at HOST_BUNDLE by Terraform's SSH: the host waits for it. */
+  | { readonly kind: 'bundle-over-ssh' };
+
+/** How long a host's first boot waits for its bundle: Terraform copies it once the host answers SSH. */
+export const BUNDLE_WAIT_SECONDS = 1800;
 
 const unit = (description: string, order: readonly string[], exec: string, timeout?: string): string =>
   [
@@ -107,22 +119,7 @@ export function hostBootstrap(props: HostBootstrapProps): UserDataParts {
     }),
   ];
   const fileObjects: BucketObject[] = files.map((f) => ({ key: hostBucketKey(host, f.path), ...f }));
-  // The list of files is itself a file: the user data stays the same size whatever the number of guests.
-  const manifest: BucketObject = {
-    key: hostBucketKey(host, HOST_MANIFEST),
-    path: HOST_MANIFEST,
-    content: fileObjects.map((o) => `${o.permissions} ${o.path}\n`).join(''),
-    permissions: '0600',
-  };
-  const objects = [manifest, ...fileObjects];
-  // Each file root-only until it is whole, then its own mode (the key is its path below the host's folder).
-  const fetchAll = [
-    'umask 077',
-    `mkdir -p ${dirname(HOST_MANIFEST)} && ${props.fetch(manifest.key, HOST_MANIFEST)} || exit 1`,
-    'while read -r mode f; do',
-    `  mkdir -p "$(dirname "$f")" && ${props.fetch(hostBucketKey(host, '"$f"'), '"$f"')} && chmod "$mode" "$f" || exit 1`,
-    `done < ${HOST_MANIFEST}`,
-  ].join('\n');
+  const { objects, fetchAll } = delivered(host, fileObjects, props.delivery);
   const config: CloudConfig = {
     header: [
       `Hypervisor host ${host.name} (${host.size.offer}, ${host.kvm} KVM): ${guests.length} guests of side ${host.side} in ${host.zone}.`,
@@ -157,11 +154,53 @@ export function hostBootstrap(props: HostBootstrapProps): UserDataParts {
         },
       ],
       runcmd: [
-        ['sh', '-c', fetchAll],
+        ['sh', '-c', fetchAll.join('\n')],
         ['systemctl', 'daemon-reload'],
         ['systemctl', 'enable', '--now', HOST_NETWORK_UNIT, HOST_GUESTS_UNIT],
       ],
     },
   };
   return { inline: renderCloudConfig(config), bucketObjects: objects };
+}
+
+/** What the host's first boot runs to get its files, and the files as the stacks deliver them. */
+type Delivered = { readonly objects: readonly BucketObject[]; readonly fetchAll: readonly string[] };
+
+function delivered(host: HostPlan, files: readonly BucketObject[], delivery: HostDelivery): Delivered {
+  switch (delivery.kind) {
+    case 'bucket-fetch': {
+      const { fetch } = delivery;
+      // The list of files is itself a file: the user data stays the same size whatever the number of guests.
+      const manifest: BucketObject = {
+        key: hostBucketKey(host, HOST_MANIFEST),
+        path: HOST_MANIFEST,
+        content: files.map((o) => `${o.permissions} ${o.path}\n`).join(''),
+        permissions: '0600',
+      };
+      // Each file root-only until it is whole, then its own mode (the key is its path below the host's folder).
+      return {
+        objects: [manifest, ...files],
+        fetchAll: [
+          'umask 077',
+          `mkdir -p ${dirname(HOST_MANIFEST)} && ${fetch(manifest.key, HOST_MANIFEST)} || exit 1`,
+          'while read -r mode f; do',
+          `  mkdir -p "$(dirname "$f")" && ${fetch(hostBucketKey(host, '"$f"'), '"$f"')} && chmod "$mode" "$f" || exit 1`,
+          `done < ${HOST_MANIFEST}`,
+        ],
+      };
+    }
+    // The bundle appears whole (renamed into place); a host that never gets it stops here, and the deploy's SSH says why.
+    case 'bundle-over-ssh':
+      return {
+        objects: files,
+        fetchAll: [
+          'i=0',
+          `until [ -s ${HOST_BUNDLE} ]; do`,
+          `  i=$((i + 1)); [ "$i" -le ${BUNDLE_WAIT_SECONDS / 5} ] || { echo "no ${HOST_BUNDLE} after ${BUNDLE_WAIT_SECONDS} s" >&2; exit 1; }`,
+          '  sleep 5',
+          'done',
+          `sh ${HOST_BUNDLE} || exit 1`,
+        ],
+      };
+  }
 }

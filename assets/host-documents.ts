@@ -1,22 +1,22 @@
 /**
  * Every hypervisor host's documents from the plan and the target config: its user
- * data and the files it fetches (assets/host-bootstrap.ts), with the target's facts
- * filled in: how the host fetches, where operators come from, the guests' resolver and
+ * data and the files it gets (assets/host-bootstrap.ts), with the target's facts
+ * filled in: how the host gets them, where operators come from, the guests' resolver and
  * metadata service, the guests' base images. The stacks upload them; `npm run assets`
  * writes them for review.
  */
 import type { HostPlan, StagingPlan } from '../plan/types';
 import { securityRules } from '../plan/security';
-import type { OperatorAccess } from '../targets/cloud-facts';
+import type { HostFileDelivery, OperatorAccess } from '../targets/cloud-facts';
 import type { TargetConfig } from '../targets/config';
-import { factsOf } from '../targets/facts';
+import { factsOf, guestNameservers } from '../targets/facts';
 import type { DevicePath } from './devices';
-import { hostBootstrap } from './host-bootstrap';
+import { hostBootstrap, type HostDelivery } from './host-bootstrap';
 import { guestMacs } from './libvirt';
 import { nocloudMetaData } from './nocloud';
 import { assetOptionsFor } from './options';
 import { shQuote } from './shell';
-import { userDataParts, type UserDataParts } from './user-data-limit';
+import { userDataParts, type PartsOptions, type UserDataParts } from './user-data-limit';
 
 export interface HostDocumentOptions {
   /** The assets bucket's name, where known (deploy time). @default a stand-in that names it */
@@ -36,6 +36,15 @@ const OPERATOR_SOURCES: Record<OperatorAccess, (plan: StagingPlan, target: Targe
   'operator-network': (_plan, target) => target.adminCidrs,
 };
 
+/** How the hosts of a cloud get their files. */
+const DELIVERY: Record<HostFileDelivery, (options: PartsOptions, target: TargetConfig) => HostDelivery> = {
+  'bucket-fetch': ({ bucketFetch }, target) => {
+    if (!bucketFetch) throw new Error(`the ${target.cloud} target's hosts fetch from the assets bucket, but it gives them no command to`);
+    return { kind: 'bucket-fetch', fetch: bucketFetch };
+  },
+  'bundle-over-ssh': () => ({ kind: 'bundle-over-ssh' }),
+};
+
 /** Downloads a base image to `dest` whole or not at all (a partial file would pass the script's size test). */
 const downloadCommand = (url: string, dest: string): string =>
   `curl -fsSL --retry 5 -o ${shQuote(`${dest}.part`)} ${shQuote(url)} && mv ${shQuote(`${dest}.part`)} ${shQuote(dest)}`;
@@ -51,11 +60,10 @@ export function hostDocuments(plan: StagingPlan, target: TargetConfig): (host: H
   const rules = securityRules(plan, target.adminCidrs);
   const macs = guestMacs(plan.nodes);
   const operatorSources = OPERATOR_SOURCES[facts.operatorAccess](plan, target);
-  const nameservers = facts.guestNameservers(target.networkCidr);
+  const nameservers = guestNameservers(target);
   const images = target.hypervisors.guestImages;
   return (host, { assetsBucket, hostDevicePath, publicKeys }) => {
     const options = assetOptionsFor(plan, target, assetsBucket ? { assetsBucket } : {});
-    if (!options.bucketFetch) throw new Error(`the ${target.cloud} target gives its hosts no way to fetch from the assets bucket`);
     return hostBootstrap({
       plan,
       host,
@@ -69,7 +77,7 @@ export function hostDocuments(plan: StagingPlan, target: TargetConfig): (host: H
         userData: userDataParts(plan, node, options).inline,
         metaData: nocloudMetaData(plan, node, { nameservers, publicKeys }),
       }),
-      fetch: options.bucketFetch,
+      delivery: DELIVERY[facts.hostFileDelivery](options, target),
       // curl downloads the guests' base images.
       fetchPackages: [...facts.hostFetchPackages, 'curl'],
       fetchImage: (os, dest) => downloadCommand(images[os], dest),

@@ -97,7 +97,7 @@ function pack(guests: readonly NodePlan[], offer: Offer, rules: PackingRules, ma
 function cheapest(guests: readonly NodePlan[], kvm: HostPlan['kvm'], prices: PriceList, rules: PackingRules): OpenHost[] | undefined {
   let best: { hosts: OpenHost[]; cost: number } | undefined;
   // A host joins every network (its guests' libvirt networks are bridges on all four), one interface each.
-  const candidates = prices.offers.filter((o) => o.kvm === kvm && (!o.network || o.network.interfaces >= NETWORK_ROLES.length));
+  const candidates = prices.offers.filter((o) => o.kvm === kvm && (o.network?.interfaces ?? Infinity) >= NETWORK_ROLES.length);
   for (const offer of [...candidates].sort((a, b) => byCodeUnits(a.name, b.name))) {
     const hosts = pack(guests, offer, rules, prices.maxVolumesPerNode);
     if (!hosts) continue;
@@ -190,7 +190,7 @@ function rightSized(host: OpenHost, prices: PriceList, rules: PackingRules): Ope
       need.memoryGiB <= room.memoryGiB &&
       need.volumes <= room.volumes &&
       host.guests.length <= room.addresses &&
-      (!offer.network || offer.network.interfaces >= NETWORK_ROLES.length)
+      (offer.network?.interfaces ?? Infinity) >= NETWORK_ROLES.length
     );
   };
   const better = prices.offers

@@ -24,7 +24,6 @@ export class HostStack<F extends Foundation = Foundation> extends TerraformStack
 
   constructor(scope: Construct, id: string, props: HostStackProps<F>) {
     super(scope, id);
-    if (!props.target.hosts) throw new Error(`the ${props.target.cloud} target builds no hypervisor hosts`);
     props.target.configure(this, id);
     this.hosts = props.hosts;
     const upload = (key: string, content: string) => props.target.upload(this, props.foundation, key, content);

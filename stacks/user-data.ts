@@ -2,6 +2,7 @@
  * Bootstrap user data of each node, rendered from the plan by the assets once the
  * target knows the volumes' device paths and the assets bucket's name.
  */
+import { hostBundle } from '../assets/host-bundle';
 import { hostDocuments } from '../assets/host-documents';
 import { assetOptionsFor } from '../assets/options';
 import { devicePathsFrom } from '../assets/devices';
@@ -9,6 +10,7 @@ import { userDataParts, type PartsOptions, type UserDataParts } from '../assets/
 import { InputError } from '../profile/errors';
 import type { HostPlan, NodePlan, StagingPlan } from '../plan/types';
 import type { TargetConfig } from '../targets/config';
+import type { HostFileDelivery } from '../targets/cloud-facts';
 import { factsOf } from '../targets/facts';
 import type { Foundation, HostUserDataFor, UserDataFor } from '../targets/target';
 
@@ -46,19 +48,30 @@ export function nodeUserData(plan: StagingPlan, target: TargetConfig, overrides:
 
 export type HostUserData = (host: HostPlan, foundation: Foundation, upload: Upload) => HostUserDataFor;
 
+/** Where a host's files go: each to the assets bucket, or all into the bundle its target copies to it. */
+const DELIVER: Record<HostFileDelivery, (host: HostPlan, parts: UserDataParts, upload: Upload) => string | undefined> = {
+  'bucket-fetch': (_host, parts, upload) => {
+    for (const object of parts.bucketObjects) upload(object.key, object.content);
+    return undefined;
+  },
+  'bundle-over-ssh': (host, parts) => hostBundle(host, parts.bucketObjects),
+};
+
 /**
  * A hypervisor host's user data (assets/host-documents.ts): its own document inline, every
- * script, definition and guest seed uploaded to its folder of the assets bucket.
+ * script, definition and guest seed uploaded to its folder of the assets bucket, or bundled
+ * for the target to copy.
  */
 export function hostUserData(plan: StagingPlan, target: TargetConfig): HostUserData {
   const documents = hostDocuments(plan, target);
-  const limit = factsOf(target.cloud).userDataLimit;
+  const facts = factsOf(target.cloud);
+  const limit = facts.userDataLimit;
   return (host, foundation, upload) => (hostDevicePath, publicKeys) => {
     const parts = documents(host, { assetsBucket: foundation.buckets.assets, hostDevicePath, publicKeys });
     if (Buffer.byteLength(parts.inline) > limit - DEPLOY_TIME_SLACK) {
       throw new InputError(target.source, 'placement', `host ${host.name}'s user data is over the cloud's limit of ${limit} bytes`);
     }
-    for (const object of parts.bucketObjects) upload(object.key, object.content);
-    return parts.inline;
+    const bundle = DELIVER[facts.hostFileDelivery](host, parts, upload);
+    return { userData: parts.inline, ...(bundle === undefined ? {} : { bundle }) };
   };
 }

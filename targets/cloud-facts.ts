@@ -30,6 +30,16 @@ export type DumpsStore =
   /** A Swift container of the cloud, written by the operator (the toolbox holds no credentials of the cloud). */
   | 'object-container-by-operator';
 
+/** How a hypervisor host gets its files (scripts, definitions, its guests' seeds). */
+export type HostFileDelivery =
+  /** The host copies each file from the assets bucket with its instance role, listed by a manifest there. */
+  | 'bucket-fetch'
+  /**
+   * Terraform copies one bundle of the host's files to it over SSH once it is up, and the
+   * host waits for it: the host holds no identity of the cloud to read a container with.
+   */
+  | 'bundle-over-ssh';
+
 /** Wording of the fidelity table where the cloud decides it. */
 export interface FidelityWording {
   /** Why the base images keep (or do not keep) production's OS. */
@@ -68,7 +78,8 @@ export interface CloudFacts<C extends TargetConfig = TargetConfig> {
   readonly fidelity: FidelityWording;
   /** Why the cloud's own instances cannot boot a stock image of an OS of the profile (`centos-7.1`), if they cannot. */
   instanceBootProblem(os: string): string | undefined;
-  /** Debian 12 packages a hypervisor host needs to copy its files from the assets bucket (or container). */
+  readonly hostFileDelivery: HostFileDelivery;
+  /** Debian 12 packages a hypervisor host needs to get its files (the cloud's CLI where it fetches them itself). */
   readonly hostFetchPackages: readonly string[];
   /**
    * The instance metadata service a KVM guest reaches through its host, reading the host's
@@ -76,8 +87,8 @@ export interface CloudFacts<C extends TargetConfig = TargetConfig> {
    * the guests get nothing from it.
    */
   readonly guestMetadataService: { readonly address: string; readonly port: number } | undefined;
-  /** Name servers a KVM guest is configured with (its static address has no DHCP to tell it), from the staging network's CIDR. */
-  guestNameservers(networkCidr: string): readonly string[];
+  /** Name servers a KVM guest is configured with (its static address has no DHCP to tell it), from the target config. */
+  guestNameservers(config: C): readonly string[];
   /** Sizes and prices the planner may choose from. */
   prices(config: C): PriceList;
 }

@@ -20,6 +20,9 @@ export function cidrProblem(text: string): string | undefined {
   if (address % 2 ** (32 - prefix) !== 0) return `'${text}': bits are set past the /${prefix} prefix (the block starts lower)`;
   return undefined;
 }
+const ipv4 = z.string().superRefine((text, ctx) => {
+  if (cidrProblem(`${text}/32`)) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be an IPv4 address such as 192.0.2.53' });
+});
 const cidr = z.string().superRefine((text, ctx) => {
   const problem = cidrProblem(text);
   if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
@@ -167,6 +170,36 @@ export const openstackTargetSchema = z
     volumePricePerGiBHour: z.number().min(0),
     /** Price of an Octavia load balancer per hour. */
     loadBalancerPricePerHour: z.number().min(0),
+    /**
+     * Neutron's `max_allowed_address_pair` on the target cloud: a hypervisor host's port holds
+     * one pair per guest address on its network, so it bounds a host's guests.
+     * @default 10 (Neutron's own, neutron/conf/extensions/allowedaddresspairs.py)
+     */
+    maxAllowedAddressPairs: z.number().int().min(1).default(10),
+    /**
+     * Resolvers the staging subnets hand out: KVM guests take them too (their static addresses
+     * have no DHCP to tell them one). Required with placement: hypervisors. @default the cloud's DHCP
+     */
+    dnsNameservers: z.array(ipv4).default([]),
+    /**
+     * How Terraform's SSH reaches the hypervisor hosts to copy their files (the SSH agent's keys):
+     * the image's login user, and a bastion of the operators' network if they are not routed
+     * straight to the staging's management network. @default user debian (Debian's own images), no bastion
+     */
+    hostLogin: z
+      .object({
+        user: z
+          .string()
+          .regex(/^[a-z_][a-z0-9_-]*$/, 'must be a Unix user name')
+          .default('debian'),
+        bastionHost: z.string().min(1).optional(),
+        bastionUser: z
+          .string()
+          .regex(/^[a-z_][a-z0-9_-]*$/, 'must be a Unix user name')
+          .optional(),
+      })
+      .strict()
+      .default({}),
     /** Data transfer prices per GiB, between zones and out of the cloud. @default none charged */
     transferPrices: z
       .object({ interZonePerGiB: z.number().min(0).default(0), egressPerGiB: z.number().min(0).default(0) })
@@ -198,12 +231,11 @@ export function loadTarget(file: string): TargetConfig {
   if (config.cloud === 'aws' && config.emulator !== undefined && config.endpoint === undefined) {
     throw new InputError(source, 'emulator', `names the emulator ${config.emulator} but no endpoint to reach it`);
   }
-  if (config.placement === 'hypervisors' && config.cloud === 'openstack') {
-    // The packing knows flavors; the stacks do not yet build hosts with allowed address pairs on their ports.
+  if (config.placement === 'hypervisors' && config.cloud === 'openstack' && config.dnsNameservers.length === 0) {
     throw new InputError(
       source,
-      'placement',
-      "'hypervisors' is built for the AWS target only so far; use placement: instances on OpenStack",
+      'dnsNameservers',
+      "is required with placement: hypervisors: the guests' static addresses get no resolver from DHCP; name your cloud's resolvers",
     );
   }
   if (config.placement === 'hypervisors' && config.hypervisors.hostImage === undefined) {

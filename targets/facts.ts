@@ -13,7 +13,17 @@ import type { PriceList } from './prices';
 export const CLOUD_FACTS: Readonly<Record<CloudName, CloudFacts<never>>> = { aws: AWS_FACTS, openstack: OPENSTACK_FACTS };
 
 /** The facts of a cloud that hold whatever its target config says. */
-export const factsOf = (cloud: CloudName): Omit<CloudFacts, 'prices'> => CLOUD_FACTS[cloud];
+export const factsOf = (cloud: CloudName): Omit<CloudFacts, 'prices' | 'guestNameservers'> => CLOUD_FACTS[cloud];
+
+/** The name servers a KVM guest of the target is configured with. */
+export function guestNameservers(target: TargetConfig): readonly string[] {
+  switch (target.cloud) {
+    case 'aws':
+      return AWS_FACTS.guestNameservers(target);
+    case 'openstack':
+      return OPENSTACK_FACTS.guestNameservers(target);
+  }
+}
 
 /** What the target config's cloud sells, at the prices it states or lists. */
 export function priceList(target: TargetConfig): PriceList {

@@ -15,9 +15,9 @@ export interface Offer {
   /**
    * Network interfaces a machine of this size takes, and addresses per interface: a hypervisor
    * host needs one interface per network of its guests, and one address on each for every guest.
-   * Absent where the cloud states no limit.
+   * Absent (or the interfaces absent) where the cloud states no limit.
    */
-  readonly network?: { readonly interfaces: number; readonly addressesPerInterface: number };
+  readonly network?: { readonly interfaces?: number; readonly addressesPerInterface: number };
 }
 
 export interface PriceList {

@@ -44,10 +44,10 @@ export interface CloudTarget<F extends Foundation = Foundation> {
   /**
    * The hypervisor hosts of one stack (plan/placement.ts): each with an interface per network
    * holding its own and its guests' addresses, its guests' volumes attached to it. `userData(host)`
-   * receives the path under which the host sees each guest volume. Absent where the cloud's
-   * hosts are not built (the target config refuses `placement: hypervisors` there).
+   * receives the path under which the host sees each guest volume, and gives the host's files
+   * in a bundle where the target delivers them itself.
    */
-  hosts?(scope: Construct, hosts: readonly HostPlan[], foundation: F, userData: (host: HostPlan) => HostUserDataFor): NodeHandle[];
+  hosts(scope: Construct, hosts: readonly HostPlan[], foundation: F, userData: (host: HostPlan) => HostUserDataFor): NodeHandle[];
   /** Puts a file in the assets bucket (or container), for nodes whose user data is over the cloud's limit. */
   upload(scope: Construct, foundation: F, key: string, content: string): void;
   /** The public entry: a listener per API, a target group or pool per side, forwarding to the active side. */
@@ -72,11 +72,18 @@ export interface EdgeHandle {
   readonly endpoint: string;
 }
 
+/** What a hypervisor host boots with: its user data, and where the target must copy its files, their bundle. */
+export interface HostBoot {
+  readonly userData: string;
+  /** The host's files as one script (assets/host-bundle.ts), for targets whose hosts cannot fetch them. */
+  readonly bundle?: string;
+}
+
 /**
  * Renders a host's user data once it knows where it sees each guest volume, and the
  * operators' SSH public keys its guests take (expressions where the cloud holds them).
  */
-export type HostUserDataFor = (hostDevicePath: DevicePath, publicKeys: readonly string[]) => string;
+export type HostUserDataFor = (hostDevicePath: DevicePath, publicKeys: readonly string[]) => HostBoot;
 
 /** Renders a node's user data once its volumes' device paths are known. */
 export type UserDataFor = (devicePaths: readonly string[]) => string;

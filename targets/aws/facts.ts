@@ -37,10 +37,11 @@ export const AWS_FACTS: CloudFacts<AwsTargetConfig> = {
     if (!el || Number(el[1]) > 7 || (el[1] === '7' && Number(el[2]) >= 4)) return undefined;
     return `a stock ${os} image has no ENA driver, so no network on EC2's Nitro instances`;
   },
+  hostFileDelivery: 'bucket-fetch',
   hostFetchPackages: ['awscli'],
   guestMetadataService: { address: '169.254.169.254', port: 80 },
   // The VPC's resolver answers at its base address plus two (the "Amazon DNS server" of the VPC guide).
-  guestNameservers: (networkCidr) => {
+  guestNameservers: ({ networkCidr }) => {
     const [a, b, c, d] = networkCidr.split('/')[0].split('.').map(Number);
     return [[a, b, c, d + 2].join('.')];
   },

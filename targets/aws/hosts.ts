@@ -80,7 +80,8 @@ export function awsHosts(
           profile: props.foundation.instanceProfile(
             guestsOf(host).some((g) => g.role === 'migration-toolbox') ? 'migration-toolbox' : 'hypervisor',
           ),
-          userData: userData(host)((guest, volume) => nvmePath(volumes.get(`${guest.name}/${volume.name}`)!), publicKeys),
+          // The hosts fetch their files from the bucket (AWS_FACTS.hostFileDelivery): no bundle to deliver.
+          userData: userData(host)((guest, volume) => nvmePath(volumes.get(`${guest.name}/${volume.name}`)!), publicKeys).userData,
           root: host.rootVolumeGiB,
           tags: hostTags(plan, host),
         },

@@ -25,11 +25,13 @@ export const OPENSTACK_FACTS: CloudFacts<OpenstackTargetConfig> = {
   ],
   // KVM clouds give their instances virtio disks and NICs, which every EL6 and EL7 kernel drives.
   instanceBootProblem: () => undefined,
-  hostFetchPackages: ['python3-swiftclient'],
+  // Nodes hold no identity of the cloud to read a container with: Terraform hands each host its files (targets/openstack/hosts.ts).
+  hostFileDelivery: 'bundle-over-ssh',
+  hostFetchPackages: [],
   // The guests get their secrets over SSH (file-over-ssh): nothing to read from Nova's metadata.
   guestMetadataService: undefined,
-  // Hypervisor hosts are not built on OpenStack yet (targets/config.ts refuses the placement): no resolver is assumed.
-  guestNameservers: () => [],
+  // The resolvers the target config names, which the subnets hand out too (targets/config.ts requires them for hypervisors).
+  guestNameservers: (config) => config.dnsNameservers,
   fidelity: {
     baseImages: 'same OS release, from the images the target config names',
     nodes: 'public-cloud instances',
@@ -46,6 +48,8 @@ export const OPENSTACK_FACTS: CloudFacts<OpenstackTargetConfig> = {
       memoryGiB: f.memoryGiB,
       pricePerHour: f.pricePerHour,
       ...(f.baremetal ? { kvm: 'hardware' as const } : f.nestedVirtualization ? { kvm: 'nested' as const } : {}),
+      // A port takes its fixed address and as many allowed address pairs as Neutron admits; Nova bounds no port count here.
+      network: { addressesPerInterface: config.maxAllowedAddressPairs + 1 },
     })),
     volumePerGiBHour: config.volumePricePerGiBHour,
     loadBalancerPerHour: config.loadBalancerPricePerHour,

@@ -51,6 +51,8 @@ export function openstackFoundation(
         networkId: net.id,
         cidr: s.cidr,
         ipVersion: 4,
+        // KVM guests have static addresses and take these resolvers from their seeds.
+        ...(config.dnsNameservers.length ? { dnsNameservers: config.dnsNameservers } : {}),
         tags: tags({ side: 'shared', role: 'network' }),
       });
       subnets.set(`${network.role}/${s.zone}`, subnet.id);

@@ -12,6 +12,7 @@ import { configureState } from '../state';
 import { assetObjectId, type CloudTarget } from '../target';
 import { openstackEdge } from './edge';
 import { openstackFoundation, type OpenstackFoundation } from './foundation';
+import { openstackHosts } from './hosts';
 import { openstackNaming } from './naming';
 import { openstackNodes } from './node';
 import { ObjectstorageObjectV1 } from '../../.gen/providers/openstack/objectstorage-object-v1';
@@ -30,6 +31,7 @@ export function openstackTarget(plan: StagingPlan, config: OpenstackTargetConfig
     },
     foundation: (stack) => openstackFoundation(stack, plan, config, naming),
     nodes: (scope, nodes, foundation, userData) => openstackNodes(scope, nodes, userData, { plan, config, foundation, ...naming }),
+    hosts: (scope, hosts, foundation, userData) => openstackHosts(scope, hosts, userData, { plan, config, foundation, ...naming }),
     upload(scope, foundation, key, content) {
       new ObjectstorageObjectV1(scope, assetObjectId(key), { containerName: foundation.buckets.assets, name: key, content });
     },

@@ -45,7 +45,7 @@ export function openstackNodes(
   userData: (node: NodePlan) => UserDataFor,
   props: OpenstackNodesProps,
 ): NodeHandle[] {
-  const volumes = volumesOf(scope, nodes, props);
+  const volumes = volumesOf(scope, 'volumes', nodes, props);
   const ports = portsOf(scope, nodes, props);
   const instanceIds = new Map<string, string>();
   // Nodes with the same networks share one resource: their `network` blocks list the same ports.
@@ -61,14 +61,25 @@ export function openstackNodes(
     const instance = memberExpressions(instancesOf(scope, id, group, networksOfNode(group[0]), userData, volumes, ports, props));
     for (const node of group) instanceIds.set(node.name, interpolate(instance(node.name, 'id')));
   }
-  attachVolumes(scope, nodes, volumes, instanceIds);
+  attachVolumes(
+    scope,
+    'volume-attachments',
+    nodes.flatMap((node) => node.volumes.map((v) => [`${node.name}/${v.name}`, instanceIds.get(node.name)!] as const)),
+    volumes,
+  );
   return nodes.map((node) => ({ name: node.name, id: instanceIds.get(node.name)! }));
 }
 
 /** Volume id expressions by `node/volume` key. */
-type VolumeIds = ReadonlyMap<string, string>;
+export type VolumeIds = ReadonlyMap<string, string>;
 
-function volumesOf(scope: Construct, nodes: readonly NodePlan[], { plan, name }: OpenstackNodesProps): VolumeIds {
+/** One block-storage volume per planned volume of `nodes`, in the node's zone. */
+export function volumesOf(
+  scope: Construct,
+  id: string,
+  nodes: readonly NodePlan[],
+  { plan, name }: Pick<OpenstackNodesProps, 'plan' | 'name'>,
+): VolumeIds {
   const entries = nodes.flatMap((node) =>
     node.volumes.map(
       (v) =>
@@ -85,7 +96,7 @@ function volumesOf(scope: Construct, nodes: readonly NodePlan[], { plan, name }:
   );
   if (entries.length === 0) return new Map();
   const each = TerraformIterator.fromMap(Object.fromEntries(entries));
-  const resource = new BlockstorageVolumeV3(scope, 'volumes', {
+  const resource = new BlockstorageVolumeV3(scope, id, {
     forEach: each,
     name: each.getString('name'),
     size: each.getNumber('size'),
@@ -141,7 +152,7 @@ function portsOf(
 }
 
 /** virtio disks appear under /dev/disk/by-id with the first 20 characters of the volume id. */
-const virtioPath = (volumeId: string): string => `/dev/disk/by-id/virtio-${interpolate(`substr(${volumeId}, 0, 20)`)}`;
+export const virtioPath = (volumeId: string): string => `/dev/disk/by-id/virtio-${interpolate(`substr(${volumeId}, 0, 20)`)}`;
 
 function instancesOf(
   scope: Construct,
@@ -183,19 +194,18 @@ function instancesOf(
   });
 }
 
-function attachVolumes(scope: Construct, nodes: readonly NodePlan[], volumes: VolumeIds, instanceIds: ReadonlyMap<string, string>): void {
-  const entries = nodes.flatMap((node) =>
-    node.volumes.map(
-      (v) =>
-        [
-          `${node.name}/${v.name}`,
-          { instance: instanceIds.get(node.name)!, volume: interpolate(volumes.get(`${node.name}/${v.name}`)!) },
-        ] as const,
-    ),
+/** Attaches each volume (by `node/volume` key) to the instance given beside its key. */
+export function attachVolumes(
+  scope: Construct,
+  id: string,
+  attachments: readonly (readonly [key: string, instance: string])[],
+  volumes: VolumeIds,
+): void {
+  if (attachments.length === 0) return;
+  const each = TerraformIterator.fromMap(
+    Object.fromEntries(attachments.map(([key, instance]) => [key, { instance, volume: interpolate(volumes.get(key)!) }])),
   );
-  if (entries.length === 0) return;
-  const each = TerraformIterator.fromMap(Object.fromEntries(entries));
-  new ComputeVolumeAttachV2(scope, 'volume-attachments', {
+  new ComputeVolumeAttachV2(scope, id, {
     forEach: each,
     instanceId: each.getString('instance'),
     volumeId: each.getString('volume'),
