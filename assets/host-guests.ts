@@ -18,6 +18,8 @@ export const DEFINITIONS_DIR = '/var/lib/staging/libvirt';
 export interface HostGuestsOptions {
   /** Fail early unless the host has /dev/kvm; `qemu` where a test runs guests emulated. @default 'kvm' */
   readonly domainType?: 'kvm' | 'qemu';
+  /** The KVM device the check looks for (a test names an absent one on a machine that has KVM). @default /dev/kvm */
+  readonly kvmDevice?: string;
   /** @default GUEST_IMAGE_DIR */
   readonly imageDir?: string;
   /** @default DEFINITIONS_DIR */
@@ -47,6 +49,7 @@ export function hostGuestsScript(
     return node;
   });
   const fail = (message: string) => `{ echo ${shQuote(`${host.name}: ${message}`)} >&2; exit 1; }`;
+  const kvm = options.kvmDevice ?? '/dev/kvm';
   const lines = [
     '#!/bin/bash',
     `# The guests of ${host.name}: ${guests.length} KVM guests of side ${host.side} in ${host.zone}.`,
@@ -55,7 +58,7 @@ export function hostGuestsScript(
     '',
     ...(options.domainType === 'qemu'
       ? []
-      : [`[ -e /dev/kvm ] || ${fail(`no /dev/kvm: the ${host.size.offer} host offers no KVM to its guests`)}`, '']),
+      : [`[ -e ${kvm} ] || ${fail(`no ${kvm}: the ${host.size.offer} host offers no KVM to its guests`)}`, '']),
     ...shFunction('network_up', 'A libvirt network in bridge mode, defined once, started and autostarted.', [
       'virsh net-info "$1" >/dev/null 2>&1 || virsh -q net-define "$defs/networks/$1.xml" >/dev/null',
       'virsh -q net-autostart "$1" >/dev/null',
