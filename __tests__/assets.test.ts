@@ -405,6 +405,41 @@ describe('rendering', () => {
   });
 });
 
+test('on OpenStack, --distribute waits for each node to answer SSH, then installs the file root-only', () => {
+  const openstack = target('openstack');
+  const plan = buildPlan(loadProfile(), openstack);
+  const script = renderAssets(plan, assetOptionsFor(plan, openstack)).find((a) => a.path === 'secrets/create-secrets.sh')!.content;
+  const first = plan.nodes[0].addresses.management;
+  const dir = writeTree(
+    [
+      { path: 'create-secrets.sh', content: script, mode: 0o755 },
+      // Stand-ins: the first node refuses the copy twice (still booting), every other answers at once.
+      {
+        path: 'bin/scp',
+        content: `#!/bin/sh\nfor a; do t=$a; done\necho "scp $t" >> "$CALLS"\ncase "$t" in *@${first}:*) n=$(grep -c "@${first}:" "$CALLS"); [ "$n" -gt 2 ] || exit 1 ;; esac\n`,
+        mode: 0o755,
+      },
+      { path: 'bin/ssh', content: '#!/bin/sh\necho "ssh $*" >> "$CALLS"\n', mode: 0o755 },
+    ],
+    'secrets-distribute-',
+  );
+  const calls = join(dir, 'calls');
+  const env = { PATH: `${join(dir, 'bin')}:${process.env.PATH}`, CALLS: calls, SECRETS_SSH_INTERVAL: '0' };
+  const ran = spawnSync('bash', [join(dir, 'create-secrets.sh'), '--distribute'], { cwd: dir, env, encoding: 'utf8' });
+  expect([ran.status, ran.stderr]).toEqual([0, '']);
+  const lines = readFileSync(calls, 'utf8').trim().split('\n');
+  expect(lines.filter((l) => l === `scp centos@${first}:/tmp/secrets.env`)).toHaveLength(3);
+  expect(lines.filter((l) => l.startsWith('ssh '))).toHaveLength(plan.nodes.length);
+  expect(lines.find((l) => l.startsWith('ssh '))).toContain('sudo install -D -m 0600 -o root -g root /tmp/secrets.env');
+  // A node that never answers stops the copy, named, after the tries allowed.
+  const refused = spawnSync('bash', [join(dir, 'create-secrets.sh'), '--distribute'], {
+    cwd: dir,
+    env: { ...env, SECRETS_SSH_TRIES: '1', CALLS: join(dir, 'calls-2') },
+    encoding: 'utf8',
+  });
+  expect([refused.status, refused.stderr.trim()]).toEqual([1, `${first}: no SSH after 1 tries`]);
+});
+
 describe('npm run assets', () => {
   const cli = (args: string[]) =>
     run(process.execPath, ['-r', join(ROOT, 'bin/register.js'), join(ROOT, 'bin/assets.ts'), ...args], { cwd: ROOT });

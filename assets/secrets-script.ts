@@ -57,6 +57,7 @@ function fileOverSshBody(plan: StagingPlan): string[] {
   const nodes = plan.nodes.map((n) => n.addresses.management).join(' ');
   return [
     '# usage: create-secrets.sh [--distribute [--ssh-user USER]]',
+    '# (--distribute tries each node SECRETS_SSH_TRIES times, SECRETS_SSH_INTERVAL seconds apart: 120 and 15 by default)',
     `LOCAL=secrets-${plan.rehearsalId}.env`,
     `NODES="${nodes}"`,
     'USER_NAME=centos',
@@ -75,8 +76,16 @@ function fileOverSshBody(plan: StagingPlan): string[] {
     '# Never overwrite: both sides and every rerun must keep the same passwords.',
     '[ -s "$LOCAL" ] || generate >"$LOCAL"',
     '[ "$DISTRIBUTE" = 1 ] || { echo "wrote $LOCAL; rerun with --distribute to copy it to every node"; exit 0; }',
+    '# Nodes answer SSH some minutes after the deploy (KVM guests after their host has set them up): wait for each.',
+    'WAIT_TRIES=$(printenv SECRETS_SSH_TRIES || echo 120)',
+    'WAIT_SECONDS=$(printenv SECRETS_SSH_INTERVAL || echo 15)',
     'for ip in $NODES; do',
-    `  scp -q "$LOCAL" "$USER_NAME@$ip:/tmp/secrets.env"`,
+    '  tries=0',
+    `  until scp -q -o ConnectTimeout=10 "$LOCAL" "$USER_NAME@$ip:/tmp/secrets.env"; do`,
+    '    tries=$((tries + 1))',
+    '    if [ "$tries" -ge "$WAIT_TRIES" ]; then echo "$ip: no SSH after $tries tries" >&2; exit 1; fi',
+    '    sleep "$WAIT_SECONDS"',
+    '  done',
     `  ssh "$USER_NAME@$ip" 'sudo install -D -m 0600 -o root -g root /tmp/secrets.env ${SECRETS_FILE} && rm -f /tmp/secrets.env'`,
     'done',
   ];
