@@ -18,7 +18,7 @@ import { interpolate, memberExpressions } from '../for-each';
 import type { HostUserDataFor, NodeHandle } from '../target';
 import type { OpenstackFoundation } from './foundation';
 import type { OpenstackNaming } from './naming';
-import { attachVolumes, virtioPath, volumesOf } from './node';
+import { attachVolumes, portArguments, virtioPath, volumesOf } from './node';
 import { ComputeInstanceV2 } from '../../.gen/providers/openstack/compute-instance-v2';
 import { DataOpenstackComputeKeypairV2 } from '../../.gen/providers/openstack/data-openstack-compute-keypair-v2';
 import { NetworkingPortV2 } from '../../.gen/providers/openstack/networking-port-v2';
@@ -138,14 +138,7 @@ function hostPorts(
       }),
     );
     if (entries.length === 0) continue;
-    const each = TerraformIterator.fromMap(Object.fromEntries(entries));
-    const common = {
-      forEach: each,
-      name: each.getString('name'),
-      networkId: each.getString('network'),
-      fixedIp: [{ subnetId: each.getString('subnet'), ipAddress: each.getString('address') }],
-      tags: each.getList('tags'),
-    };
+    const { each, common } = portArguments(entries);
     const pairs = TerraformIterator.fromList(each.getList('pairs'));
     const resource = routed
       ? new NetworkingPortV2(scope, 'host-ports', {

@@ -134,14 +134,7 @@ function portsOf(
         ),
     );
     if (entries.length === 0) continue;
-    const each = TerraformIterator.fromMap(Object.fromEntries(entries));
-    const common = {
-      forEach: each,
-      name: each.getString('name'),
-      networkId: each.getString('network'),
-      fixedIp: [{ subnetId: each.getString('subnet'), ipAddress: each.getString('address') }],
-      tags: each.getList('tags'),
-    };
+    const { each, common } = portArguments(entries);
     const resource = tenant
       ? new NetworkingPortV2(scope, 'tenant-ports', { ...common, portSecurityEnabled: false })
       : new NetworkingPortV2(scope, 'ports', { ...common, securityGroupIds: [each.getString('group')] });
@@ -149,6 +142,19 @@ function portsOf(
     for (const [key] of entries) ids.set(key, interpolate(port(key, 'id')));
   }
   return ids;
+}
+
+/** A port's members (name, network, subnet, address, tags by key): the `for_each` and the arguments every port resource takes. */
+export function portArguments(entries: readonly (readonly [string, object])[]) {
+  const each = TerraformIterator.fromMap(Object.fromEntries(entries));
+  const common = {
+    forEach: each,
+    name: each.getString('name'),
+    networkId: each.getString('network'),
+    fixedIp: [{ subnetId: each.getString('subnet'), ipAddress: each.getString('address') }],
+    tags: each.getList('tags'),
+  };
+  return { each, common };
 }
 
 /** virtio disks appear under /dev/disk/by-id with the first 20 characters of the volume id. */
