@@ -6,9 +6,10 @@
  * yum, rpm, blkid, mkfs.xfs and mount that record what they were asked.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { reviewDevicePath } from '../assets/devices';
 import { osRepos, osReposBootcmd, vaultBase } from '../assets/os-archives';
 import { diskConfig, disksBootcmd } from '../assets/storage';
 import { loadProfile } from '../profile/load';
@@ -16,7 +17,7 @@ import { buildPlan } from '../plan/plan';
 import type { NodePlan } from '../plan/types';
 import { target } from './support/shapes';
 
-const plan = buildPlan(loadProfile(), target('aws'));
+const plan = buildPlan(loadProfile(), target('aws', { placement: 'instances' }));
 const nodeOf = (role: string, side = 'old'): NodePlan => plan.nodes.find((n) => n.role === role && n.side === side)!;
 
 test('the vault keeps each CentOS minor release in its own folder; EPEL in the Fedora archive', () => {
@@ -102,14 +103,14 @@ test("the image's repository files are set aside and the archive's written, once
   expect(readdirSync(join(box.root, 'etc/yum.repos.d'))).toContain('epel.repo');
 });
 
-test('the volumes are formatted once, added to fstab once and mounted, by their stable paths', () => {
-  const node = nodeOf('swift-storage');
+/** The sandbox of the disk script: blkid and mkfs.xfs stand-ins over device files, mount into a mount table of its own. */
+function diskSandbox() {
   const box = sandbox({
     rpm: 'exit 1',
     yum: 'exit 0',
-    // A device holds a filesystem once mkfs.xfs has run on it.
-    blkid: `[ -f "$1.fs" ]`,
-    'mkfs.xfs': 'for a; do last=$a; done; touch "$last.fs"',
+    // A device holds a filesystem (its UUID in DEVICE.fs) once mkfs.xfs has run on it.
+    blkid: 'if [ "$1" = -s ]; then cat "$5.fs" 2>/dev/null; else [ -f "$1.fs" ]; fi',
+    'mkfs.xfs': 'for a; do last=$a; done; echo "uuid-${last##*/}" > "$last.fs"',
   });
   // mount MOUNTPOINT: what /proc/mounts then lists.
   writeFileSync(
@@ -119,13 +120,22 @@ test('the volumes are formatted once, added to fstab once and mounted, by their 
   chmodSync(join(box.root, 'bin/mount'), 0o755);
   mkdirSync(join(box.root, 'etc'), { recursive: true });
   writeFileSync(join(box.root, 'etc/fstab'), '');
+  // The sandbox's devices are files: test for existence where the node tests for a block device.
+  const prepare = (script: string) =>
+    script
+      .replaceAll('[ -b ', '[ -e ')
+      .replaceAll('/sys/block/', `${box.root}/sys/block/`)
+      .replaceAll('"/dev/${b##*/}"', `"${box.root}/dev/\${b##*/}"`);
+  return { ...box, prepare };
+}
+
+test('the volumes are formatted once, added to fstab once by UUID and mounted, found by their stable paths', () => {
+  const node = nodeOf('swift-storage');
+  const box = diskSandbox();
   const paths = node.volumes.map((v, i) => `/dev/disk/by-id/test-${i}-${v.name}`);
   mkdirSync(join(box.root, 'dev/disk/by-id'), { recursive: true });
   for (const p of paths) writeFileSync(join(box.root, p.slice(1)), '');
-  // The sandbox's devices are files: test for existence where the node tests for a block device.
-  const script = disksBootcmd(diskConfig(node, (_n, _v, i) => paths[i])!)[2]
-    .replaceAll('[ -b ', '[ -e ')
-    .replaceAll('[ ! -b ', '[ ! -e ');
+  const script = box.prepare(disksBootcmd(diskConfig(node, (_n, _v, i) => paths[i])!)[2]);
   box.run(script);
   box.run(script);
   const calls = box.calls();
@@ -135,10 +145,33 @@ test('the volumes are formatted once, added to fstab once and mounted, by their 
   expect(calls.filter((c) => c.startsWith('yum'))).toEqual(['yum -y install xfsprogs', 'yum -y install xfsprogs']);
   const fstab = readFileSync(join(box.root, 'etc/fstab'), 'utf8').trim().split('\n');
   expect(fstab).toEqual(
-    node.volumes.map(
-      (v, i) => `${box.root}/dev/disk/by-id/test-${i}-${v.name} ${box.root}/srv/node/${v.name} xfs noatime,nodiratime,logbufs=8,nofail 0 2`,
-    ),
+    node.volumes.map((v, i) => `UUID=uuid-test-${i}-${v.name} ${box.root}/srv/node/${v.name} xfs noatime,nodiratime,logbufs=8,nofail 0 2`),
   );
   // Mounted at the first boot only: the second finds them in the mount table.
   expect(calls.filter((c) => c.startsWith('mount'))).toEqual(node.volumes.map((v) => `mount ${box.root}/srv/node/${v.name}`));
+});
+
+test("on a Xen type each volume is the disk of its attachment's Xen device number, whatever the kernel named it", () => {
+  const node = nodeOf('swift-storage');
+  const box = diskSandbox();
+  // EL6's blkfront names the sd-style disks of /dev/sdf and /dev/sdg xvdj and xvdk; the root disk is xvde.
+  // Their sysfs devices are the xenbus devices vbd-<number> (sd-style numbers: 8:80, 8:96; root 8:0).
+  const disks = { xvde: 2048, xvdj: 2128, xvdk: 2144 };
+  mkdirSync(join(box.root, 'dev'), { recursive: true });
+  for (const [name, vbd] of Object.entries(disks)) {
+    mkdirSync(join(box.root, `sys/devices/vbd-${vbd}`), { recursive: true });
+    mkdirSync(join(box.root, 'sys/block', name), { recursive: true });
+    symlinkSync(`../../devices/vbd-${vbd}`, join(box.root, 'sys/block', name, 'device'));
+    writeFileSync(join(box.root, 'dev', name), '');
+  }
+  const config = diskConfig(node, reviewDevicePath('aws'))!;
+  expect(config.mounts.map(([device]) => device)).toEqual(['xen-vbd:2128:51792', 'xen-vbd:2144:51808']);
+  box.run(box.prepare(disksBootcmd(config)[2]));
+  expect(box.calls().filter((c) => c.startsWith('mkfs.xfs'))).toEqual([
+    `mkfs.xfs -L d1 -i size=512 ${box.root}/dev/xvdj`,
+    `mkfs.xfs -L d2 -i size=512 ${box.root}/dev/xvdk`,
+  ]);
+  expect(readFileSync(join(box.root, 'etc/fstab'), 'utf8')).toBe(
+    ['d1', 'd2'].map((d, i) => `UUID=uuid-xvd${'jk'[i]} ${box.root}/srv/node/${d} xfs noatime,nodiratime,logbufs=8,nofail 0 2\n`).join(''),
+  );
 });

@@ -118,11 +118,19 @@ describe('user data per node', () => {
     ]);
   });
 
-  test('on AWS instances the review paths are the NVMe by-id names of the EBS volumes; stacks pass the real ones in volume order', () => {
+  test("on AWS instances the review paths are the devices of the node's type; stacks pass the real ones in volume order", () => {
     const plan = buildPlan(loadProfile(), target('aws', { placement: 'instances' }));
     const options = assetOptionsFor(plan, target('aws', { placement: 'instances' }));
+    // Stock EL 6.7 on a Xen type: its disks by their Xen device numbers (/dev/sdf, /dev/sdg: 8:80 or 202:80, 8:96 or 202:96).
     const swift = nodeOf(plan, (n) => n.name === 'old-swift-r1z1-1');
-    expect(fstabOf(cloudConfig(plan, swift, options).doc)[0][0]).toMatch(/^\/dev\/disk\/by-id\/nvme-Amazon_Elastic_Block_Store_vol/);
+    expect([swift.os, swift.size.offer]).toEqual(['centos-6.7', 'm4.large']);
+    expect(fstabOf(cloudConfig(plan, swift, options).doc).map((line) => line[0])).toEqual(['xen-vbd:2128:51792', 'xen-vbd:2144:51808']);
+    // A Nitro-ready EL 7.1 image on a Nitro type: by the volume's id.
+    const database = nodeOf(plan, (n) => n.name === 'old-database-1');
+    expect(database.size.offer).toMatch(/^[cmr]7i\./);
+    expect(fstabOf(cloudConfig(plan, database, options).doc)[0][0]).toBe(
+      '/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_ID-OF-old-database-1-sdb',
+    );
     const node = nodeOf(plan, (n) => n.role === 'cell-database');
     const d = cloudConfig(plan, node, {
       ...options,

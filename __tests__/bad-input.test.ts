@@ -164,6 +164,18 @@ const TARGET_CASES: Case[] = [
     /not in the catalog/,
   ],
   [
+    'a kernel driver that does not exist',
+    (d) => (d.imageDrivers = { 'centos-7.1': ['e1000'] }),
+    'imageDrivers.centos-7.1[0]',
+    /Invalid enum value/,
+  ],
+  [
+    'stock EL 7.1 compute nodes on instances',
+    (d) => (d.placement = 'instances'),
+    'placement',
+    /compute node compute-cell01-1 runs centos-7\.1: every size with KVM needs ENA and NVMe drivers/,
+  ],
+  [
     'compute without KVM',
     (d) => Object.assign(d, { placement: 'instances', instanceTypes: { compute: 'm7i.xlarge' } }),
     'instanceTypes.compute',

@@ -105,7 +105,7 @@ describe('budgets', () => {
 
   test('sizes pinned per role are refused where the nodes run as KVM guests, naming the placement', () => {
     expect(() => buildPlan(profile, target('aws', { instanceTypes: { compute: 'm5.metal' } }))).toThrow(
-      /instanceTypes: pins sizes of compute, but the nodes run as KVM guests sized by role \(a stock centos-6\.7 image has no ENA driver/,
+      /instanceTypes: pins sizes of compute, but the nodes run as KVM guests sized by role \(compute on centos-7\.1: every size with KVM needs ENA and NVMe drivers, which the centos-7\.1 image lacks\)/,
     );
   });
 });

@@ -25,12 +25,12 @@ export function devicePathsFrom(paths: readonly string[]): DevicePath {
 
 /**
  * Paths for reviewing assets before deploy, when volume ids do not exist yet: the
- * target's by-id path with a stand-in at least as long as a real id, so that size
- * checks stay an upper bound.
+ * target's device of the node's size with a stand-in id at least as long as a real
+ * one, so that size checks stay an upper bound.
  */
 export function reviewDevicePath(cloud: CloudName): DevicePath {
-  const prefix = factsOf(cloud).devicePathPrefix;
-  return (node, volume) => `${prefix}ID-OF-${node.name}-${volume.name}`;
+  const facts = factsOf(cloud);
+  return (node, volume, index) => facts.volumeDevice(node.size.offer, index, `ID-OF-${node.name}-${volume.name}`);
 }
 
 /** Mount point per volume purpose; Swift devices go under /srv/node/<device> as the ring names them. */

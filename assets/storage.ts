@@ -57,19 +57,37 @@ export function diskConfig(node: NodePlan, devicePath: DevicePath): DiskConfig |
  * `fs_setup` would be ignored. Installs xfsprogs first from the OS archive (minimal
  * images lack mkfs.xfs); waits for each device (volumes may attach after boot);
  * formats only a device without a filesystem, so a reboot keeps the data; mounts by
- * the stable device path, `nofail`. POSIX sh, every boot.
+ * the filesystem's UUID, `nofail`. POSIX sh, every boot.
+ *
+ * A device is a stable path, or a `xen-vbd:` locator (targets/aws/disks.ts): a Xen
+ * virtual disk found by its virtual-device numbers, since the name the kernel gives
+ * it differs between kernels (EL6's blkfront shifts sd-style disks four letters).
  */
 export function disksBootcmd(disks: DiskConfig): readonly string[] {
   // One function, one call per volume: each (long, by-id) device path is written once.
   const lines = [
     'rpm -q xfsprogs >/dev/null 2>&1 || yum -y install xfsprogs || exit 1',
+    ...(disks.mounts.some(([device]) => device.startsWith('xen-vbd:'))
+      ? [
+          '# dev xen-vbd:N:M - the disk whose Xen device (xenbus vbd-N or vbd-M) it is',
+          'dev() {',
+          '  for b in /sys/block/*; do',
+          '    v=$(readlink -f "$b/device" 2>/dev/null) || continue',
+          '    case ":${1#xen-vbd:}:" in *":${v##*/vbd-}:"*) [ -b "/dev/${b##*/}" ] && echo "/dev/${b##*/}" && return 0 ;; esac',
+          '  done',
+          '  return 1',
+          '}',
+        ]
+      : ['dev() { [ -b "$1" ] && echo "$1"; }']),
     '# vol DEVICE LABEL MOUNT-POINT MOUNT-OPTIONS MKFS-OPTIONS',
     'vol() {',
-    '  i=0; while [ ! -b "$1" ] && [ $i -lt 90 ]; do sleep 2; i=$((i+1)); done',
-    '  [ -b "$1" ] || { echo "$1 did not appear" >&2; return 0; }',
-    '  blkid "$1" >/dev/null 2>&1 || mkfs.xfs -L "$2" $5 "$1"',
+    '  i=0; while ! d=$(dev "$1") && [ $i -lt 90 ]; do sleep 2; i=$((i+1)); done',
+    '  [ -n "$d" ] || { echo "$1 did not appear" >&2; return 0; }',
+    '  blkid "$d" >/dev/null 2>&1 || mkfs.xfs -L "$2" $5 "$d"',
+    '  u=$(blkid -s UUID -o value "$d")',
+    '  [ -n "$u" ] || { echo "$d holds no filesystem" >&2; return 0; }',
     '  mkdir -p "$3"',
-    '  grep -qs "^$1 " /etc/fstab || echo "$1 $3 xfs $4 0 2" >> /etc/fstab',
+    '  grep -qs " $3 " /etc/fstab || echo "UUID=$u $3 xfs $4 0 2" >> /etc/fstab',
     '  grep -qs " $3 " /proc/mounts || mount "$3"',
     '}',
     ...disks.fs_setup.map((fs, i) => {

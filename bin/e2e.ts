@@ -356,6 +356,9 @@ function writeTarget(
     emulator: 'moto',
     imageByOs,
     placement,
+    // With one instance per node, the EL7 images stand for Nitro-ready ones (ENA and NVMe added): stock
+    // EL 7.1 compute nodes boot on no EC2 type with KVM. EL6 stays stock, so its nodes take Xen types.
+    ...(placement === 'instances' ? { imageDrivers: { 'centos-7.1': ['ena', 'nvme'], 'centos-7.2': ['ena', 'nvme'] } } : {}),
     hypervisors: { ...(base.hypervisors as Record<string, unknown>), hostImage },
     // The nested-virtualization CPU option needs the AWS provider >= 6.33; the mirror holds 5.100.0.
     computeKvm: 'metal',

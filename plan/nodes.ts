@@ -7,7 +7,8 @@ import type { Profile, NodeRole, VmSize, Release } from '../profile/schema';
 import { CONTROLLER_ROLES } from '../profile/schema';
 import type { TargetConfig } from '../targets/config';
 import { factsOf } from '../targets/facts';
-import { pickOffer } from '../targets/offers';
+import { imageDrivers } from '../targets/images';
+import { pickOffer, type OfferRequest } from '../targets/offers';
 import type { Offer, PriceList } from '../targets/prices';
 import { AddressBook, networksOf } from './network';
 import type { HypervisorPlan, NetworkPlan, NetworkRole, NodePlan, NodeSide, Side, VolumePlan } from './types';
@@ -177,9 +178,13 @@ export class NodeBuilder {
     const zone = zones[req.index % zones.length];
     const wanted = STAGING_SIZE[req.role];
     const need = wanted === 'production' ? { vcpus: req.production!.vcpus, memoryGiB: req.production!.memoryGiB } : wanted;
+    const os = this.osOf(req.role, req.side);
+    const networks = networksOf(req.role);
     // A KVM guest is given what its role needs; its host is what the cloud sells (plan/placement.ts).
-    const offer: Offer = this.guests ? { name: GUEST_OFFER, ...need, pricePerHour: 0, kvm: 'nested' } : this.offerFor(req.role, need);
-    const addresses = Object.fromEntries(networksOf(req.role).map((net) => [net, this.addresses.assign(net, zone)]));
+    const offer: Offer = this.guests
+      ? { name: GUEST_OFFER, ...need, pricePerHour: 0, kvm: 'nested' }
+      : this.offerFor({ role: req.role, ...need, node: req.name, os, volumes: req.volumes?.length ?? 0, interfaces: networks.length });
+    const addresses = Object.fromEntries(networks.map((net) => [net, this.addresses.assign(net, zone)]));
     const hypervisor: HypervisorPlan | undefined =
       req.role === 'compute' && offer.kvm ? { virtType: 'kvm', acceleration: offer.kvm } : undefined;
     this.nodes.push({
@@ -188,7 +193,7 @@ export class NodeBuilder {
       side: req.side,
       ...(req.cell ? { cell: req.cell } : {}),
       release: this.releaseOf(req.side),
-      os: this.osOf(req.role, req.side),
+      os,
       size: { offer: offer.name, vcpus: offer.vcpus, memoryGiB: offer.memoryGiB, pricePerHour: offer.pricePerHour },
       zone,
       addresses,
@@ -199,12 +204,13 @@ export class NodeBuilder {
     });
   }
 
-  /** The offer of a role at a size, picked once per builder (the catalog is searched and sorted for each pick). */
-  private offerFor(role: NodeRole, need: { vcpus: number; memoryGiB: number }): Offer {
-    const key = `${role}/${need.vcpus}/${need.memoryGiB}`;
+  /** The offer of a role at a size on an OS, picked once per builder (the catalog is searched and sorted for each pick). */
+  private offerFor(req: Omit<OfferRequest, 'drivers'>): Offer {
+    const key = `${req.role}/${req.vcpus}/${req.memoryGiB}/${req.os}/${req.volumes}`;
     let offer = this.offers.get(key);
     if (!offer) {
-      offer = pickOffer(this.prices, role, need, this.target.source, factsOf(this.target.cloud).sizeOverrideField);
+      const drivers = imageDrivers(this.target, req.os);
+      offer = pickOffer(this.prices, { ...req, drivers }, this.target.source, factsOf(this.target.cloud).sizeOverrideField);
       this.offers.set(key, offer);
     }
     return offer;

@@ -8,6 +8,8 @@ import { InputError } from '../profile/errors';
 import type { Profile } from '../profile/schema';
 import type { TargetConfig } from '../targets/config';
 import { factsOf, priceList } from '../targets/facts';
+import { imageDrivers } from '../targets/images';
+import { instanceBootProblem } from '../targets/offers';
 import type { PriceList } from '../targets/prices';
 import { canaryPlan } from './canary';
 import { costOf, costOfHosts } from './cost';
@@ -36,7 +38,8 @@ export function buildPlan(profile: Profile, target: TargetConfig): StagingPlan {
   }
   const prices = priceList(target);
   const networks = carveNetworks(target.networkCidr, target.availabilityZones, target.source);
-  const size = (factor: number) => sized(profile, target, prices, networks, factor);
+  const choice = placementChoice(profile, target, prices, networks);
+  const size = (factor: number) => sized(profile, target, prices, networks, choice, factor);
   if (target.scale !== 'auto') {
     const candidate = size(target.scale);
     if (candidate.cost.perHour > target.budgetPerHour) {
@@ -70,7 +73,8 @@ export function buildPlan(profile: Profile, target: TargetConfig): StagingPlan {
  */
 export function oneToOneCost(profile: Profile, target: TargetConfig): CostPlan {
   const networks = carveNetworks('10.0.0.0/8', target.availabilityZones, target.source);
-  return sized(profile, target, priceList(target), networks, 1).cost;
+  const prices = priceList(target);
+  return sized(profile, target, prices, networks, placementChoice(profile, target, prices, networks), 1).cost;
 }
 
 const money = (cost: CostPlan) => `${cost.perHour.toFixed(2)} ${cost.currency}`;
@@ -90,8 +94,14 @@ interface Sized {
   readonly cost: CostPlan;
 }
 
-function sized(profile: Profile, target: TargetConfig, prices: PriceList, networks: readonly NetworkPlan[], factor: number): Sized {
-  const choice = placementChoice(profile, target);
+function sized(
+  profile: Profile,
+  target: TargetConfig,
+  prices: PriceList,
+  networks: readonly NetworkPlan[],
+  choice: PlacementChoice,
+  factor: number,
+): Sized {
   const builder = new NodeBuilder(profile, target, prices, networks, choice.kind === 'hypervisors');
   const nodes = builder.build(factor);
   const placement = placementOf(target, choice, prices, builder, nodes);
@@ -102,10 +112,25 @@ function sized(profile: Profile, target: TargetConfig, prices: PriceList, networ
   return { factor, builder, nodes, networks, placement, cost };
 }
 
-/** Where the nodes run and why: as the target config says, or for `auto`, by whether the cloud's instances boot the profile's OSes. */
-function placementChoice(profile: Profile, target: TargetConfig): { kind: PlacementPlan['kind']; problems: string[] } {
-  const oses = [...new Set([...Object.values(profile.os.old), ...Object.values(profile.os.new)])].sort();
-  const problems = oses.flatMap((os) => factsOf(target.cloud).instanceBootProblem(os) ?? []);
+interface PlacementChoice {
+  readonly kind: PlacementPlan['kind'];
+  /** Why the cloud's own sizes cannot boot some nodes, one line per role and OS. */
+  readonly problems: readonly string[];
+}
+
+/**
+ * Where the nodes run and why: as the target config says, or for `auto`, by whether some size
+ * of the cloud boots each role's nodes on their OS (the smallest clone has every role and OS).
+ */
+function placementChoice(profile: Profile, target: TargetConfig, prices: PriceList, networks: readonly NetworkPlan[]): PlacementChoice {
+  const seen = new Set<string>();
+  const problems: string[] = [];
+  for (const { role, os } of new NodeBuilder(profile, target, prices, networks, true).build(0)) {
+    if (seen.has(`${role}/${os}`)) continue;
+    seen.add(`${role}/${os}`);
+    const problem = instanceBootProblem(prices, role, os, imageDrivers(target, os));
+    if (problem) problems.push(`${role} on ${os}: ${problem}`);
+  }
   const kind = target.placement === 'auto' ? (problems.length > 0 ? 'hypervisors' : 'instances') : target.placement;
   return { kind, problems };
 }
@@ -113,7 +138,7 @@ function placementChoice(profile: Profile, target: TargetConfig): { kind: Placem
 /** The placement of the nodes; the hosts take their addresses after every node's. */
 function placementOf(
   target: TargetConfig,
-  { kind, problems }: { kind: PlacementPlan['kind']; problems: string[] },
+  { kind, problems }: PlacementChoice,
   prices: PriceList,
   builder: NodeBuilder,
   nodes: readonly NodePlan[],

@@ -61,8 +61,12 @@ export interface CloudFacts<C extends TargetConfig = TargetConfig> {
   readonly tenantTransport: 'overlay' | 'native';
   /** The cloud's limit on user data, in bytes before base64. */
   readonly userDataLimit: number;
-  /** By-id path of a data volume as the node sees it, up to the part taken from the volume's id. */
-  readonly devicePathPrefix: string;
+  /**
+   * How a node of a size finds its `index`-th data volume: a stable path, or a locator its
+   * bootstrap resolves (assets/storage.ts), from the part of the path the volume's id gives
+   * (an expression, or a stand-in for review).
+   */
+  volumeDevice(size: string, index: number, volumeId: string): string;
   /** Field of the target config that pins sizes per role, for error messages. */
   readonly sizeOverrideField: string;
   readonly secretStore: SecretStore;
@@ -76,8 +80,6 @@ export interface CloudFacts<C extends TargetConfig = TargetConfig> {
    */
   readonly productionDataAddresses: readonly string[];
   readonly fidelity: FidelityWording;
-  /** Why the cloud's own instances cannot boot a stock image of an OS of the profile (`centos-7.1`), if they cannot. */
-  instanceBootProblem(os: string): string | undefined;
   readonly hostFileDelivery: HostFileDelivery;
   /** Debian 12 packages a hypervisor host needs to get its files (the cloud's CLI where it fetches them itself). */
   readonly hostFetchPackages: readonly string[];

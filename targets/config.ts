@@ -4,6 +4,7 @@
  */
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { KERNEL_DRIVERS } from '../profile/kernels';
 import { NODE_ROLES } from '../profile/schema';
 import { InputError } from '../profile/errors';
 import { parseYaml, readInput, validate } from '../profile/validate';
@@ -75,6 +76,13 @@ const common = {
     .optional(),
   /** Base image per OS name of the profile: an image id, or a name (pattern) looked up at deploy time. */
   imageByOs: z.record(z.string(), z.string().min(1)).default({}),
+  /**
+   * Drivers the images of `imageByOs` carry beyond their OS's stock kernel, per OS name: ENA and
+   * NVMe built into a CentOS 7.1 image, say, so that its nodes may take Nitro sizes. An image said
+   * to carry `nvme` must also link its EBS volumes by id (/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_vol…),
+   * as EL 7.4's udev does. @default none beyond the stock kernel's (profile/kernels.ts)
+   */
+  imageDrivers: z.record(z.string(), z.array(z.enum(KERNEL_DRIVERS)).min(1)).default({}),
   /** The canary workload, created inside the staging cloud through its own Keystone. */
   canary: z
     .object({

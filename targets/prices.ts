@@ -1,4 +1,5 @@
 /** What a target cloud sells, as the planner sees it: machine sizes with their price, storage and load balancer prices. */
+import type { KernelDriver } from '../profile/kernels';
 import type { NodeRole } from '../profile/schema';
 
 /** Plain string order: the names are ASCII, and a locale-aware compare first loads ICU's collator (milliseconds). */
@@ -18,6 +19,12 @@ export interface Offer {
    * Absent (or the interfaces absent) where the cloud states no limit.
    */
   readonly network?: { readonly interfaces?: number; readonly addressesPerInterface: number };
+  /** Drivers the guest kernel must have to boot on this size, see its disks and reach its network. @default none */
+  readonly needs?: readonly KernelDriver[];
+  /** Data volumes a machine of this size takes, where it takes fewer than the cloud's `maxVolumesPerNode`. */
+  readonly maxVolumes?: number;
+  /** A previous-generation size: picked only for a node that boots on no current one. */
+  readonly previousGeneration?: boolean;
 }
 
 export interface PriceList {

@@ -16,8 +16,17 @@ export const referenceDoc = (): Doc => parse(readFileSync(REFERENCE_PROFILE, 'ut
 /** Parses a varied profile as if it sat beside the reference (for its log-ignore file). */
 export const profileFrom = (doc: Doc): Profile => parseProfile(stringify(doc), join(__dirname, '../../profile/test-shape.yaml'));
 
-export const target = (cloud: CloudName = 'aws', changes: Partial<Doc> = {}): TargetConfig =>
-  ({ ...loadTarget(defaultTargetFile(cloud)), ...changes }) as TargetConfig;
+/**
+ * EL7 images an operator made Nitro-ready (ENA and NVMe added): AWS instance placements of the
+ * reference use them, as its compute nodes boot on no stock EL 7.1 image; EL6 stays stock (Xen types).
+ */
+export const NITRO_READY_EL7 = { 'centos-7.1': ['ena', 'nvme'], 'centos-7.2': ['ena', 'nvme'] };
+
+/** The default target config of a cloud with changes; AWS instance placements get `NITRO_READY_EL7` unless they say otherwise. */
+export const target = (cloud: CloudName = 'aws', changes: Partial<Doc> = {}): TargetConfig => {
+  const nitroReady = cloud === 'aws' && changes.placement === 'instances' ? { imageDrivers: NITRO_READY_EL7 } : {};
+  return { ...loadTarget(defaultTargetFile(cloud)), ...nitroReady, ...changes } as TargetConfig;
+};
 
 const cell = (name: string, computeHosts: number) => ({
   name,

@@ -2,7 +2,8 @@
 import { InputError } from '../../profile/errors';
 import type { CloudFacts } from '../cloud-facts';
 import type { AwsTargetConfig } from '../config';
-import { AWS_INSTANCE_TYPES, AWS_PRICES } from './catalog';
+import { AWS_INSTANCE_TYPES, AWS_PRICES, ebsBusOf } from './catalog';
+import { ebsDeviceName, NVME_BY_ID_PREFIX, xenVbdLocator } from './disks';
 import { awsBucketPrefix } from './naming';
 
 /** EC2's limit on user data, in bytes, before base64. */
@@ -13,8 +14,9 @@ export const AWS_FACTS: CloudFacts<AwsTargetConfig> = {
   // AWS VPCs drop 802.1Q tags: the tenant VLANs ride a VXLAN overlay between compute nodes.
   tenantTransport: 'overlay',
   userDataLimit: AWS_USER_DATA_LIMIT,
-  // Nitro shows EBS volumes as NVMe; udev names them by volume id without its dash (vol0123…).
-  devicePathPrefix: '/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_vol',
+  // Nitro shows EBS volumes as NVMe, linked by volume id; Xen types as Xen disks, found by their attachment name (disks.ts).
+  volumeDevice: (size, index, volumeId) =>
+    ebsBusOf(size) === 'xen' ? xenVbdLocator(ebsDeviceName(index)) : `${NVME_BY_ID_PREFIX}${volumeId}`,
   sizeOverrideField: 'instanceTypes',
   secretStore: 'ssm-parameter',
   operatorAccess: 'instance-connect-endpoint',
@@ -31,12 +33,6 @@ export const AWS_FACTS: CloudFacts<AwsTargetConfig> = {
     ]),
     'aws_kms_key.production-data',
   ],
-  // Every current EC2 family is Nitro: its network is ENA, whose driver EL kernels have from 7.4 on (EL6 has none).
-  instanceBootProblem: (os) => {
-    const el = /^(?:centos|rhel)-(\d+)\.(\d+)$/.exec(os);
-    if (!el || Number(el[1]) > 7 || (el[1] === '7' && Number(el[2]) >= 4)) return undefined;
-    return `a stock ${os} image has no ENA driver, so no network on EC2's Nitro instances`;
-  },
   hostFileDelivery: 'bucket-fetch',
   hostFetchPackages: ['awscli'],
   guestMetadataService: { address: '169.254.169.254', port: 80 },
@@ -46,7 +42,8 @@ export const AWS_FACTS: CloudFacts<AwsTargetConfig> = {
     return [[a, b, c, d + 2].join('.')];
   },
   fidelity: {
-    baseImages: 'same OS release; EC2 Nitro types need ENA and NVMe drivers, which EL images before 7.4 lack: add them to the image',
+    baseImages:
+      'same OS release; EC2 Nitro types need ENA and NVMe drivers, which EL images before 7.4 lack: their nodes take the previous-generation Xen types (m4, c4, r4), compute nodes have none (KVM is on Nitro only)',
     nodes: 'EC2 instances',
     tenantVlans: 'same VLAN ids inside a VXLAN overlay between compute nodes',
     tenantVlansWhy: 'AWS VPCs do not carry 802.1Q tags',

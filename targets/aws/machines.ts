@@ -9,13 +9,15 @@ import { EbsVolume } from '@cdktf/provider-aws/lib/ebs-volume';
 import { Instance } from '@cdktf/provider-aws/lib/instance';
 import { VolumeAttachment } from '@cdktf/provider-aws/lib/volume-attachment';
 import { interpolate, memberExpressions } from '../for-each';
-
-/** EBS attachment names /dev/sdf… (Nitro shows them as NVMe; the user data finds them by volume id). */
-export const ebsDeviceName = (index: number): string => `/dev/sd${String.fromCharCode('f'.charCodeAt(0) + index)}`;
+import { ebsDeviceName, NVME_BY_ID_PREFIX } from './disks';
+import { AWS_FACTS } from './facts';
 
 /** Nitro instances show EBS volumes as NVMe; udev names them by volume id without its dash (a volume id expression in). */
-export const nvmePath = (volumeId: string): string =>
-  `/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_${interpolate(`replace(${volumeId}, "-", "")`)}`;
+export const nvmePath = (volumeId: string): string => `${NVME_BY_ID_PREFIX}${interpolate(`replace(${volumeId}, "-", "")`)}`;
+
+/** Where an instance of a type finds its `index`-th volume (a volume id expression in): by id on Nitro, by attachment name on Xen. */
+export const ebsVolumeDevice = (instanceType: string, index: number, volumeId: string): string =>
+  AWS_FACTS.volumeDevice(instanceType, index, interpolate(`replace(${volumeId}, "-", "")`));
 
 export interface VolumeSpec {
   readonly zone: string;

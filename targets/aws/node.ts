@@ -18,7 +18,7 @@ import type { AwsTargetConfig } from '../config';
 import { interpolate, memberExpressions } from '../for-each';
 import type { NodeHandle, UserDataFor } from '../target';
 import type { AwsFoundation } from './foundation';
-import { attachVolumes, ebsVolumes, launch, nvmePath } from './machines';
+import { attachVolumes, ebsVolumeDevice, ebsVolumes, launch } from './machines';
 import { nodeTags } from './tags';
 
 export interface AwsNodesProps {
@@ -64,7 +64,7 @@ export function awsNodes(
           zone: node.zone,
           interfaces: networksOf(node).map((network, index) => ({ id: interfaces.get(`${node.name}/${network}`)!, index })),
           profile: f.instanceProfile(node.role),
-          userData: userData(node)(node.volumes.map((v) => nvmePath(volumes.get(`${node.name}/${v.name}`)!))),
+          userData: userData(node)(node.volumes.map((v, i) => ebsVolumeDevice(node.size.offer, i, volumes.get(`${node.name}/${v.name}`)!))),
           root: node.rootVolumeGiB,
           tags: nodeTags(plan, node),
         },

@@ -11,7 +11,7 @@ export const OPENSTACK_FACTS: CloudFacts<OpenstackTargetConfig> = {
   tenantTransport: 'native',
   userDataLimit: OPENSTACK_USER_DATA_LIMIT,
   // Cinder volumes on KVM: /dev/disk/by-id/virtio-<first 20 characters of the volume id>.
-  devicePathPrefix: '/dev/disk/by-id/virtio-',
+  volumeDevice: (_size, _index, volumeId) => `/dev/disk/by-id/virtio-${volumeId}`,
   sizeOverrideField: 'roleFlavors',
   secretStore: 'file-over-ssh',
   operatorAccess: 'operator-network',
@@ -23,8 +23,6 @@ export const OPENSTACK_FACTS: CloudFacts<OpenstackTargetConfig> = {
     'openstack_objectstorage_container_v1.container-dumps',
     'openstack_objectstorage_container_v1.container-backups',
   ],
-  // KVM clouds give their instances virtio disks and NICs, which every EL6 and EL7 kernel drives.
-  instanceBootProblem: () => undefined,
   // Nodes hold no identity of the cloud to read a container with: Terraform hands each host its files (targets/openstack/hosts.ts).
   hostFileDelivery: 'bundle-over-ssh',
   hostFetchPackages: [],
