@@ -3,6 +3,8 @@ import { buildPlan } from '../plan/plan';
 import type { StagingPlan } from '../plan/types';
 import { awsSecretsParameter } from '../assets/secrets';
 import { AWS_PROVIDER_NESTED_KVM, AWS_PROVIDER_TESTED } from '../targets/aws';
+import { ebsBusOf } from '../targets/aws/catalog';
+import { NVME_BY_ID_PREFIX, xenVbdLocator } from '../targets/aws/disks';
 import { planShape, target } from './support/shapes';
 import { expectOnlyListenersMove } from './support/switch';
 import { members, resources, synthesize, type StackJson } from './support/synth';
@@ -73,6 +75,27 @@ test('one EBS volume, attached, per Swift ring device on each side', () => {
     expect(devices.every((v: any) => v.size === plan.swift.deviceSizeGiB && v.encrypted === true)).toBe(true);
     expect(Object.keys(members(stack, 'aws_volume_attachment'))).toEqual(Object.keys(members(stack, 'aws_ebs_volume')));
   }
+});
+
+test("each node's bootstrap finds every volume where its type shows it: by id on Nitro, by the attachment's Xen device on Xen", () => {
+  const kinds = new Set<string>();
+  for (const stack of Object.values(stacks)) {
+    const attachments = members(stack, 'aws_volume_attachment');
+    for (const [name, instance] of Object.entries(members(stack, 'aws_instance'))) {
+      const node = plan.nodes.find((n) => n.name === name)!;
+      const found = [...String(instance.user_data).matchAll(/^\s*vol (.+) (\S+) (\/\S+) \S+ '[^']*'$/gm)].map((m) => [m[2], m[1]]);
+      const xen = ebsBusOf(node.size.offer) === 'xen';
+      kinds.add(xen ? 'xen' : 'nitro');
+      expect(found).toEqual(
+        node.volumes.map((v) => {
+          const attachment = attachments[`${name}/${v.name}`];
+          const id = attachment.volume_id.replace(/^\$\{(.*)\}$/, '$1');
+          return [v.name, xen ? xenVbdLocator(attachment.device_name) : `${NVME_BY_ID_PREFIX}\${replace(${id}, "-", "")}`];
+        }),
+      );
+    }
+  }
+  expect([...kinds].sort()).toEqual(['nitro', 'xen']);
 });
 
 test('every compute node is KVM-capable with the provider version that allows it', () => {
