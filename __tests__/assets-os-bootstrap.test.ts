@@ -122,10 +122,7 @@ function diskSandbox() {
   writeFileSync(join(box.root, 'etc/fstab'), '');
   // The sandbox's devices are files: test for existence where the node tests for a block device.
   const prepare = (script: string) =>
-    script
-      .replaceAll('[ -b ', '[ -e ')
-      .replaceAll('/sys/block/', `${box.root}/sys/block/`)
-      .replaceAll('"/dev/${b##*/}"', `"${box.root}/dev/\${b##*/}"`);
+    script.replaceAll('[ -b ', '[ -e ').replaceAll('/sys/block/', `${box.root}/sys/block/`).replaceAll('"/dev/$k"', `"${box.root}/dev/$k"`);
   return { ...box, prepare };
 }
 
@@ -165,7 +162,7 @@ test("on a Xen type each volume is the disk of its attachment's Xen device numbe
     writeFileSync(join(box.root, 'dev', name), '');
   }
   const config = diskConfig(node, reviewDevicePath('aws'))!;
-  expect(config.mounts.map(([device]) => device)).toEqual(['xen-vbd:2128:51792', 'xen-vbd:2144:51808']);
+  expect(config.mounts.map(([device]) => device)).toEqual(['xen:vbd-2128:vbd-51792', 'xen:vbd-2144:vbd-51808']);
   box.run(box.prepare(disksBootcmd(config)[2]));
   expect(box.calls().filter((c) => c.startsWith('mkfs.xfs'))).toEqual([
     `mkfs.xfs -L d1 -i size=512 ${box.root}/dev/xvdj`,

@@ -124,7 +124,10 @@ describe('user data per node', () => {
     // Stock EL 6.7 on a Xen type: its disks by their Xen device numbers (/dev/sdf, /dev/sdg: 8:80 or 202:80, 8:96 or 202:96).
     const swift = nodeOf(plan, (n) => n.name === 'old-swift-r1z1-1');
     expect([swift.os, swift.size.offer]).toEqual(['centos-6.7', 'm4.large']);
-    expect(fstabOf(cloudConfig(plan, swift, options).doc).map((line) => line[0])).toEqual(['xen-vbd:2128:51792', 'xen-vbd:2144:51808']);
+    expect(fstabOf(cloudConfig(plan, swift, options).doc).map((line) => line[0])).toEqual([
+      'xen:vbd-2128:vbd-51792',
+      'xen:vbd-2144:vbd-51808',
+    ]);
     // A Nitro-ready EL 7.1 image on a Nitro type: by the volume's id.
     const database = nodeOf(plan, (n) => n.name === 'old-database-1');
     expect(database.size.offer).toMatch(/^[cmr]7i\./);

@@ -79,3 +79,15 @@ test('terraform validate passes on the reference profile placed on hypervisor ho
   expect(report.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.summary}: ${d.detail ?? ''}`)).toEqual([]);
   expect(report.valid).toBe(true);
 });
+
+test('terraform validate passes on the reference profile with one instance per node, on Nitro and Xen types', () => {
+  // The user data of Xen nodes carries the script that finds their disks: no shell expansion may read as an interpolation.
+  const config = target('aws', { computeKvm: 'metal', budgetPerHour: 1000, placement: 'instances' });
+  const plan = buildPlan(profileFrom(SHAPES.reference()), config);
+  expect(new Set(plan.nodes.map((n) => n.size.offer.split('.')[0]))).toContain('m4');
+  const { outdir } = synthesize(plan, config);
+  const result = terraform(rootOf(outdir), 'validate', '-json', '-no-color');
+  const report = JSON.parse(result.stdout) as { valid: boolean; diagnostics: { severity: string; summary: string; detail?: string }[] };
+  expect(report.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.summary}: ${d.detail ?? ''}`)).toEqual([]);
+  expect(report.valid).toBe(true);
+});

@@ -59,7 +59,7 @@ export function diskConfig(node: NodePlan, devicePath: DevicePath): DiskConfig |
  * formats only a device without a filesystem, so a reboot keeps the data; mounts by
  * the filesystem's UUID, `nofail`. POSIX sh, every boot.
  *
- * A device is a stable path, or a `xen-vbd:` locator (targets/aws/disks.ts): a Xen
+ * A device is a stable path, or a `xen:` locator (targets/aws/disks.ts): a Xen
  * virtual disk found by its virtual-device numbers, since the name the kernel gives
  * it differs between kernels (EL6's blkfront shifts sd-style disks four letters).
  */
@@ -67,13 +67,15 @@ export function disksBootcmd(disks: DiskConfig): readonly string[] {
   // One function, one call per volume: each (long, by-id) device path is written once.
   const lines = [
     'rpm -q xfsprogs >/dev/null 2>&1 || yum -y install xfsprogs || exit 1',
-    ...(disks.mounts.some(([device]) => device.startsWith('xen-vbd:'))
+    // No `${…}` expansions: Terraform would read them as its own interpolations in the user data.
+    ...(disks.mounts.some(([device]) => device.startsWith('xen:'))
       ? [
-          '# dev xen-vbd:N:M - the disk whose Xen device (xenbus vbd-N or vbd-M) it is',
+          '# dev xen:vbd-N:vbd-M - the disk of the Xen device (xenbus name) vbd-N or vbd-M',
           'dev() {',
           '  for b in /sys/block/*; do',
           '    v=$(readlink -f "$b/device" 2>/dev/null) || continue',
-          '    case ":${1#xen-vbd:}:" in *":${v##*/vbd-}:"*) [ -b "/dev/${b##*/}" ] && echo "/dev/${b##*/}" && return 0 ;; esac',
+          '    n=$(basename "$v"); k=$(basename "$b")',
+          '    case ":$1:" in *":$n:"*) [ -b "/dev/$k" ] && echo "/dev/$k" && return 0 ;; esac',
           '  done',
           '  return 1',
           '}',

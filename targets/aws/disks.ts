@@ -5,7 +5,7 @@
  *   (`nvme-Amazon_Elastic_Block_Store_vol…`, the controller's serial without the dash);
  * - Xen: Xen virtual disks, whose kernel name depends on the kernel (EL6's blkfront names
  *   sd-style disks four letters on, /dev/sdf as xvdj), so the node finds each by the Xen
- *   virtual-device number its attachment name gives (`xen-vbd:` locators, assets/storage.ts).
+ *   virtual-device number its attachment name gives (`xen:` locators, assets/storage.ts).
  */
 
 /** EBS attachment name of a node's `index`-th data volume: /dev/sdf… */
@@ -27,5 +27,5 @@ export function xenVbdLocator(attachmentName: string): string {
   const match = /^\/dev\/(?:sd|xvd)([a-p])$/.exec(attachmentName);
   if (!match) throw new Error(`${attachmentName}: not a Xen disk name of /dev/sda to /dev/sdp`);
   const disk = match[1].charCodeAt(0) - 'a'.charCodeAt(0);
-  return `xen-vbd:${(8 << 8) | (disk << 4)}:${(202 << 8) | (disk << 4)}`;
+  return `xen:vbd-${(8 << 8) | (disk << 4)}:vbd-${(202 << 8) | (disk << 4)}`;
 }
