@@ -207,7 +207,10 @@ async function lifecycle(
     'old side, compute, toolbox and monitoring are the planned instances at their planned addresses',
     checkNodes(api, plan, ['old', 'shared']),
   );
-  await check('every old Swift storage node has one attached volume per ring device', checkSwiftDevices(api, plan, 'old'));
+  await check(
+    'every old Swift storage node has one attached volume per ring device, where its bootstrap looks for it',
+    checkSwiftDevices(api, plan, 'old'),
+  );
   await check(
     'a listener per public API, a target group per API and side holding that side, serving the old side',
     checkEdge(api, plan, 'old'),
@@ -216,7 +219,10 @@ async function lifecycle(
   // 3. The new side, the cut-over and the rollback.
   await run('deploy the new side', of('upgrade-1.build-new'));
   await check('the new side is the planned instances at their planned addresses', checkNodes(api, plan, ['new']));
-  await check('every new Swift storage node has one attached volume per ring device', checkSwiftDevices(api, plan, 'new'));
+  await check(
+    'every new Swift storage node has one attached volume per ring device, where its bootstrap looks for it',
+    checkSwiftDevices(api, plan, 'new'),
+  );
   await run('prepare the cut-over (plan: listeners only)', of('upgrade-1.prepare-cut-over'));
   const diff = await run('cdktf diff edge --var active_side=new', [diffEdge('new')]);
   await check('cdktf diff of the cut-over changes only the listeners', Promise.resolve(onlyListenersChange(diff, plan)));

@@ -5,6 +5,7 @@
  */
 import {
   DescribeAddressesCommand,
+  DescribeInstanceAttributeCommand,
   DescribeInstancesCommand,
   DescribeNatGatewaysCommand,
   DescribeNetworkInterfacesCommand,
@@ -15,6 +16,7 @@ import {
   EC2Client,
   type Instance,
   type SecurityGroupRule,
+  type Volume,
 } from '@aws-sdk/client-ec2';
 import {
   DescribeListenersCommand,
@@ -28,6 +30,8 @@ import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { cloudGroupOf, ingressPermissions } from '../plan/security';
 import type { HostPlan, NodePlan, Side, StagingPlan } from '../plan/types';
 import { NETWORK_ROLES } from '../plan/types';
+import { ebsBusOf } from '../targets/aws/catalog';
+import { NVME_BY_ID_PREFIX, xenVbdLocator } from '../targets/aws/disks';
 import { awsBucketPrefix, shortName } from '../targets/aws/naming';
 
 export interface AwsApi {
@@ -175,6 +179,28 @@ export async function checkSwiftDevices(api: AwsApi, plan: StagingPlan, side: Si
       problems.push(`${node.name}: ${attached.length} attached Swift device volume(s), the ring plans ${plan.swift.devicesPerNode}`);
     }
     for (const v of devices) if (!v.Encrypted) problems.push(`${node.name}: volume ${v.VolumeId} is not encrypted`);
+    // An instance node's bootstrap must look for each volume where its type shows that attachment
+    // (a hypervisor host's guests find theirs by virtio serial, which the host's definitions give).
+    if (machineOf(plan, node) === node.name) problems.push(...(await bootstrapFindsVolumes(api, node, id, attached)));
+  }
+  return problems;
+}
+
+/** The `vol` lines of the user data the instance was launched with name each attached volume by its live id or attachment. */
+async function bootstrapFindsVolumes(api: AwsApi, node: NodePlan, id: string, attached: readonly Volume[]): Promise<string[]> {
+  const out = await api.ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: id, Attribute: 'userData' }));
+  const userData = Buffer.from(out.UserData?.Value ?? '', 'base64').toString('utf8');
+  const looksFor = new Map([...userData.matchAll(/^\s*vol (.+) (\S+) (\/\S+) \S+ '[^']*'$/gm)].map((m) => [m[2], m[1]]));
+  const problems: string[] = [];
+  for (const volume of attached) {
+    const name = (tag(volume.Tags, 'Name') ?? '').split('-').pop()!;
+    const attachment = volume.Attachments!.find((a) => a.InstanceId === id)!;
+    const expected =
+      ebsBusOf(node.size.offer) === 'xen' ? xenVbdLocator(attachment.Device!) : `${NVME_BY_ID_PREFIX}${volume.VolumeId!.replace('-', '')}`;
+    if (looksFor.get(name) !== expected)
+      problems.push(
+        `${node.name}: its bootstrap looks for volume ${name} at ${looksFor.get(name) ?? 'nothing'}, attached as ${attachment.Device} (${expected})`,
+      );
   }
   return problems;
 }
