@@ -10,6 +10,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { reviewDevicePath } from '../assets/devices';
+import { guestDevicePath } from '../assets/libvirt';
 import { osRepos, osReposBootcmd, vaultBase } from '../assets/os-archives';
 import { diskConfig, disksBootcmd } from '../assets/storage';
 import { loadProfile } from '../profile/load';
@@ -171,4 +172,39 @@ test("on a Xen type each volume is the disk of its attachment's Xen device numbe
   expect(readFileSync(join(box.root, 'etc/fstab'), 'utf8')).toBe(
     ['d1', 'd2'].map((d, i) => `UUID=uuid-xvd${'jk'[i]} ${box.root}/srv/node/${d} xfs noatime,nodiratime,logbufs=8,nofail 0 2\n`).join(''),
   );
+});
+
+describe("a KVM guest's volumes: udev's link of each serial, or the disk's place where udev links no virtio serial", () => {
+  const node = nodeOf('swift-storage');
+  const config = diskConfig(node, guestDevicePath)!;
+  /** What mkfs.xfs formatted on a guest with the disks vda (root), vdb and vdc and the by-id links given, paths from its /. */
+  function formatted(links: readonly string[]): string[] {
+    const box = diskSandbox();
+    writeFileSync(join(box.root, 'bin/sleep'), '#!/bin/sh\n');
+    chmodSync(join(box.root, 'bin/sleep'), 0o755);
+    mkdirSync(join(box.root, 'dev/disk/by-id'), { recursive: true });
+    for (const disk of ['vda', 'vdb', 'vdc']) writeFileSync(join(box.root, 'dev', disk), '');
+    for (const link of links) writeFileSync(join(box.root, 'dev/disk/by-id', link), '');
+    box.run(box.prepare(disksBootcmd(config)[2]));
+    return box
+      .calls()
+      .filter((c) => c.startsWith('mkfs.xfs'))
+      .map((c) => c.replace(` -i size=512 ${box.root}`, ' '));
+  }
+
+  test('the links where the kernel shows serials', () => {
+    expect(config.mounts.map(([device]) => device)).toEqual(['virtio:d1:vdb', 'virtio:d2:vdc']);
+    expect(formatted(['virtio-d1', 'virtio-d2'])).toEqual([
+      'mkfs.xfs -L d1 /dev/disk/by-id/virtio-d1',
+      'mkfs.xfs -L d2 /dev/disk/by-id/virtio-d2',
+    ]);
+  });
+
+  test('vdb and vdc, after waiting, on a kernel that shows no serial', () => {
+    expect(formatted([])).toEqual(['mkfs.xfs -L d1 /dev/vdb', 'mkfs.xfs -L d2 /dev/vdc']);
+  });
+
+  test('never by place where udev links serials but not this one', () => {
+    expect(formatted(['virtio-d1'])).toEqual(['mkfs.xfs -L d1 /dev/disk/by-id/virtio-d1']);
+  });
 });

@@ -112,10 +112,7 @@ describe('user data per node', () => {
 
   test("KVM guests see their volumes as virtio disks named by the volume's serial", () => {
     expect(ref.plan.placement.kind).toBe('hypervisors');
-    expect(fstabOf(doc(ref, 'old-swift-r1z1-1')).map((line) => line[0])).toEqual([
-      '/dev/disk/by-id/virtio-d1',
-      '/dev/disk/by-id/virtio-d2',
-    ]);
+    expect(fstabOf(doc(ref, 'old-swift-r1z1-1')).map((line) => line[0])).toEqual(['virtio:d1:vdb', 'virtio:d2:vdc']);
   });
 
   test("on AWS instances the review paths are the devices of the node's type; stacks pass the real ones in volume order", () => {

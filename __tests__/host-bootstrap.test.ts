@@ -108,7 +108,7 @@ test('the seeds are the guests own node documents, seeing their volumes as virti
   const host = hosts.findIndex((h) => h.guests.includes(storage.name));
   const seed = documents[host].bucketObjects.find((o) => o.path.endsWith(`seeds/${storage.name}/user-data`))!;
   expect(seed.content).toBe(userDataParts(plan, storage, guestOptions).inline);
-  expect(seed.content).toContain(`/dev/disk/by-id/virtio-${storage.volumes[0].name}`);
+  expect(seed.content).toContain(`vol virtio:${storage.volumes[0].name}:vdb `);
   expect(seed.permissions).toBe('0600');
 });
 

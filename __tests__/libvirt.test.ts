@@ -68,8 +68,14 @@ describe("the guests' libvirt definitions", () => {
     const serials = [...xml.matchAll(/<serial>([^<]+)<\/serial>/g)].map((m) => m[1]);
     expect(serials).toEqual(storage.volumes.map((v) => v.name));
     expect(storage.volumes.map((v, i) => guestDevicePath(storage, v, i))).toEqual(
-      storage.volumes.map((v) => `/dev/disk/by-id/virtio-${v.name}`),
+      // The serial, and the disk's place in the domain (the root disk is vda).
+      storage.volumes.map((v, i) => `virtio:${v.name}:vd${'bcdefghijklmnopqrstuvwxyz'[i]}`),
     );
+    // Each locator's place is the target of the disk holding its serial.
+    const disks = [...xml.matchAll(/<target dev='(vd\w+)' bus='virtio'\/>\s*<serial>([^<]+)<\/serial>/g)].map(
+      (m) => `virtio:${m[2]}:${m[1]}`,
+    );
+    expect(disks).toEqual(storage.volumes.map((v, i) => guestDevicePath(storage, v, i)));
     expect(xml).toContain(`<source dev='${reviewDevicePath('aws')(storage, storage.volumes[0], 0)}'/>`);
     expect([...xml.matchAll(/<target dev='(vd\w+)' bus='virtio'\/>/g)].map((m) => m[1])).toEqual(
       ['vda', 'vdb', 'vdc', 'vdd', 'vde', 'vdf', 'vdg', 'vdh'].slice(0, storage.volumes.length + 1),

@@ -73,9 +73,13 @@ export function guestMacs(nodes: readonly NodePlan[]): ReadonlyMap<string, strin
 /**
  * Inside the guest, a data volume appears as a virtio disk whose serial is the
  * volume's planned name (virtio-blk serials hold at most 20 bytes: the names are
- * short, `d1` or `sdb`), so udev links it as /dev/disk/by-id/virtio-<name>.
+ * short, `d1` or `sdb`), so udev links it as /dev/disk/by-id/virtio-<name> where the
+ * kernel shows the serial. The locator also names the disk's place (vdb, vdc… in the
+ * domain's order, the root disk first), which the guest takes where udev links no
+ * virtio disk by serial (assets/storage.ts): its data disks are blank and alike at
+ * first boot, and mounted by UUID after.
  */
-export const guestDevicePath: DevicePath = (_node, volume) => `/dev/disk/by-id/virtio-${volume.name}`;
+export const guestDevicePath: DevicePath = (_node, volume, index) => `virtio:${volume.name}:vd${diskLetter(index + 1)}`;
 
 const VIRTIO_SERIAL_MAX = 20;
 

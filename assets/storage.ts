@@ -67,23 +67,10 @@ export function disksBootcmd(disks: DiskConfig): readonly string[] {
   // One function, one call per volume: each (long, by-id) device path is written once.
   const lines = [
     'rpm -q xfsprogs >/dev/null 2>&1 || yum -y install xfsprogs || exit 1',
-    // No `${…}` expansions: Terraform would read them as its own interpolations in the user data.
-    ...(disks.mounts.some(([device]) => device.startsWith('xen:'))
-      ? [
-          '# dev xen:vbd-N:vbd-M - the disk of the Xen device (xenbus name) vbd-N or vbd-M',
-          'dev() {',
-          '  for b in /sys/block/*; do',
-          '    v=$(readlink -f "$b/device" 2>/dev/null) || continue',
-          '    n=$(basename "$v"); k=$(basename "$b")',
-          '    case ":$1:" in *":$n:"*) [ -b "/dev/$k" ] && echo "/dev/$k" && return 0 ;; esac',
-          '  done',
-          '  return 1',
-          '}',
-        ]
-      : ['dev() { [ -b "$1" ] && echo "$1"; }']),
+    ...deviceFinder(disks.mounts.map(([device]) => device)),
     '# vol DEVICE LABEL MOUNT-POINT MOUNT-OPTIONS MKFS-OPTIONS',
     'vol() {',
-    '  i=0; while ! d=$(dev "$1") && [ $i -lt 90 ]; do sleep 2; i=$((i+1)); done',
+    '  i=0; while ! d=$(dev "$1" $i) && [ $i -lt 90 ]; do sleep 2; i=$((i+1)); done',
     '  [ -n "$d" ] || { echo "$1 did not appear" >&2; return 0; }',
     '  blkid "$d" >/dev/null 2>&1 || mkfs.xfs -L "$2" $5 "$d"',
     '  u=$(blkid -s UUID -o value "$d")',
@@ -98,4 +85,46 @@ export function disksBootcmd(disks: DiskConfig): readonly string[] {
     }),
   ];
   return ['sh', '-c', lines.join('\n')];
+}
+
+/**
+ * `dev LOCATOR TRIES`: the block device a locator names, or failure (the caller waits and
+ * asks again). Only the kinds the node uses are written. No `${…}` expansions: Terraform
+ * would read them as its own interpolations in the user data.
+ */
+function deviceFinder(devices: readonly string[]): string[] {
+  const xen = devices.some((d) => d.startsWith('xen:'));
+  const virtio = devices.some((d) => d.startsWith('virtio:'));
+  if (!xen && !virtio) return ['dev() { [ -b "$1" ] && echo "$1"; }'];
+  return [
+    '# dev LOCATOR TRIES - a path; xen:vbd-N:vbd-M, the disk of that Xen device (xenbus name);',
+    "# virtio:SERIAL:vdX, udev's link of that serial, or vdX where udev links no virtio disk by serial",
+    'dev() {',
+    '  case $1 in',
+    ...(xen
+      ? [
+          '  xen:*)',
+          '    for b in /sys/block/*; do',
+          '      v=$(readlink -f "$b/device" 2>/dev/null) || continue',
+          '      n=$(basename "$v"); k=$(basename "$b")',
+          '      case ":$1:" in *":$n:"*) [ -b "/dev/$k" ] && echo "/dev/$k" && return 0 ;; esac',
+          '    done',
+          '    return 1 ;;',
+        ]
+      : []),
+    ...(virtio
+      ? [
+          '  virtio:*)',
+          '    s=$(echo "$1" | cut -d: -f2); k=$(echo "$1" | cut -d: -f3)',
+          '    [ -b "/dev/disk/by-id/virtio-$s" ] && echo "/dev/disk/by-id/virtio-$s" && return 0',
+          // A kernel without virtio-blk's serial attribute gets no such links: after 30 s with none at all, the disk by its place.
+          '    [ "$2" -ge 15 ] || return 1',
+          '    ls /dev/disk/by-id/virtio-* >/dev/null 2>&1 && return 1',
+          '    [ -b "/dev/$k" ] && echo "/dev/$k" ;;',
+        ]
+      : []),
+    '  *) [ -b "$1" ] && echo "$1" ;;',
+    '  esac',
+    '}',
+  ];
 }
