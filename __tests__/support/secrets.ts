@@ -1,9 +1,9 @@
 /**
- * Secret-looking literals: a password-ish key given a value, or credentials in a URL, that is
+ * Secret-looking literals: a password-ish key given a value (`=`, `:` or Puppet's `=>`), or credentials in a URL, that is
  * not a placeholder (`{{NAME}}`, filled at boot) or a shell variable (read at run time).
  */
 const SECRET_LITERALS = [
-  /(?:password|passwd|_pw|secret|token)\s*[=:]\s*(?!['"]?\{\{[A-Z0-9_]+\}\}|"?\$)['"]?[^\s'"]+/gi,
+  /(?:password|passwd|_pw|secret|token|secret_key|default_pass)\s*(?:=>|[=:])\s*(?!>|['"]?\{\{[A-Z0-9_]+\}\}|"?\$)['"]?[^\s'"]+/gi,
   /\/\/[^\s/:@]+:(?!\{\{[A-Z0-9_]+\}\}@|\$\{?[A-Za-z_][A-Za-z0-9_]*\}?@)[^\s/@]+@/g,
 ];
 
