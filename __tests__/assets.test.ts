@@ -1,6 +1,6 @@
 /**
  * The rendered assets as data: what each node's user data says (repositories,
- * disks, Nova cells settings, Packstack hand-off), that no secret and no
+ * disks, Nova cells settings, the Puppet hand-off), that no secret and no
  * Terraform interpolation is in any of them, the user-data size limit and its
  * bucket fallback, determinism, and the `assets` command.
  */
@@ -191,17 +191,17 @@ describe('user data per node', () => {
     }
   });
 
-  test("the Packstack answers name this host for its role and its side's endpoints for the rest", () => {
-    const oldCellDb = fileIn(doc(ref, 'old-cell02-db-1'), '/etc/openstack-staging/packstack-answers.txt');
-    expect(oldCellDb).toContain(`CONFIG_MYSQL_HOST=${ipOf(ref.plan, 'old-cell02-db-1')}\n`);
-    expect(oldCellDb).toContain('CONFIG_MYSQL_INSTALL=y\n');
-    expect(oldCellDb).toContain(`CONFIG_KEYSTONE_HOST=${ipOf(ref.plan, 'old-keystone-1')}\n`);
-    const newCompute = fileIn(doc(ref, 'new-cell01-services-1'), '/etc/openstack-staging/packstack-answers.txt');
-    expect(newCompute).toContain(`CONFIG_CONTROLLER_HOST=${ipOf(ref.plan, 'new-cell01-services-1')}\n`);
-    expect(newCompute).toContain(`CONFIG_MARIADB_HOST=${ipOf(ref.plan, 'new-cell01-db-1')}\n`);
-    expect(newCompute).toContain(`CONFIG_AMQP_HOST=${ipOf(ref.plan, 'new-cell01-mq-1')}\n`);
-    const storage = fileIn(doc(two, 'old-swift-r2z1-1'), '/etc/openstack-staging/packstack-answers.txt');
-    expect(storage).toContain(`CONFIG_SWIFT_STORAGE_HOSTS=${ipOf(two.plan, 'old-swift-r2z1-1', 'storage')}\n`);
+  test("the role manifest names this host for its role and its side's endpoints for the rest", () => {
+    const manifest = '/etc/openstack-staging/site.pp';
+    const oldCellDb = fileIn(doc(ref, 'old-cell02-db-1'), manifest);
+    expect(oldCellDb).toContain(`'bind_address' => '${ipOf(ref.plan, 'old-cell02-db-1')}'`);
+    expect(oldCellDb).toContain("class { '::nova::db::mysql':");
+    expect(oldCellDb).not.toContain('keystone');
+    const newServices = fileIn(doc(ref, 'new-cell01-services-1'), manifest);
+    expect(newServices).toContain(`@${ipOf(ref.plan, 'new-cell01-db-1')}/nova'`);
+    expect(newServices).toContain(`'${ipOf(ref.plan, 'new-cell01-mq-1')}:5672'`);
+    const storage = fileIn(doc(two, 'old-swift-r2z1-1'), manifest);
+    expect(storage).toContain(`storage_local_net_ip => '${ipOf(two.plan, 'old-swift-r2z1-1', 'storage')}'`);
     for (const name of ['migration-toolbox', 'monitoring'])
       expect(JSON.stringify(doc(ref, name).runcmd)).not.toContain('staging-configure');
   });
@@ -496,7 +496,7 @@ describe('npm run assets', () => {
 });
 
 describe("Glance keeps its images in its side's Swift, as production does", () => {
-  test.each(['old', 'new'] as const)('the %s side: the store settings of its release, merged after Packstack, Glance restarted', (side) => {
+  test.each(['old', 'new'] as const)('the %s side: the store settings of its release, merged after Puppet, Glance restarted', (side) => {
     const node = ref.plan.nodes.find((n) => n.role === 'glance' && n.side === side)!;
     const d = doc(ref, node.name);
     const conf = fileIn(d, '/etc/glance/glance-api.conf.d/swift-store.conf');
@@ -517,6 +517,6 @@ describe("Glance keeps its images in its side's Swift, as production does", () =
     const handoff = fileIn(d, HANDOFF_SCRIPT);
     expect(handoff).toContain('merge_ini /etc/glance/glance-api.conf /etc/glance/glance-api.conf.d/swift-store.conf\n');
     expect(handoff).toContain('chkconfig openstack-glance-api on && service openstack-glance-api restart');
-    expect(handoff.indexOf('merge_ini /etc/glance')).toBeGreaterThan(handoff.indexOf('packstack --answer-file'));
+    expect(handoff.indexOf('merge_ini /etc/glance')).toBeGreaterThan(handoff.indexOf('\npuppet_apply '));
   });
 });

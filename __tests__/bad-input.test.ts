@@ -48,6 +48,12 @@ const PROFILE_CASES: Case[] = [
     /is required: the release path juno -> kilo -> liberty/,
   ],
   ['a release path ending past the archives', (d) => (d.releases.to = 'mitaka'), 'packageArchives.mitaka', /installs mitaka packages/],
+  [
+    'a new side on a release without checked Puppet modules',
+    (d) => ((d.releases.to = 'kilo'), (d.releases.via = [])),
+    'releases.to',
+    /kilo nodes cannot be built: the role manifests are checked against the Puppet modules of icehouse and liberty only/,
+  ],
   ['a release path skipping kilo', (d) => (d.releases.via = []), 'releases.via', /without 'kilo'/],
   [
     "a hop keystone's migrations cannot take",

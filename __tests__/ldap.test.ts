@@ -103,8 +103,8 @@ describe.each(PROFILE_NAMES)('%s: the directory stand-in', (name) => {
           `-g keystone /etc/keystone/keystone.conf.d/keystone.${directory.keystoneDomain}.conf ${KEYSTONE_DOMAINS_DIR}/keystone.${directory.keystoneDomain}.conf\n`,
         );
         expect(handoff).toContain(side === 'old' ? 'service openstack-keystone restart' : 'service httpd restart');
-        // After Packstack, so Packstack's own keystone.conf is what the settings land on.
-        expect(handoff.indexOf('merge_ini /etc/keystone')).toBeGreaterThan(handoff.indexOf('packstack --answer-file'));
+        // After Puppet, so the keystone.conf Puppet wrote is what the settings land on.
+        expect(handoff.indexOf('merge_ini /etc/keystone')).toBeGreaterThan(handoff.indexOf('\npuppet_apply '));
       }
     },
   );

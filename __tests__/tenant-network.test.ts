@@ -4,7 +4,14 @@ import { buildPlan } from '../plan/plan';
 import { assetOptionsFor } from '../assets/options';
 import { userDataParts } from '../assets/user-data-limit';
 import { AWS_USER_DATA_LIMIT } from '../targets/aws/facts';
-import { addressRanges, expandRanges, ml2Answers, overlayBootcmd, overlayPeerRanges, overlayPeers } from '../assets/tenant-network';
+import { addressRanges, expandRanges, overlayBootcmd, overlayPeerRanges, overlayPeers } from '../assets/tenant-network';
+import { classesOf } from '../assets/puppet';
+import type { NodePlan, StagingPlan } from '../plan/types';
+
+/** The parameters of a class the node's role manifest declares. */
+const paramsOf = (plan: StagingPlan, node: NodePlan, name: string) => classesOf(plan, node).find((c) => c.name === name)?.params;
+/** The interface the node's OVS agent bridges production's VLANs to. */
+const uplinkOf = (plan: StagingPlan, node: NodePlan) => paramsOf(plan, node, 'neutron::agents::ml2::ovs')?.bridge_uplinks;
 import { DEPLOY_TIME_SLACK } from '../stacks/user-data';
 import { target } from './support/shapes';
 
@@ -72,20 +79,18 @@ describe('on AWS instances the tenant VLANs ride a VXLAN mesh', () => {
     expect(addressRanges([])).toEqual([]);
   });
 
-  test("Packstack bridges production's VLAN ranges to the overlay", () => {
-    expect(Object.fromEntries(ml2Answers(plan, compute))).toEqual(
-      expect.objectContaining({
-        CONFIG_NEUTRON_ML2_VLAN_RANGES: 'physnet1:1000:2999',
-        CONFIG_NEUTRON_OVS_BRIDGE_MAPPINGS: 'physnet1:br-vlan',
-        CONFIG_NEUTRON_OVS_BRIDGE_IFACES: 'br-vlan:vxlan-tenant',
-      }),
+  test("the OVS agent bridges production's VLAN ranges to the overlay; the server's ML2 allocates from them", () => {
+    const neutron = plan.nodes.find((n) => n.role === 'neutron-server')!;
+    expect(paramsOf(plan, neutron, 'neutron::plugins::ml2')?.network_vlan_ranges).toEqual(['physnet1:1000:2999']);
+    expect(paramsOf(plan, compute, 'neutron::agents::ml2::ovs')).toEqual(
+      expect.objectContaining({ bridge_mappings: ['physnet1:br-vlan'], bridge_uplinks: ['br-vlan:vxlan-tenant'] }),
     );
     expect(
-      ml2Answers(
+      uplinkOf(
         plan,
         plan.nodes.find((n) => n.role === 'glance')!,
       ),
-    ).toEqual([]);
+    ).toBeUndefined();
   });
 
   test('a one-to-one clone still fits every compute node user data in 16 KiB', () => {
@@ -107,8 +112,8 @@ test('on an OpenStack cloud the tenant NIC carries the tags itself', () => {
   const neutron = plan.nodes.find((n) => n.role === 'neutron-server')!;
   expect(plan.neutron.tenantTransport).toBe('native');
   expect(overlayBootcmd(plan, compute)).toBeUndefined();
-  expect(Object.fromEntries(ml2Answers(plan, compute)).CONFIG_NEUTRON_OVS_BRIDGE_IFACES).toBe('br-vlan:eth1');
-  expect(Object.fromEntries(ml2Answers(plan, neutron)).CONFIG_NEUTRON_OVS_BRIDGE_IFACES).toBe('br-vlan:eth2');
+  expect(uplinkOf(plan, compute)).toEqual(['br-vlan:eth1']);
+  expect(uplinkOf(plan, neutron)).toEqual(['br-vlan:eth2']);
 });
 
 test("KVM guests' tenant NIC carries the tags itself, onto their host's trunk (no overlay of their own)", () => {
@@ -117,5 +122,5 @@ test("KVM guests' tenant NIC carries the tags itself, onto their host's trunk (n
   const compute = plan.nodes.find((n) => n.role === 'compute')!;
   expect(plan.neutron.tenantTransport).toBe('native');
   expect(overlayBootcmd(plan, compute)).toBeUndefined();
-  expect(Object.fromEntries(ml2Answers(plan, compute)).CONFIG_NEUTRON_OVS_BRIDGE_IFACES).toBe('br-vlan:eth1');
+  expect(uplinkOf(plan, compute)).toEqual(['br-vlan:eth1']);
 });

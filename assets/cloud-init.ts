@@ -13,7 +13,7 @@ import { directorySetup, keystoneFragments } from './ldap';
 import { glanceFragments } from './glance';
 import { keystoneServices } from '../plan/roles';
 import { novaFragments } from './nova-conf';
-import { ANSWER_FILE, isPackstackNode, packstackAnswers } from './packstack';
+import { isPuppetNode, MANIFEST_FILE, puppetApplyCommand, puppetPackages, roleManifest } from './puppet';
 import { yumRepos, type RepoOptions } from './repos';
 import { diskConfig, disksBootcmd } from './storage';
 import { osReposBootcmd, type OsArchiveOptions } from './os-archives';
@@ -30,7 +30,7 @@ export interface UserDataOptions extends RepoOptions, OsArchiveOptions {
   readonly domain?: string;
   /** Command printing the secrets as KEY=VALUE lines at boot; none: the runbook copies them over SSH. */
   readonly secretsCommand?: string;
-  /** Configuration-management run; default: Packstack with the node's answer file. */
+  /** Configuration-management run; default: `puppet apply` of the node's role manifest (assets/puppet.ts). */
   readonly configureCommand?: string;
 }
 
@@ -47,19 +47,19 @@ export const CLOUD_CONFIG_HEADER = '#cloud-config';
 /** Root-only: these files hold secrets once the hand-off has filled them. */
 const secretFile = (path: string, content: string): WriteFile => ({ path, content, owner: 'root:root', permissions: '0600' });
 
-/** Packstack; crudini for the nova.conf and keystone.conf merges; nova-cells, which Packstack does not install. */
+/** Puppet and the release's modules; crudini for the merges; nova-cells, which no role class installs. */
 function packagesOf(node: NodePlan, merges: boolean): string[] {
   const cells = novaServicesOf(node).includes('openstack-nova-cells');
-  return ['openstack-packstack', ...(merges ? ['crudini'] : []), ...(cells ? ['openstack-nova-cells'] : [])];
+  return [...puppetPackages(node), ...(merges ? ['crudini'] : []), ...(cells ? ['openstack-nova-cells'] : [])];
 }
 
-/** Packstack and the configuration files of a Packstack-configured node. */
+/** Puppet and the configuration files of a node Puppet configures. */
 function configurationManagement(plan: StagingPlan, node: NodePlan, options: UserDataOptions, mountPoints: readonly string[]) {
   const nova = novaFragments(plan, node);
   const keystone = keystoneFragments(plan, node);
   const glance = glanceFragments(plan, node);
   const files = [
-    secretFile(ANSWER_FILE, packstackAnswers(plan, node)),
+    secretFile(MANIFEST_FILE, roleManifest(plan, node)),
     ...[...nova, ...keystone, ...glance].map((f) => secretFile(f.path, f.content)),
   ];
   const script = handoffScript(node, {
@@ -76,7 +76,7 @@ function configurationManagement(plan: StagingPlan, node: NodePlan, options: Use
     ],
     swiftDevices: node.role === 'swift-storage' ? mountPoints : [],
     secretsCommand: options.secretsCommand,
-    configureCommand: options.configureCommand ?? `packstack --answer-file=${ANSWER_FILE}`,
+    configureCommand: options.configureCommand ?? puppetApplyCommand(node),
   });
   return {
     packages: packagesOf(node, nova.length + keystone.length + glance.length > 0),
@@ -88,7 +88,7 @@ function configurationManagement(plan: StagingPlan, node: NodePlan, options: Use
 /** The cloud-config of one node, as data. */
 export function cloudConfig(plan: StagingPlan, node: NodePlan, options: UserDataOptions): CloudConfig {
   const disks = diskConfig(node, options.devicePath);
-  const cm = isPackstackNode(node) ? configurationManagement(plan, node, options, disks?.mountPoints ?? []) : undefined;
+  const cm = isPuppetNode(node) ? configurationManagement(plan, node, options, disks?.mountPoints ?? []) : undefined;
   const interfaces = interfacesBootcmd(plan, node);
   const overlay = overlayBootcmd(plan, node);
   // The directory stand-in last: it may wait for its secrets, the log receiver must not.

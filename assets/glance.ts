@@ -1,9 +1,9 @@
 /**
- * Glance's image store on Swift, as production keeps it: per-node Packstack cannot
- * set it (Icehouse's Packstack has no Glance backend option; Liberty's
- * CONFIG_GLANCE_BACKEND falls back to `file` on a run that does not also install
- * Swift, packstack/plugins/glance_200.py at liberty-eol), so the node merges these
- * settings into glance-api.conf itself. Icehouse (glance 2014.1
+ * Glance's image store on Swift, as production keeps it. The role manifest
+ * (assets/puppet.ts) leaves the store alone: the modules' store classes differ per
+ * release, and Packstack itself picked them per run (Icehouse's has no Glance backend
+ * option; Liberty's CONFIG_GLANCE_BACKEND, packstack/plugins/glance_200.py at
+ * liberty-eol). So the node merges these settings into glance-api.conf itself. Icehouse (glance 2014.1
  * glance/store/__init__.py, swift.py) reads them in [DEFAULT], where the Swift store
  * must also be among `known_stores`; from Juno the glance_store library reads
  * [glance_store].

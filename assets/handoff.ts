@@ -1,8 +1,9 @@
 /**
  * The boot-time hand-off to configuration management, as a script cloud-init
  * runs last: check the disks, fetch the secrets (never part of the user data),
- * fill them into the node's files, run Packstack, then apply the Nova cells
- * settings over what Packstack wrote (it knows nothing of cells).
+ * fill them into the node's files, apply the node's role manifest with Puppet,
+ * then apply the staging's own settings over what Puppet wrote (the Nova cells
+ * settings, which the role classes know nothing of).
  */
 import { ROLES } from '../plan/roles';
 import type { NodePlan } from '../plan/types';
@@ -98,10 +99,26 @@ const CHECK_MOUNTS = shFunction('check_mounts', 'Every planned volume must be an
   'done',
 ]);
 
-const SSH_KEY = shFunction('ensure_ssh_key', 'Packstack reaches every host it configures over SSH, this one included.', [
-  '[ -f /root/.ssh/id_rsa ] || ssh-keygen -q -t rsa -N "" -f /root/.ssh/id_rsa',
-  'grep -qsxF "$(cat /root/.ssh/id_rsa.pub)" /root/.ssh/authorized_keys || cat /root/.ssh/id_rsa.pub >> /root/.ssh/authorized_keys',
-]);
+const PUPPET_APPLY = shFunction(
+  'puppet_apply',
+  'puppet_apply MODULEPATH MANIFEST: applies the role manifest until it succeeds; the services it needs (database, broker) may still be booting on other nodes.',
+  [
+    'local tries=0 status',
+    'local limit wait',
+    'limit=$(printenv PUPPET_TRIES || echo 40)',
+    'wait=$(printenv PUPPET_WAIT || echo 30)',
+    'while :; do',
+    '  status=0',
+    '  puppet apply --detailed-exitcodes --modulepath "$1" "$2" || status=$?',
+    '  # --detailed-exitcodes: 0 nothing changed, 2 changes made; 4 and 6 some resources failed, 1 the run failed.',
+    '  case "$status" in 0|2) return 0 ;; esac',
+    '  tries=$((tries + 1))',
+    '  [ "$tries" -lt "$limit" ] || fail "puppet apply failed $tries times, the last with status $status (its output is above)"',
+    '  log "puppet apply exited $status (try $tries of $limit); again in $wait s"',
+    '  sleep "$wait"',
+    'done',
+  ],
+);
 
 const MERGE_INI = shFunction(
   'merge_ini',
@@ -133,7 +150,6 @@ export function handoffScript(node: NodePlan, spec: HandoffSpec): string {
     ...(spec.mountPoints.length ? [`check_mounts ${words(spec.mountPoints)}`] : []),
     'get_secrets',
     `fill_placeholders ${words(spec.placeholderFiles)}`,
-    'ensure_ssh_key',
     spec.configureCommand,
     ...merges(spec).map(([conf, fragments]) => `merge_ini ${conf} ${words(fragments)}`),
     ...(spec.installs ?? []).map((i) => `install -D -m 0640 -o root -g ${shQuote(i.group)} ${shQuote(i.source)} ${shQuote(i.target)}`),
@@ -154,7 +170,7 @@ export function handoffScript(node: NodePlan, spec: HandoffSpec): string {
     ...(spec.mountPoints.length ? CHECK_MOUNTS : []),
     ...secretsFunctions(spec.secretsCommand),
     ...FILL,
-    ...SSH_KEY,
+    ...PUPPET_APPLY,
     ...(merges(spec).length ? MERGE_INI : []),
     ...main,
     '',

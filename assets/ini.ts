@@ -1,8 +1,8 @@
-/** INI files (nova.conf fragments, Packstack answer files), rendered in a fixed order. */
+/** INI files (nova.conf, keystone.conf and glance-api.conf fragments), rendered in a fixed order. */
 
 export type IniSection = readonly [name: string, entries: readonly (readonly [key: string, value: string])[]];
 
-/** `separator` is ` = ` for OpenStack services, `=` for Packstack answer files. */
+/** `separator` is ` = ` for OpenStack services. */
 export function renderIni(sections: readonly IniSection[], header: readonly string[] = [], separator = ' = '): string {
   const comments = header.map((line) => `# ${line}`.trimEnd());
   const body = sections.map(([name, entries]) => [`[${name}]`, ...entries.map(([k, v]) => `${k}${separator}${v}`)].join('\n'));

@@ -8,7 +8,7 @@
  *
  * Keystone nodes of both sides: a domain-specific identity driver for the
  * directory's Keystone domain, read-only LDAP, assignments in SQL. The default
- * domain stays SQL, so the admin and service users Packstack creates keep working.
+ * domain stays SQL, so the admin and service users the Keystone node's manifest creates keep working.
  * Key names are the same in Icehouse and Liberty; only the driver value differs:
  * Icehouse loads a class path, Liberty the entry point name `ldap` (class paths
  * are deprecated there).
@@ -29,7 +29,7 @@ export const LDAP_SEED_LDIF = `${LDAP_DIR}/seed.ldif`;
 export const LDAP_SETUP_SCRIPT = '/usr/local/sbin/staging-ldap-setup';
 const LDAP_DONE_MARKER = '/var/lib/openstack-staging/ldap-seeded';
 
-/** keystone.conf fragments, written before Packstack, applied after it. */
+/** keystone.conf fragments, written before Puppet runs, applied after it. */
 export const KEYSTONE_CONF_DIR = '/etc/keystone/keystone.conf.d';
 export const KEYSTONE_DOMAINS_DIR = '/etc/keystone/domains';
 

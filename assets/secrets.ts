@@ -23,6 +23,9 @@ export const SECRET_NAMES = [
   'SWIFT_KS_PASSWORD',
   'SWIFT_HASH_SUFFIX',
   'RABBIT_PASSWORD',
+  // Keystone's bootstrap token (Puppet's keystone class needs one) and Django's session signing key.
+  'KEYSTONE_ADMIN_TOKEN',
+  'HORIZON_SECRET_KEY',
   // The company-directory stand-in: its administrator, the read-only account Keystone binds with, the test accounts.
   'LDAP_ADMIN_PASSWORD',
   'LDAP_BIND_PASSWORD',

@@ -105,21 +105,3 @@ export function overlayBootcmd(plan: StagingPlan, node: NodePlan): string[] | un
   ].join('; ');
   return ['sh', '-c', script];
 }
-
-/** Packstack's ML2 settings for VLAN tenant networks on the node's tenant interface. */
-export function ml2Answers(plan: StagingPlan, node: NodePlan): [string, string][] {
-  const iface = tenantInterface(plan, node);
-  if (!iface || plan.neutron.isolation !== 'vlan' || plan.neutron.physnets.length === 0) return [];
-  const ranges = plan.neutron.physnets.flatMap((p) => p.vlanRanges.map((r) => `${p.name}:${r}`)).join(',');
-  // One tenant interface: the first physnet is bridged to it (production's other physnets keep their ranges).
-  const physnet = plan.neutron.physnets[0].name;
-  return [
-    ['CONFIG_NEUTRON_L2_PLUGIN', 'ml2'],
-    ['CONFIG_NEUTRON_ML2_TYPE_DRIVERS', 'vlan'],
-    ['CONFIG_NEUTRON_ML2_TENANT_NETWORK_TYPES', 'vlan'],
-    ['CONFIG_NEUTRON_ML2_VLAN_RANGES', ranges],
-    ['CONFIG_NEUTRON_L2_AGENT', 'openvswitch'],
-    ['CONFIG_NEUTRON_OVS_BRIDGE_MAPPINGS', `${physnet}:${VLAN_BRIDGE}`],
-    ['CONFIG_NEUTRON_OVS_BRIDGE_IFACES', `${VLAN_BRIDGE}:${iface}`],
-  ];
-}

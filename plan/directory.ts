@@ -3,7 +3,7 @@
  * LDAP directory, an OpenLDAP stand-in on the shared monitoring node (it serves both
  * sides and runs for the whole rehearsal), seeded with test accounts. Keystone reads
  * it through a domain-specific identity driver, so the service users and the admin
- * Packstack creates stay in SQL (a single LDAP identity backend would hide them).
+ * the Keystone node's manifest creates stay in SQL (a single LDAP identity backend would hide them).
  * Other kinds (SAML, Kerberos, ...) get no stand-in.
  */
 import type { Profile } from '../profile/schema';

@@ -6,6 +6,7 @@ import type { Profile } from '../profile/schema';
 import type { CloudName } from '../targets/config';
 import { factsOf } from '../targets/facts';
 import type { FidelityRow, NodePlan, StagingPlan } from './types';
+import { MODULE_SETS } from '../assets/puppet';
 
 type Draft = Omit<StagingPlan, 'fidelity' | 'cost' | 'canary'>;
 
@@ -30,6 +31,15 @@ export function fidelityTable(plan: Draft, p: Profile, cloud: CloudName): Fideli
       osText(p.os.old) + ' (old side), ' + osText(p.os.new) + ' (new side)',
       'kept',
       'same OS per role; base images are chosen by OS name',
+    ),
+    row(
+      'installer',
+      `${p.installer.kind}${p.installer.localChanges ? ', with local changes' : ''}`,
+      `a Puppet run per node of its role manifest, with RDO's own modules: ${Object.values(MODULE_SETS)
+        .map((s) => `${s.tag} for ${s.releases.join(', ')}`)
+        .join(', ')}`,
+      'emulated',
+      "Packstack's answer file cannot lay out one controller per service; the classes its templates apply are applied per node instead; in-house changes to the installer are not carried over unless added to the role manifests",
     ),
     ...placementRows(plan, p, wording),
   ];

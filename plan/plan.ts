@@ -20,6 +20,7 @@ import { NodeBuilder, scaled } from './nodes';
 import { PlacementError, placeOnHosts } from './placement';
 import { violations } from './rules';
 import type { CellPlan, CostPlan, NetworkPlan, NodePlan, PlacementPlan, StagingPlan, SwiftPlan } from './types';
+import { INSTALLABLE_RELEASES } from '../assets/puppet';
 
 /** Scales tried by `scale: auto`, largest first; 0 is the smallest faithful clone. */
 export const SCALE_LADDER: readonly number[] = [1, 0.5, 0.25, 0.1, 0.05, 0.02, 0.01, 0];
@@ -33,6 +34,17 @@ export function buildPlan(profile: Profile, target: TargetConfig): StagingPlan {
         target.source,
         `packageArchives.${release}`,
         `is required: the release path ${path} (${profile.source}) installs ${release} packages; name the archive (or your mirror) of ${release}`,
+      );
+    }
+  }
+  // Both sides' nodes are built with their release's own Puppet modules, which the manifests are checked against.
+  for (const key of ['from', 'to'] as const) {
+    const release = profile.releases[key];
+    if (!INSTALLABLE_RELEASES.includes(release)) {
+      throw new InputError(
+        profile.source,
+        `releases.${key}`,
+        `${release} nodes cannot be built: the role manifests are checked against the Puppet modules of ${INSTALLABLE_RELEASES.join(' and ')} only (assets/puppet.ts MODULE_SETS)`,
       );
     }
   }

@@ -2,7 +2,7 @@
  * What each node role is, in one typed place: the networks it joins, the services
  * the upgrade stops and starts, the Nova services restarted when the cells
  * settings are merged. `Record<NodeRole, …>` makes a new role fill every field
- * here; what else a new role must fill (its size, its installer keys, its stack,
+ * here; what else a new role must fill (its size, its role manifest, its stack,
  * its flows) is listed in docs/adding-a-role.md, each a `Record<NodeRole, …>` too
  * where the compiler can say so.
  *
@@ -58,7 +58,7 @@ export const ROLES: Readonly<Record<NodeRole, RoleDescription>> = {
   keystone: {
     stack: 'control',
     networks: ['api'],
-    // Icehouse runs Keystone as its own daemon; Liberty's Packstack runs it under httpd.
+    // Icehouse runs Keystone as its own daemon; Liberty's RDO (and its Puppet modules) under httpd.
     apiServices: ['openstack-keystone', 'httpd'],
     services: ['openstack-keystone', 'httpd'],
     novaServices: [],

@@ -10,7 +10,7 @@ import type { PhaseKind } from '../runbook/types';
 
 /** The rates the estimate assumes, stated in the report. */
 export const ASSUMED = {
-  /** Instance start, first boot and Packstack's run on the largest node, per side built. */
+  /** Instance start, first boot and the Puppet run on the largest node, per side built. */
   buildSideMinutes: 45,
   /** A single-threaded `mysql` import of a gzip dump. */
   restoreGiBPerHour: 20,

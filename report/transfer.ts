@@ -21,7 +21,7 @@ export interface TransferLine {
   readonly cost: number;
 }
 
-/** Packages a node downloads at its first boot (OS updates, RDO, Packstack's Puppet modules). */
+/** Packages a node downloads at its first boot (OS updates, RDO, the release's Puppet modules). */
 export const PACKAGES_GIB_PER_NODE = 1;
 
 /** The dumps' way to their store per round, beyond the toolbox: out of the cloud and back when the operator carries them. */

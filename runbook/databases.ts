@@ -14,7 +14,7 @@ export interface DatabaseTarget {
   /** Dump file stem, unique: `keystone`, `nova-api`, `nova-cell01`… */
   readonly key: string;
   readonly service: DbService;
-  /** Database and user name (Packstack's defaults; assumption: production kept them). */
+  /** Database and user name (the role manifests create them so; assumption: production kept them). */
   readonly name: string;
   readonly passwordSecret: SecretName;
   /** Nova cell of a Nova database. */

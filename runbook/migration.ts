@@ -62,7 +62,7 @@ function restoreStep(ctx: Context, phase: Phase, round: string, db: DatabaseTarg
     commands: [
       onNode(ctx, TOOLBOX, [
         `. ${SECRETS_FILE}`,
-        // Packstack created the new release's schema at boot: start from the dump alone.
+        // Puppet created the new release's schema at boot (nova::api sync_db and the like): start from the dump alone.
         `${mysqlAs(db, 'new')} -e 'DROP DATABASE IF EXISTS ${db.name}; CREATE DATABASE ${db.name} CHARACTER SET utf8'`,
         `gunzip -c ${dumpFile(round, db)} | ${mysqlAs(db, 'new')} ${db.name}`,
       ]),

@@ -29,7 +29,7 @@ const CATALOG: readonly { type: string; role: NodeRole; port: number; adminPort?
   { type: 'object-store', role: 'swift-proxy', port: 8080 },
 ];
 
-/** Service users Packstack creates, with the secret holding each one's staging password (assumption: production kept the names). */
+/** Service users the Keystone node's manifest creates (the `*::keystone::auth` classes), with the secret holding each one's staging password (assumption: production kept the names). */
 const SERVICE_USERS: readonly [string, SecretName][] = [
   ['admin', 'KEYSTONE_ADMIN_PASSWORD'],
   ['nova', 'NOVA_KS_PASSWORD'],

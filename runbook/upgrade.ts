@@ -65,7 +65,7 @@ function basicChecksStep(ctx: Context, phase: Phase, round: string): Step {
 export function upgradeSteps(ctx: Context, phase: Phase, round: string, rebuild: boolean): Step[] {
   return [
     ...buildNewSideSteps(ctx, phase, round, rebuild),
-    // Packstack started the new services on empty databases: nothing may write while they are filled.
+    // Puppet started the new services on empty databases: nothing may write while they are filled.
     sideServicesStep(ctx, phase, `${round}.stop-new`, 'new', 'stop'),
     swiftCopyStep(ctx, phase, round, 'initial'),
     // While the API still serves: the switch inside the downtime window only applies it.
