@@ -418,7 +418,8 @@ function horizon(ctx: ManifestContext): ClassDeclaration[] {
           : { keystone_url: `http://${keystone}:5000/v2.0`, allowed_hosts: '*' }),
       },
     },
-    { name: 'memcached', params: {} },
+    // Horizon's session cache, for itself only.
+    { name: 'memcached', params: { listen_ip: '127.0.0.1' } },
   ];
 }
 

@@ -204,6 +204,22 @@ function checksOf(record: RehearsalRecord, steps: ReadonlyMap<string, Timing>): 
       details: r?.problems ?? [],
     });
   }
+  for (const round of ROUNDS) {
+    const id = `${round}.swift-accounts-new`;
+    const r = resultOf(record, id, 'swift-accounts');
+    views.push({
+      phase: round,
+      name: 'Swift accounts through the API',
+      step: id,
+      status: status(id),
+      summary: r
+        ? r.problems.length === 0
+          ? `${r.containers} container(s) of ${r.accounts} account(s) listed alike, ${r.objects} object(s)`
+          : `${r.problems.length} listing difference(s)`
+        : 'no result recorded',
+      details: r?.problems ?? [],
+    });
+  }
   for (const phase of ['verify-upgrade-1', 'verify-rollback', 'verify-upgrade-2']) {
     const canary = `${phase}.canary-inventory`;
     const c = resultOf(record, canary, 'canary');

@@ -3,6 +3,7 @@
  *   checks-cli.ts inventory RECORDED.json CURRENT.json [SERVERS.json]   exit 1 on any difference
  *   checks-cli.ts logs PATTERNS OLD_LOG_DIR NEW_LOG_DIR REPORT.md      findings are a report, exit 0
  *   checks-cli.ts swift-parity COUNTS.txt                               exit 1 when a copy differs from its source
+ *   checks-cli.ts swift-accounts OLD.jsonl NEW.jsonl                    exit 1 when the new side's API lists other containers or counts
  *   checks-cli.ts flavors FLAVORS.json NAME...                          exit 1 unless each flavor is listed exactly once
  *   checks-cli.ts canary-auth CONFIG.json EDGE_OUTPUTS.json             exit 1 when clouds.yaml points elsewhere
  *   checks-cli.ts image FILE CANARY_OUTPUTS.json                        exit 1 unless the image data has its checksum
@@ -39,6 +40,9 @@ import {
   resultLine,
   serverProblems,
   swiftPairCounts,
+  listingProblems,
+  listingTotals,
+  swiftListing,
 } from './checks';
 
 const json = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
@@ -105,6 +109,20 @@ function main([command, ...args]: string[]): number {
           : `every Swift pair holds the same objects (${pairs.length} pair(s), ${objects} object file(s))\n`,
       );
       process.stdout.write(resultLine({ check: 'swift-parity', pairs, problems }));
+      return problems.length ? 1 : 0;
+    }
+    case 'swift-accounts': {
+      const [oldFile, newFile] = args;
+      const old = swiftListing(readFileSync(oldFile, 'utf8'), oldFile);
+      const problems = listingProblems(old, swiftListing(readFileSync(newFile, 'utf8'), newFile));
+      const totals = listingTotals(old);
+      problems.slice(0, 200).forEach((p) => process.stdout.write(`swift: ${p}\n`));
+      process.stdout.write(
+        problems.length
+          ? `${problems.length} Swift account listing difference(s) between the sides\n`
+          : `the new side lists what the old side did: ${totals.accounts} account(s), ${totals.containers} container(s), ${totals.objects} object(s), ${totals.bytes} bytes\n`,
+      );
+      process.stdout.write(resultLine({ check: 'swift-accounts', ...totals, problems: problems.slice(0, 200) }));
       return problems.length ? 1 : 0;
     }
     case 'flavors': {
@@ -199,7 +217,7 @@ function main([command, ...args]: string[]): number {
       return 0;
     default:
       process.stderr.write(
-        'usage: checks-cli.ts inventory|logs|swift-parity|flavors|canary-auth|image|image-id|network-id|probe|endpoint|names|shelve|server-id|project-id|tempest ...\n',
+        'usage: checks-cli.ts inventory|logs|swift-parity|swift-accounts|flavors|canary-auth|image|image-id|network-id|probe|endpoint|names|shelve|server-id|project-id|tempest ...\n',
       );
       return 2;
   }

@@ -124,6 +124,70 @@ export const parityProblems = (pairs: readonly SwiftPairCount[]): string[] =>
     .filter((p) => p.oldObjects !== p.newObjects || p.oldBytes !== p.newBytes)
     .map((p) => `${p.from} -> ${p.to}: ${p.oldObjects} objects (${p.oldBytes} bytes) -> ${p.newObjects} (${p.newBytes})`);
 
+/** One line of a side's Swift listing (runbook/swift-accounts.ts): a container with its counts, or a canary object with its ETag. */
+export type SwiftListingLine =
+  | readonly ['container', account: string, container: string, objects: number, bytes: number]
+  | readonly ['object', account: string, path: string, etag: string, bytes: number];
+
+export function swiftListing(text: string, file: string): SwiftListingLine[] {
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((line) => {
+      let fields: unknown;
+      try {
+        fields = JSON.parse(line);
+      } catch {
+        fields = undefined;
+      }
+      const ok =
+        Array.isArray(fields) &&
+        fields.length === 5 &&
+        (fields[0] === 'container' || fields[0] === 'object') &&
+        typeof fields[1] === 'string' &&
+        typeof fields[2] === 'string' &&
+        (fields[0] === 'container' ? Number.isInteger(fields[3]) : typeof fields[3] === 'string') &&
+        Number.isInteger(fields[4]);
+      if (!ok)
+        throw new Error(
+          `${file}: not a listing line (["container", ACCOUNT, NAME, OBJECTS, BYTES] or ["object", ACCOUNT, PATH, ETAG, BYTES]): ${line}`,
+        );
+      return fields as SwiftListingLine;
+    });
+}
+
+/** What the new side's listing lacks, adds or counts differently from the old side's. */
+export function listingProblems(old: readonly SwiftListingLine[], fresh: readonly SwiftListingLine[]): string[] {
+  const key = (l: SwiftListingLine) => `${l[0]} ${l[1]}/${l[2]}`;
+  const show = (l: SwiftListingLine) => (l[0] === 'container' ? `${l[3]} objects, ${l[4]} bytes` : `ETag ${l[3]}, ${l[4]} bytes`);
+  const before = new Map(old.map((l) => [key(l), l]));
+  const after = new Map(fresh.map((l) => [key(l), l]));
+  const problems: string[] = [];
+  for (const [k, l] of before) {
+    const n = after.get(k);
+    if (!n) problems.push(`${k}: missing on the new side (old: ${show(l)})`);
+    else if (n[3] !== l[3] || n[4] !== l[4]) problems.push(`${k}: old ${show(l)}, new ${show(n)}`);
+  }
+  for (const [k, n] of after) if (!before.has(k)) problems.push(`${k}: only on the new side (${show(n)})`);
+  return problems;
+}
+
+/** Totals of a listing, for the report. */
+export function listingTotals(lines: readonly SwiftListingLine[]): {
+  accounts: number;
+  containers: number;
+  objects: number;
+  bytes: number;
+} {
+  const containers = lines.filter((l) => l[0] === 'container');
+  return {
+    accounts: new Set(containers.map((l) => l[1])).size,
+    containers: containers.length,
+    objects: containers.reduce((s, l) => s + (l[3] as number), 0),
+    bytes: containers.reduce((s, l) => s + l[4], 0),
+  };
+}
+
 /** What a check found, as the report reads it back from the step's log (one marked JSON line). */
 export type CheckResult =
   | { readonly check: 'canary'; readonly problems: readonly string[] }
@@ -138,6 +202,7 @@ export type CheckResult =
       readonly load?: readonly AlertLoad[];
     }
   | { readonly check: 'swift-parity'; readonly pairs: readonly SwiftPairCount[]; readonly problems: readonly string[] }
+  | ({ readonly check: 'swift-accounts'; readonly problems: readonly string[] } & ReturnType<typeof listingTotals>)
   | { readonly check: 'names'; readonly problems: readonly string[] }
   | { readonly check: 'shelve'; readonly server: string; readonly problems: readonly string[] }
   | { readonly check: 'horizon'; readonly user: string; readonly problems: readonly string[] }

@@ -17,6 +17,7 @@ import { collectFromEach, onNode, work, type Context } from './remote';
 import { forgetServicesStep } from './service-records';
 import { closeApiStep, directoryDomainSteps, linkCellsStep, monitoringStep, sideServicesStep } from './sides';
 import { swiftCopyStep, swiftParityStep } from './swift';
+import { swiftAccountsStep } from './swift-accounts';
 import type { Phase, Step } from './types';
 import { cellNovaNodes, novaServicesCheck } from './verify';
 
@@ -75,6 +76,8 @@ export function upgradeSteps(ctx: Context, phase: Phase, round: string, rebuild:
     closeApiStep(ctx, phase, round),
     swiftCopyStep(ctx, phase, round, 'delta'),
     swiftParityStep(ctx, phase, round),
+    // Through the old side's API while it still runs, with nothing writing (the API is closed).
+    swiftAccountsStep(ctx, phase, round, 'old'),
     // Stopped before the dumps: a dump taken while conductors and computes still write is not consistent.
     sideServicesStep(ctx, phase, `${round}.stop-old`, 'old', 'stop'),
     configBackupStep(ctx, phase, round),
@@ -89,6 +92,7 @@ export function upgradeSteps(ctx: Context, phase: Phase, round: string, rebuild:
     // The restored Keystone database holds the domain (made on the old side); this checks it and loads its settings.
     ...directoryDomainSteps(ctx, phase, `${round}.directory-new`, 'new'),
     basicChecksStep(ctx, phase, round),
+    swiftAccountsStep(ctx, phase, round, 'new'),
     switchStep(ctx, phase, `${round}.cut-over`, `${round}-cut-over`, 'Cut-over: the edge sends users to the new side (the prepared plan)'),
     monitoringStep(ctx, phase, `${round}.monitoring-start`, 'start'),
   ];
