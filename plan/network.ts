@@ -3,7 +3,7 @@
  * fixed node addresses, the public APIs and the only flows the rules allow.
  */
 import { InputError } from '../profile/errors';
-import type { NodeRole } from '../profile/schema';
+import { NODE_ROLES, type NodeRole } from '../profile/schema';
 import type { ApiPlan, FlowPlan, NetworkPlan, NetworkRole } from './types';
 import { NETWORK_ROLES } from './types';
 
@@ -14,7 +14,12 @@ const PURPOSE: Record<NetworkRole, string> = {
   tenant: 'tenant overlay between compute nodes (carries the VLAN-tagged tenant traffic)',
 };
 
+import { ROLES } from './roles';
+
 export { networksOf } from './roles';
+
+/** Roles in the schema's order: the order flows and APIs are listed in. */
+const ROLE_NAMES: readonly NodeRole[] = NODE_ROLES;
 
 const toInt = (ip: string): number => ip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
 const toIp = (n: number): string => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
@@ -74,129 +79,40 @@ export class AddressBook {
   }
 }
 
-export const APIS: readonly ApiPlan[] = [
-  { name: 'keystone', port: 5000, role: 'keystone', healthPath: '/v3' },
-  { name: 'nova', port: 8774, role: 'nova-api', healthPath: '/' },
-  { name: 'glance', port: 9292, role: 'glance', healthPath: '/versions' },
-  { name: 'neutron', port: 9696, role: 'neutron-server', healthPath: '/' },
-  { name: 'swift', port: 8080, role: 'swift-proxy', healthPath: '/healthcheck' },
-  { name: 'horizon', port: 80, role: 'horizon', healthPath: '/dashboard/auth/login/' },
-];
-
-const tcp = (from: FlowPlan['from'], to: NodeRole, ports: [number, number], purpose: string, sameSide = true): FlowPlan => ({
-  from,
-  to,
-  protocol: 'tcp',
-  ports,
-  purpose,
-  sameSide,
+/** The public APIs, in role-table order: each role's `publicApi` (plan/roles.ts). */
+export const APIS: readonly ApiPlan[] = ROLE_NAMES.flatMap((role) => {
+  const api = ROLES[role].publicApi;
+  return api ? [{ ...api, role }] : [];
 });
 
-const API_CLIENTS: readonly NodeRole[] = [
-  'keystone',
-  'glance',
-  'nova-api',
-  'neutron-server',
-  'horizon',
-  'swift-proxy',
-  'cell-services',
-  'compute',
-  'monitoring',
-];
-
-/** Every allowed flow. Anything not listed is closed. `directory`: the plan builds the LDAP stand-in on the monitoring node. */
+/**
+ * Every allowed flow, read from the role table: the edge to each public API, each Keystone client
+ * to its side's Keystone, each role's own inbound flows, and monitoring, operator SSH and log
+ * shipping for every monitored role. Anything not listed is closed. `directory`: the plan builds
+ * the LDAP stand-in on the monitoring node.
+ */
 export function flows(options: { readonly directory?: boolean } = {}): FlowPlan[] {
-  const list: FlowPlan[] = [];
-  for (const api of APIS) {
-    list.push(tcp('edge', api.role, [api.port, api.port], `${api.name} API from the edge load balancer`));
+  const tcp = (from: FlowPlan['from'], to: NodeRole, port: number, purpose: string, sameSide = true): FlowPlan => ({
+    from,
+    to,
+    protocol: 'tcp',
+    ports: [port, port],
+    purpose,
+    sameSide,
+  });
+  const list: FlowPlan[] = APIS.map((api) => tcp('edge', api.role, api.port, `${api.name} API from the edge load balancer`));
+  for (const client of ROLE_NAMES.filter((role) => ROLES[role].keystoneClient)) {
+    list.push(tcp(client, 'keystone', 5000, 'token validation'), tcp(client, 'keystone', 35357, 'Keystone admin API'));
   }
-  for (const client of API_CLIENTS) {
-    if (client !== 'keystone') list.push(tcp(client, 'keystone', [5000, 5000], 'token validation'));
-    if (client !== 'keystone') list.push(tcp(client, 'keystone', [35357, 35357], 'Keystone admin API'));
+  for (const role of ROLE_NAMES) list.push(...ROLES[role].inbound.map((flow) => ({ ...flow, to: role })));
+  for (const role of ROLE_NAMES.filter((r) => ROLES[r].monitored)) {
+    list.push(
+      tcp('monitoring', role, 5666, 'monitoring agent (NRPE)', false),
+      tcp('admin', role, 22, 'operator SSH'),
+      tcp(role, 'monitoring', 514, 'log shipping (rsyslog) to log monitoring', false),
+    );
   }
-  list.push(
-    tcp('horizon', 'nova-api', [8774, 8774], 'dashboard'),
-    tcp('horizon', 'glance', [9292, 9292], 'dashboard'),
-    tcp('horizon', 'neutron-server', [9696, 9696], 'dashboard'),
-    tcp('compute', 'glance', [9292, 9292], 'image download to local qcow2 cache'),
-    tcp('compute', 'neutron-server', [9696, 9696], 'port binding'),
-    tcp('nova-api', 'neutron-server', [9696, 9696], 'network info'),
-    tcp('nova-api', 'glance', [9292, 9292], 'image metadata'),
-    tcp('glance', 'swift-proxy', [8080, 8080], 'Glance images stored in Swift'),
-    tcp('swift-proxy', 'swift-storage', [6000, 6002], 'object, container and account servers'),
-    tcp('swift-storage', 'swift-storage', [6000, 6002], 'replication'),
-    // Across sides too: the upgrade copies the old side's devices to the new side with rsync.
-    tcp('swift-storage', 'swift-storage', [873, 873], 'rsync replication and the cross-side data copy', false),
-    tcp('keystone', 'database', [3306, 3306], 'keystone DB'),
-    tcp('glance', 'database', [3306, 3306], 'glance DB'),
-    tcp('neutron-server', 'database', [3306, 3306], 'neutron DB'),
-    tcp('nova-api', 'database', [3306, 3306], 'API cell DB'),
-    tcp('nova-api', 'rabbitmq', [5672, 5672], 'API cell message queue'),
-    tcp('neutron-server', 'rabbitmq', [5672, 5672], 'neutron agents queue'),
-    tcp('compute', 'rabbitmq', [5672, 5672], 'neutron agent on compute'),
-    tcp('cell-services', 'rabbitmq', [5672, 5672], 'child nova-cells to the parent cell broker'),
-    tcp('cell-services', 'cell-database', [3306, 3306], 'cell DB (nova-conductor)'),
-    tcp('cell-services', 'cell-rabbitmq', [5672, 5672], 'cell message queue'),
-    tcp('compute', 'cell-rabbitmq', [5672, 5672], 'nova-compute to its cell broker'),
-    tcp('compute', 'compute', [16509, 16509], 'libvirt live migration control'),
-    tcp('compute', 'compute', [49152, 49215], 'libvirt live migration data'),
-    {
-      from: 'compute',
-      to: 'compute',
-      protocol: 'udp',
-      ports: [4789, 4789],
-      purpose: 'VXLAN overlay carrying tenant VLANs',
-      sameSide: true,
-    },
-    {
-      from: 'neutron-server',
-      to: 'compute',
-      protocol: 'udp',
-      ports: [4789, 4789],
-      purpose: 'DHCP agent on the tenant overlay',
-      sameSide: true,
-    },
-    {
-      from: 'compute',
-      to: 'neutron-server',
-      protocol: 'udp',
-      ports: [4789, 4789],
-      purpose: 'DHCP agent on the tenant overlay',
-      sameSide: true,
-    },
-    // The toolbox restores dumps into the new side and reads the old side's: it reaches both.
-    tcp('migration-toolbox', 'database', [3306, 3306], 'dump and migrate the API-level databases', false),
-    tcp('migration-toolbox', 'cell-database', [3306, 3306], 'dump and migrate every cell database', false),
-    // Tempest runs from the toolbox against the serving side, on the catalog's internal endpoints (the edge answers operators only).
-    ...APIS.filter((api) => api.role !== 'horizon').flatMap((api) =>
-      (api.role === 'keystone' ? [api.port, 35357] : [api.port]).map((port) =>
-        tcp('migration-toolbox', api.role, [port, port], `Tempest: ${api.name} API`, false),
-      ),
-    ),
-  );
-  for (const role of [
-    'keystone',
-    'glance',
-    'nova-api',
-    'neutron-server',
-    'horizon',
-    'swift-proxy',
-    'database',
-    'rabbitmq',
-    'cell-services',
-    'cell-database',
-    'cell-rabbitmq',
-    'swift-storage',
-    'compute',
-    'migration-toolbox',
-  ] as const) {
-    list.push(tcp('monitoring', role, [5666, 5666], 'monitoring agent (NRPE)', false));
-    list.push(tcp('admin', role, [22, 22], 'operator SSH'));
-    list.push(tcp(role, 'monitoring', [514, 514], 'log shipping (rsyslog) to log monitoring', false));
-  }
-  list.push(tcp('admin', 'monitoring', [22, 22], 'operator SSH'), tcp('admin', 'monitoring', [80, 80], 'monitoring web UI'));
   // Both sides' Keystone read the one directory stand-in: production keeps one company-wide directory across the upgrade.
-  if (options.directory)
-    list.push(tcp('keystone', 'monitoring', [389, 389], 'Keystone LDAP identity to the company-directory stand-in', false));
+  if (options.directory) list.push(tcp('keystone', 'monitoring', 389, 'Keystone LDAP identity to the company-directory stand-in', false));
   return list;
 }
