@@ -53,16 +53,44 @@ const UPLOAD: Record<DumpsStore, (ctx: Context, round: string) => string[]> = {
       [`"$(cat ${work(ctx, 'dumps-bucket')})"`],
     ),
   ],
-  // The toolbox holds no credentials of the cloud it runs on: the operator carries the dumps over.
-  'object-container-by-operator': (ctx, round) => {
-    const tar = work(ctx, `dumps-${round}.tar`);
-    const container = factsOf(ctx.plan.cloud).bucketName(ctx.plan.rehearsalId, 'dumps');
-    return [
-      `${SSH} ${ctx.options.sshUser}@${addressOfToolbox(ctx)} sudo tar -C ${DUMPS_DIR} -cf - ${round} > ${tar}`,
-      `openstack --os-cloud ${ctx.options.targetCloud ?? 'TARGET-CLOUD'} object create --name ${round}.tar ${container} ${tar}`,
-    ];
-  },
+  // The toolbox holds no credentials of the cloud it runs on: the operator carries the dumps over, streamed.
+  'object-container-by-operator': (ctx, round) => containerUpload(ctx, round),
 };
+
+/**
+ * Part size of the dumps archive in a container: Swift refuses an object over 5 GiB (the proxy's
+ * `max_file_size`, swift/common/constraints.py: 5 GiB + 2 bytes), and one round's gzipped dumps are
+ * bigger on a cloud of this size, so the archive is stored as numbered parts with its SHA-256.
+ */
+export const DUMP_PART_SIZE = '1G';
+
+/**
+ * The OpenStack upload: the toolbox's tar streamed through the operator machine into numbered
+ * parts (`<round>/dumps.tar.000`…) and the stream's SHA-256 (`<round>/dumps.tar.sha256`). At most
+ * one part is on the operator's disk at a time, in a private folder, deleted once uploaded:
+ * production data is not left on the operator machine. Needs GNU split (`--filter`).
+ */
+function containerUpload(ctx: Context, round: string): string[] {
+  const container = factsOf(ctx.plan.cloud).bucketName(ctx.plan.rehearsalId, 'dumps');
+  const cloud = `openstack --os-cloud ${ctx.options.targetCloud ?? 'TARGET-CLOUD'}`;
+  return [
+    [
+      'set -euo pipefail',
+      'parts="$(mktemp -d)"; chmod 700 "$parts"; trap \'rm -rf "$parts"\' EXIT',
+      // split's filter is its own shell: $FILE and $PARTS expand there, not here.
+      '# shellcheck disable=SC2016',
+      `${SSH} ${ctx.options.sshUser}@${addressOfToolbox(ctx)} sudo tar -C ${DUMPS_DIR} -cf - ${round} \\`,
+      '  | tee >(sha256sum | cut -d" " -f1 > "$parts/sha256") \\',
+      `  | PARTS="$parts" split -b "\${DUMP_PART_SIZE:-${DUMP_PART_SIZE}}" -d -a 3 --filter '`,
+      `cat > "$PARTS/part" && ${cloud} object create --name "${round}/$FILE" ${container} "$PARTS/part" >/dev/null && rm -f "$PARTS/part"' - dumps.tar.`,
+      // tee's process substitution may finish after the pipeline: wait for its sum.
+      'for _ in $(seq 50); do [ -s "$parts/sha256" ] && break; sleep 0.2; done',
+      '[ -s "$parts/sha256" ] || { echo "no checksum of the dumps archive" >&2; exit 1; }',
+      `${cloud} object create --name ${round}/dumps.tar.sha256 ${container} "$parts/sha256" >/dev/null`,
+      `echo "dumps of ${round} in container ${container}: $(${cloud} object list --prefix ${round}/dumps.tar. -f value -c Name ${container} | grep -c '[.][0-9][0-9][0-9]$') part(s), SHA-256 $(cat "$parts/sha256")"`,
+    ].join('\n'),
+  ];
+}
 
 const upload = (ctx: Context, round: string): string[] => UPLOAD[factsOf(ctx.plan.cloud).dumpsStore](ctx, round);
 
