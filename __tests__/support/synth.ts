@@ -1,4 +1,5 @@
 /** Real synthesis of a plan into a temporary cdktf.out, read back as JSON per stack. */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,4 +68,33 @@ export function members(stack: StackJson, type: string): Record<string, any> {
     } else out[id] = body;
   }
   return out;
+}
+
+const sha = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
+
+/**
+ * A stack as its snapshot shows it, small enough to read in review and still changed by any
+ * byte: every long text (a node's user data, a script, a bundle) becomes its length and
+ * SHA-256, and a `for_each` of many members (the security rules, a side's nodes) shows its
+ * first two members, its count and the SHA-256 of the rest. The texts and the members are
+ * checked one by one by the asset, exposure and security-rule tests.
+ */
+export function snapshotOf(stack: StackJson): StackJson {
+  const digest = (value: unknown, key = ''): unknown => {
+    if (typeof value === 'string' && value.length > 400) return `<${value.length} characters, sha256 ${sha(value)}>`;
+    if (Array.isArray(value)) return value.map((v) => digest(v));
+    if (value && typeof value === 'object') {
+      const entries = Object.entries(value);
+      if (key === 'for_each' && entries.length > 4) {
+        const rest = entries.slice(2);
+        return {
+          ...Object.fromEntries(entries.slice(0, 2).map(([k, v]) => [k, digest(v)])),
+          [`<${rest.length} more members>`]: `sha256 ${sha(JSON.stringify(rest))}`,
+        };
+      }
+      return Object.fromEntries(entries.map(([k, v]) => [k, digest(v, k)]));
+    }
+    return value;
+  };
+  return digest(stack) as StackJson;
 }
