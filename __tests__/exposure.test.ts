@@ -39,7 +39,7 @@ describe.each(PLACEMENTS)('on %s %s', (cloud, placement) => {
   const config = target(cloud, { placement });
   const plan = buildPlan(profile, config);
   // Where the nodes are KVM guests, each one's own group is kept by its host (assets/host-firewall.ts, tested in
-  // host-network.test.ts): the rules below are the ones the hosts keep; the cloud's host groups are their union (hosts.test.ts).
+  // host-network.test.ts): the rules below are the ones the hosts keep; the cloud's host groups are their union (aws-hosts.test.ts).
   const permissions = ingressPermissions({ ...plan, placement: { kind: 'instances', reason: 'each guest' } }, config.adminCidrs);
   const { stacks } = synthesize(plan, config);
   const all = (type: string): any[] => Object.values(stacks).flatMap((s: StackJson) => Object.values(members(s, type)));

@@ -5,6 +5,8 @@ import { loadProfile } from '../profile/load';
 import type { OpenstackTargetConfig } from '../targets/config';
 import { target } from './support/shapes';
 import { resources, synthesize } from './support/synth';
+import { expectOnlyListenersMove } from './support/switch';
+import { stacks as referenceStacks, profile as referenceProfile } from './support/openstack';
 
 const config = target('openstack');
 const plan = buildPlan(loadProfile(), config);
@@ -42,4 +44,13 @@ test('the VIP sits on the private API network, reached through one floating IP o
   const [fip] = Object.values(of('openstack_networking_floatingip_v2'));
   expect(fip.pool).toBe((config as OpenstackTargetConfig).externalNetwork);
   expect(Object.keys(of('openstack_networking_floatingip_associate_v2'))).toEqual(['edge-ip-vip']);
+});
+
+test('the active-side switch changes only the listeners of the edge stack', () => {
+  const switched = synthesize(buildPlan(referenceProfile, { ...config, activeSide: 'new' }), config).stacks;
+  expectOnlyListenersMove(referenceStacks, switched, {
+    type: 'openstack_lb_listener_v2',
+    target: (listener) => listener.default_pool_id,
+    group: (side, api) => `openstack_lb_pool_v2.pool-${side}-${api}.id`,
+  });
 });
