@@ -21,7 +21,7 @@ const hosts: readonly HostPlan[] = plan.placement.hosts;
 const { stacks } = synthesize(plan, config);
 
 test('the hosts replace the node stacks: one stack per side, and the runbook deploys and destroys those', () => {
-  expect(Object.keys(stacks).sort()).toEqual(['canary', 'edge', 'foundation', 'hosts-new', 'hosts-old', 'hosts-shared']);
+  expect(Object.keys(stacks).sort()).toEqual(['canary', 'canary-projects', 'edge', 'foundation', 'hosts-new', 'hosts-old', 'hosts-shared']);
   expect(sideStacks(plan, 'new')).toEqual(['hosts-new']);
   expect(firstDeploy(plan)).toEqual(['foundation', 'hosts-old', 'hosts-shared', 'edge']);
   for (const side of ['old', 'new', 'shared'] as const) {

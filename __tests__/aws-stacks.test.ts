@@ -12,6 +12,7 @@ import { snapshotOf, synthesize } from './support/synth';
 test('one stack per concern, each side on its own, all depending on the foundation', () => {
   expect(Object.keys(stacks)).toEqual([
     'canary',
+    'canary-projects',
     'cells-new',
     'cells-old',
     'compute',
@@ -25,7 +26,8 @@ test('one stack per concern, each side on its own, all depending on the foundati
     'swift-old',
   ]);
   for (const [name, stack] of Object.entries(manifest.stacks) as [string, any][]) {
-    expect(stack.dependencies).toEqual(name === 'foundation' ? [] : name === 'canary' ? ['edge'] : ['foundation']);
+    const expected: Record<string, string[]> = { foundation: [], 'canary-projects': ['edge'], canary: ['edge', 'canary-projects'] };
+    expect(stack.dependencies).toEqual(expected[name] ?? ['foundation']);
   }
 });
 

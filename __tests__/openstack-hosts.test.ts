@@ -52,7 +52,7 @@ const routed = (network: NetworkRole) => (ROUTED_ROLES as readonly NetworkRole[]
 const guestsOf = (p: StagingPlan, host: HostPlan) => host.guests.map((g) => p.nodes.find((n) => n.name === g)!);
 
 test('the hosts replace the node stacks, one stack per side, and every openstack_* block fits the provider schema', () => {
-  expect(Object.keys(stacks).sort()).toEqual(['canary', 'edge', 'foundation', 'hosts-new', 'hosts-old', 'hosts-shared']);
+  expect(Object.keys(stacks).sort()).toEqual(['canary', 'canary-projects', 'edge', 'foundation', 'hosts-new', 'hosts-old', 'hosts-shared']);
   for (const side of ['old', 'new', 'shared'] as const) {
     const instances = members(stacks[`hosts-${side}`], 'openstack_compute_instance_v2');
     const own = hosts.filter((h) => h.side === side);

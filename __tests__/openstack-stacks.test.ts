@@ -11,6 +11,7 @@ import { all, plan, stacks } from './support/openstack';
 test('the same stacks as on AWS, from the same plan', () => {
   expect(Object.keys(stacks)).toEqual([
     'canary',
+    'canary-projects',
     'cells-new',
     'cells-old',
     'compute',

@@ -21,7 +21,9 @@ function shBlockAfter(heading: string): string[] {
 }
 
 /** A command reduced to what it does: a stacks deploy with its stacks, an asset script, or the synth/assets commands. */
-function gist(command: string): string | undefined {
+function gist(full: string): string | undefined {
+  // An environment given first (`TF_VAR_…="$(…)" env -u OS_CLOUD … npm run …`) is not what the command does.
+  const command = full.replace(/^(?:[A-Za-z_]+="[^"]*" )*env (?:-u \S+ )*/, '');
   const deploy = /^npm run stacks -- deploy ((?:[a-z][a-z-]* ?)+)/.exec(command);
   if (deploy) return `deploy ${deploy[1].trim()}`;
   const script = /^bash \S*?((?:secrets|rings)\/[a-z-]+\.sh)/.exec(command);

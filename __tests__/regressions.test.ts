@@ -5,7 +5,7 @@
  * with a `Name` column.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { multibyteNamesStep, shelveStep } from '../runbook/regressions';
@@ -23,6 +23,12 @@ function context() {
   writeFileSync(join(workDir, 'edge.json'), JSON.stringify({ edge: { endpoint: '127.0.0.1' } }));
   const servers = Object.fromEntries(plan.canary.servers.map((s, i) => [s.name, { id: `id-${i}`, cell: s.cell }]));
   writeFileSync(join(workDir, 'canary-seed.json'), JSON.stringify({ canary: { inventory: { servers } } }));
+  // The secrets script, as far as `--print` goes: the canary user's password.
+  spawnSync('mkdir', ['-p', join(workDir, 'assets', 'secrets')]);
+  writeFileSync(
+    join(workDir, 'assets', 'secrets', 'create-secrets.sh'),
+    '[ "$1 $2" = "--print CANARY_USER_PASSWORD" ] && echo canary-pw\n',
+  );
   const ctx = { plan, options: { ...DEFAULT_OPTIONS, workDir, logIgnoreFile: 'log-ignore.txt', packageArchives: {} } };
   return { dir, ctx, bin: join(dir, 'bin') };
 }
@@ -33,7 +39,11 @@ function standIn(bin: string, body: string): void {
     '#!/usr/bin/env python3',
     'import json, os, sys',
     'args = sys.argv[1:]',
+    // Who asked: the admin's clouds.yaml entry, or the canary user in a project (and with which password).
+    'opts = dict(zip(args[0::2], args[1::2]))',
+    "who = opts.get('--os-cloud') or '%s@%s:%s' % (opts.get('--os-username'), opts.get('--os-project-name'), os.environ.get('OS_PASSWORD'))",
     "while args and args[0].startswith('--os-'): args = args[2:]",
+    "open(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'calls'), 'a').write('%s %s\\n' % (who, ' '.join(args[:2])))",
     "state = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'state')",
     body,
   ].join('\n');
@@ -79,6 +89,13 @@ else:
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('every multibyte name is shown and listed as made');
+    // Projects as the admin; everything else as the Japanese-named project's tenant sees it.
+    const tenant = `canary-user@${names.project}:canary-pw`;
+    expect(readFileSync(join(bin, 'calls'), 'utf8').trim().split('\n')).toEqual([
+      'staging-inside project show',
+      'staging-inside project list',
+      ...['network', 'server', 'image', 'object'].flatMap((kind) => [`${tenant} ${kind} show`, `${tenant} ${kind} list`]),
+    ]);
   });
 
   it.each(['project', 'server', 'object'])('fails when the %s name comes back mangled', (kind) => {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { loadProfile, REFERENCE_PROFILE } from '../profile/load';
 import { buildPlan } from '../plan/plan';
 import { alertLoad, checkLogs, inventoryDiff, probeProblems, serverProblems } from '../runbook/checks';
+import { canaryEnv } from '../runbook/canary';
 import { databaseTargets } from '../runbook/databases';
 import { flavorLoopLines, syncLines } from '../runbook/migration';
 import { runSteps, selectSteps } from '../runbook/run';
@@ -36,8 +37,9 @@ describe('phases', () => {
     const phases = steps.map((s) => s.phase).filter((p, i, all) => i === 0 || all[i - 1] !== p);
     expect(phases).toEqual([...PHASES]);
     expect(phases.map(kindOf)).toEqual(['deploy', 'seed', 'upgrade', 'verify', 'rollback', 'verify', 'upgrade', 'verify', 'teardown']);
+    // The canary stack's providers log in as the canary user, at its teardown as at its deploy.
     expect(steps[steps.length - 1].commands).toEqual([
-      "npm run stacks -- destroy '*' --timings rehearsal/stacks-timings.json --log-dir rehearsal/logs/stacks",
+      `${canaryEnv({ plan: PLANS.reference(), options: { ...DEFAULT_OPTIONS, logIgnoreFile: '', packageArchives: {} } })} npm run stacks -- destroy '*' --timings rehearsal/stacks-timings.json --log-dir rehearsal/logs/stacks`,
     ]);
   });
 
@@ -581,6 +583,9 @@ describe('a new server boots in every child cell after each switch (verify)', ()
       expect(step.commands).toHaveLength(4);
       for (const [i, command] of step.commands.entries()) {
         expect(command).toContain(`--hint 'target_cell=api!cell0${i + 1}'`);
+        // As the admin, on the admin's own shared network (the canary projects' networks are theirs).
+        expect(command).toContain('network-id rehearsal/canary-projects.json tempest-shared');
+        expect(command).toMatch(/^openstack --os-cloud staging-inside .* server create /m);
         expect(command).toMatch(
           /^set -e\ntrap '.* server delete --wait canary-probe-cell0\d-verify-[a-z0-9-]+ >\/dev\/null 2>&1 \|\| true' EXIT\n/,
         );

@@ -18,16 +18,17 @@ jest.setTimeout(30_000);
 
 const ADMIN = 'a0';
 const JAPANESE = 'カナリア';
+// The canary's containers are in their projects' own accounts (pa, pj), as the canary user made them.
 const accounts = {
-  [`AUTH_${ADMIN}`]: {
+  [`AUTH_${ADMIN}`]: { 'not-canary': [{ name: 'x', hash: 'e5', bytes: 5 }] },
+  AUTH_pa: {
     'canary-a': [
       { name: 'one.txt', hash: 'e1', bytes: 10 },
       { name: 'two.txt', hash: 'e2', bytes: 20 },
       { name: 'three.txt', hash: 'e3', bytes: 30 },
     ],
-    [JAPANESE]: [{ name: `${JAPANESE}.txt`, hash: 'e4', bytes: 12 }],
-    'not-canary': [{ name: 'x', hash: 'e5', bytes: 5 }],
   },
+  AUTH_pj: { [JAPANESE]: [{ name: `${JAPANESE}.txt`, hash: 'e4', bytes: 12 }] },
   AUTH_p1: { c1: [{ name: 'o', hash: 'e6', bytes: 1 }], c2: [], c3: [{ name: 'o', hash: 'e7', bytes: 7 }] },
 };
 
@@ -61,25 +62,25 @@ function list(url: string, dir: string, password: string, canary: readonly strin
 
 describe('the lister', () => {
   test("grants the admin reseller admin once, then lists every project's containers and the canary objects, page by page", async () => {
-    const s = await standin({ password: 'pw123', admin: ADMIN, projects: ['p1', ADMIN, 'p2'], accounts, missing: ['AUTH_p2'] });
+    const s = await standin({ password: 'pw123', admin: ADMIN, projects: ['pj', 'p1', ADMIN, 'p2', 'pa'], accounts, missing: ['AUTH_p2'] });
     try {
       const run = list(s.url, s.dir, 'pw123', ['canary-a', JAPANESE]);
       expect(run.stderr).toBe('');
       expect(run.status).toBe(0);
       const lines = swiftListing(run.stdout, 'stdout');
       expect(lines).toEqual([
-        ['container', `AUTH_${ADMIN}`, 'canary-a', 3, 60],
-        ['object', `AUTH_${ADMIN}`, 'canary-a/one.txt', 'e1', 10],
-        ['object', `AUTH_${ADMIN}`, 'canary-a/three.txt', 'e3', 30],
-        ['object', `AUTH_${ADMIN}`, 'canary-a/two.txt', 'e2', 20],
         ['container', `AUTH_${ADMIN}`, 'not-canary', 1, 5],
-        ['container', `AUTH_${ADMIN}`, JAPANESE, 1, 12],
-        ['object', `AUTH_${ADMIN}`, `${JAPANESE}/${JAPANESE}.txt`, 'e4', 12],
         ['container', 'AUTH_p1', 'c1', 1, 1],
         ['container', 'AUTH_p1', 'c2', 0, 0],
         ['container', 'AUTH_p1', 'c3', 1, 7],
+        ['container', 'AUTH_pa', 'canary-a', 3, 60],
+        ['object', 'AUTH_pa', 'canary-a/one.txt', 'e1', 10],
+        ['object', 'AUTH_pa', 'canary-a/three.txt', 'e3', 30],
+        ['object', 'AUTH_pa', 'canary-a/two.txt', 'e2', 20],
+        ['container', 'AUTH_pj', JAPANESE, 1, 12],
+        ['object', 'AUTH_pj', `${JAPANESE}/${JAPANESE}.txt`, 'e4', 12],
       ]);
-      expect(listingTotals(lines)).toEqual({ accounts: 2, containers: 6, objects: 7, bytes: 85 });
+      expect(listingTotals(lines)).toEqual({ accounts: 4, containers: 6, objects: 7, bytes: 85 });
       const calls = s.calls();
       expect(calls.filter((c) => c.startsWith('POST /v2.0/OS-KSADM/roles'))).toHaveLength(1);
       expect(calls.filter((c) => c.startsWith('PUT /v2.0/tenants/a0/users/admin-user/roles/OS-KSADM/'))).toHaveLength(1);

@@ -19,6 +19,22 @@ function generate(): string[] {
   ]);
 }
 
+/**
+ * `--print NAME`: one secret's value on standard output, for a step on the operator
+ * machine that must hand it to a tool (the canary's Terraform variable), never to a log.
+ */
+function printMode(value: string): string[] {
+  return [
+    "# --print NAME: that secret's value alone, from the secrets kept (never created here).",
+    'if [ "$#" -eq 2 ] && [ "$1" = --print ]; then',
+    `  value=$(${value})`,
+    '  [ -n "$value" ] || { echo "no secret $2 kept for this rehearsal" >&2; exit 1; }',
+    '  printf \'%s\\n\' "$value"',
+    '  exit 0',
+    'fi',
+  ];
+}
+
 function ssmBody(plan: StagingPlan, aws: OperatorAws): string[] {
   const parameter = awsSecretsParameter(plan.rehearsalId);
   return [
@@ -40,6 +56,9 @@ function ssmBody(plan: StagingPlan, aws: OperatorAws): string[] {
           'ENDPOINT=$(printenv AWS_ENDPOINT_URL || true)',
         ]),
     'aws() { if [ -n "$ENDPOINT" ]; then command aws --endpoint-url "$ENDPOINT" "$@"; else command aws "$@"; fi; }',
+    ...printMode(
+      'aws ssm get-parameter --region "$REGION" --name "$PARAMETER" --with-decryption --query Parameter.Value --output text | sed -n "s/^$2=//p"',
+    ),
     'if aws ssm get-parameter --region "$REGION" --name "$PARAMETER" >/dev/null 2>&1; then',
     '  echo "$PARAMETER exists already; nothing to do"',
     '  exit 0',
@@ -56,12 +75,13 @@ function ssmBody(plan: StagingPlan, aws: OperatorAws): string[] {
 function fileOverSshBody(plan: StagingPlan): string[] {
   const nodes = plan.nodes.map((n) => n.addresses.management).join(' ');
   return [
-    '# usage: create-secrets.sh [--distribute [--ssh-user USER]]',
+    '# usage: create-secrets.sh [--distribute [--ssh-user USER]] | --print NAME',
     '# (--distribute tries each node SECRETS_SSH_TRIES times, SECRETS_SSH_INTERVAL seconds apart: 120 and 15 by default)',
     `LOCAL=secrets-${plan.rehearsalId}.env`,
     `NODES="${nodes}"`,
     'USER_NAME=centos',
     'DISTRIBUTE=0',
+    ...printMode('sed -n "s/^$2=//p" "$LOCAL"'),
     'while [ "$#" -gt 0 ]; do',
     '  case "$1" in',
     '    --distribute) DISTRIBUTE=1 ;;',

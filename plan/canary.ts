@@ -14,6 +14,32 @@ import type { CanaryPlan, StagingPlan } from './types';
 export const CANARY_PROJECTS: readonly string[] = ['canary-a', 'canary-b'];
 const PROJECTS = CANARY_PROJECTS;
 
+/**
+ * The user of Keystone's SQL (default) domain that creates each canary project's
+ * networks, servers and objects as that project, and logs in to Horizon. Its password
+ * is the rehearsal's `CANARY_USER_PASSWORD`, never in Terraform state.
+ */
+export const CANARY_USER = 'canary-user';
+
+/**
+ * Nova's policy for the cells v1 `target_cell` hint is `is_admin:True` (etc/nova/policy.json,
+ * `cells_scheduler_filter:TargetCellFilter`, at 2014.1 and 12.0.0), and TargetCellFilter
+ * silently ignores the hint otherwise (nova/cells/filters/target_cell.py). The staging's
+ * old side grants it to this role too, which only the canary user holds, so that a
+ * tenant's boot still lands in the cell the canary names.
+ */
+export const TARGET_CELL_ROLE = 'canary_target_cell';
+
+/**
+ * The canary user's roles in each canary project: a member (Keystone's `member_role_name`
+ * of these releases), a Swift operator (swift::proxy::keystone `operator_roles`, without
+ * which keystoneauth refuses a member its own account), and the target-cell role.
+ */
+export const CANARY_ROLES: readonly string[] = ['_member_', 'SwiftOperator', TARGET_CELL_ROLE];
+
+/** The Terraform variable (ephemeral: in no plan or state) the canary's per-project providers log in with. */
+export const CANARY_PASSWORD_VARIABLE = 'canary_user_password';
+
 export function canaryPlan(plan: Pick<StagingPlan, 'cells'>, profile: Profile): CanaryPlan {
   const networks = PROJECTS.map((project, i) => ({ name: `${project}-net`, project, cidr: `192.168.${100 + i}.0/24` }));
   const children = plan.cells.filter((c) => c.type === 'compute');

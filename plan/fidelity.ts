@@ -7,6 +7,7 @@ import type { CloudName } from '../targets/config';
 import { factsOf } from '../targets/facts';
 import type { FidelityRow, NodePlan, StagingPlan } from './types';
 import { MODULE_SETS } from '../assets/puppet';
+import { TARGET_CELL_ROLE } from './canary';
 
 type Draft = Omit<StagingPlan, 'fidelity' | 'cost' | 'canary'>;
 
@@ -99,6 +100,15 @@ export function fidelityTable(plan: Draft, p: Profile, cloud: CloudName): Fideli
       "the staging's own hosts; production's records (and the old side's, on the new side) soft-deleted after each restore",
       'scaled',
       'hosts the staging does not run would show as dead services and compute nodes; the restored data is otherwise kept',
+    ),
+  );
+  rows.push(
+    row(
+      'nova policy',
+      "the release's policy.json (target_cell hints for admins only)",
+      `the same, except that on the old side the cells rule also admits the role ${TARGET_CELL_ROLE}, held only by the canary user`,
+      'emulated',
+      'the canary boots in each cell as a tenant; Nova ignores the hint for any other non-admin',
     ),
   );
   rows.push(

@@ -5,34 +5,23 @@
  * target, target config) reach cdktf through the STAGING_* environment.
  */
 import { shQuote } from '../assets/shell';
-import type { OperatorAccess, SecretStore } from '../targets/cloud-facts';
+import type { OperatorAccess } from '../targets/cloud-facts';
 import { factsOf } from '../targets/facts';
 import { DUMPS_STORE_STEPS } from './dumps';
+import { secretsCommand, secretsDistributed } from './secrets';
 import { productionDataSteps } from './production-data';
 import { work, type Context } from './remote';
 import { deployStacks, destroyStacks, firstDeploy, outputsCommand, sideStacks } from './stacks';
-import { horizonUserStep } from './horizon';
+import { canaryEnv, canarySeedSteps } from './canary';
 import { tempestInstallStep } from './tempest';
 import { CHECKS, stagingCli } from './staging-cli';
 import { collectLogsStep, recordInventoryStep } from './verify';
 import { directoryDomainSteps, linkCellsStep, ringsStep, waitConfiguredStep } from './sides';
 import type { Phase, Step } from './types';
 
-/** Where the secrets script runs, and whether it then copies the file to the nodes. */
-const SECRETS: Record<SecretStore, { distributed: boolean; command: (ctx: Context, when: 'create' | 'distribute') => string }> = {
-  // The nodes fetch the parameter themselves.
-  'ssm-parameter': { distributed: false, command: (ctx) => `bash ${work(ctx, 'assets', 'secrets', 'create-secrets.sh')}` },
-  'file-over-ssh': {
-    distributed: true,
-    command: (ctx, when) =>
-      `(cd ${shQuote(ctx.options.workDir)} && bash assets/secrets/create-secrets.sh${when === 'distribute' ? ` --distribute --ssh-user ${ctx.options.sshUser}` : ''})`,
-  },
-};
-
 function secretsSteps(ctx: Context, phase: Phase, id: string, when: 'create' | 'distribute'): Step[] {
-  const store = SECRETS[factsOf(ctx.plan.cloud).secretStore];
-  if (when === 'distribute' && !store.distributed) return [];
-  const command = store.command(ctx, when);
+  if (when === 'distribute' && !secretsDistributed(ctx)) return [];
+  const command = secretsCommand(ctx, when);
   return [
     {
       id,
@@ -135,16 +124,8 @@ export function seedSteps(ctx: Context): Step[] {
       ],
       rollbackSafe: true,
     },
-    {
-      id: 'seed.canary',
-      phase,
-      title: "Create the canary workload through the staging cloud's own API",
-      where: 'operator',
-      commands: [deployStacks(ctx, ['canary'])],
-      rollbackSafe: true,
-    },
+    ...canarySeedSteps(ctx, phase),
     recordInventoryStep(ctx, phase, 'seed.inventory', 'seed'),
-    horizonUserStep(ctx, phase),
     tempestInstallStep(ctx, phase),
     {
       id: 'seed.log-ignore',
@@ -212,7 +193,8 @@ export function teardownSteps(ctx: Context): Step[] {
         ? 'Destroy every stack, dependents first (the production dumps and backups are kept)'
         : 'Destroy every stack, dependents first (buckets are emptied with it)',
       where: 'operator',
-      commands: [destroyStacks(ctx, ['*'])],
+      // The canary stack's providers log in as the canary user, as at its deploy.
+      commands: [`${canaryEnv(ctx)} ${destroyStacks(ctx, ['*'])}`],
       rollbackSafe: false,
       destructive: true,
     },

@@ -23,16 +23,10 @@ import { SECRETS_FILE } from '../assets/secrets';
 import { shQuote } from '../assets/shell';
 import type { Side } from '../plan/types';
 import { onNode, work, type Context } from './remote';
-import { CHECKS, stagingCli } from './staging-cli';
+import { CANARY_USER } from '../plan/canary';
+import { canaryUserProjects } from './canary';
+import { CHECKS } from './staging-cli';
 import type { Phase, Step } from './types';
-
-/** The canary's Horizon user in Keystone's SQL (default) domain, a member of every canary project. */
-export const HORIZON_USER = 'canary-horizon';
-/** The role Keystone gives project members in these releases (`member_role_name`). */
-const MEMBER_ROLE = '_member_';
-
-/** The projects the Horizon user switches between, in order: the canary's, the multibyte one last. */
-const horizonProjects = (ctx: Context): string[] => [...ctx.plan.canary.projects, ctx.plan.canary.multibyte.project];
 
 /**
  * Reads what the check needs from a saved page, Python 2.6 to 3 (what EL6 and EL7
@@ -124,43 +118,16 @@ export function horizonCheckLines(user: string, projects: readonly string[], ima
   ];
 }
 
-/** Once, on the old side after the canary: the Horizon user, with the member role in every canary project. */
-export function horizonUserStep(ctx: Context, phase: Phase): Step {
-  const keystone = ctx.plan.nodes.find((n) => n.side === 'old' && n.role === 'keystone')!;
-  const seed = work(ctx, 'canary-seed.json');
-  return {
-    id: `${phase}.horizon-user`,
-    phase,
-    title: `Create the Horizon user ${HORIZON_USER}, a member of every canary project`,
-    where: keystone.name,
-    commands: [
-      // The password is read on the node from the secrets file; the operator's CLI never sees it.
-      onNode(ctx, keystone.name, [
-        `. ${SECRETS_FILE}`,
-        'token=$(crudini --get /etc/keystone/keystone.conf DEFAULT admin_token)',
-        `url=http://${keystone.addresses.management}:35357/v2.0`,
-        `keystone --os-token "$token" --os-endpoint "$url" user-get ${HORIZON_USER} >/dev/null 2>&1 ||`,
-        `  keystone --os-token "$token" --os-endpoint "$url" user-create --name ${HORIZON_USER} --pass "$CANARY_USER_PASSWORD" >/dev/null`,
-      ]),
-      ...horizonProjects(ctx).map(
-        (name) =>
-          `${stagingCli(ctx)} role add --user ${HORIZON_USER} --user-domain default --project "$(${CHECKS} project-id ${seed} ${shQuote(name)})" ${MEMBER_ROLE}`,
-      ),
-    ],
-    rollbackSafe: true,
-  };
-}
-
 /** After every switch: on each Horizon node of the serving side, log in, switch through the projects, see the names. */
 export function horizonStep(ctx: Context, phase: Phase, side: Side): Step {
-  const projects = horizonProjects(ctx);
+  const projects = canaryUserProjects(ctx);
   const seed = work(ctx, 'canary-seed.json');
-  const lines = horizonCheckLines(HORIZON_USER, projects, ctx.plan.canary.multibyte.image);
+  const lines = horizonCheckLines(CANARY_USER, projects, ctx.plan.canary.multibyte.image);
   const ids = projects.map((name) => `"$(${CHECKS} project-id ${seed} ${shQuote(name)})"`);
   return {
     id: `${phase}.horizon`,
     phase,
-    title: `Horizon on the ${side} side: ${HORIZON_USER} logs in and switches between the canary projects, the Japanese-named one too`,
+    title: `Horizon on the ${side} side: ${CANARY_USER} logs in and switches between the canary projects, the Japanese-named one too`,
     where: 'operator',
     commands: ctx.plan.nodes
       .filter((n) => n.side === side && n.role === 'horizon')

@@ -6,12 +6,14 @@
 import { shQuote } from '../assets/shell';
 import type { Phase, Step } from './types';
 import { work, type Context } from './remote';
+import { tenantCli, tenantCliSetup } from './canary';
 import { CHECKS, stagingCli } from './staging-cli';
 
 /** Each multibyte name shown and listed through the CLIs, compared byte for byte with what the canary made. */
 export function multibyteNamesStep(ctx: Context, phase: Phase): Step {
   const names = ctx.plan.canary.multibyte;
   const cli = stagingCli(ctx);
+  const tenant = tenantCli(names.project);
   const dir = work(ctx, `names-${phase}`);
   const at = (file: string) => `${dir}/${file}`;
   return {
@@ -22,16 +24,18 @@ export function multibyteNamesStep(ctx: Context, phase: Phase): Step {
     commands: [
       [
         `mkdir -p ${dir}`,
+        // Projects as the admin (a member may not list them); the rest as the Japanese-named project sees it.
         `${cli} project show -f json ${shQuote(names.project)} > ${at('project-show.json')}`,
         `${cli} project list -f json > ${at('project-list.json')}`,
-        `${cli} network show -f json ${shQuote(names.network)} > ${at('network-show.json')}`,
-        `${cli} network list -f json > ${at('network-list.json')}`,
-        `${cli} server show -f json ${shQuote(names.server)} > ${at('server-show.json')}`,
-        `${cli} server list --all-projects -f json > ${at('server-list.json')}`,
-        `${cli} image show -f json ${shQuote(names.image)} > ${at('image-show.json')}`,
-        `${cli} image list -f json > ${at('image-list.json')}`,
-        `${cli} object show -f json ${shQuote(names.container)} ${shQuote(names.object)} > ${at('object-show.json')}`,
-        `${cli} object list -f json ${shQuote(names.container)} > ${at('object-list.json')}`,
+        ...tenantCliSetup(ctx),
+        `${tenant} network show -f json ${shQuote(names.network)} > ${at('network-show.json')}`,
+        `${tenant} network list -f json > ${at('network-list.json')}`,
+        `${tenant} server show -f json ${shQuote(names.server)} > ${at('server-show.json')}`,
+        `${tenant} server list -f json > ${at('server-list.json')}`,
+        `${tenant} image show -f json ${shQuote(names.image)} > ${at('image-show.json')}`,
+        `${tenant} image list -f json > ${at('image-list.json')}`,
+        `${tenant} object show -f json ${shQuote(names.container)} ${shQuote(names.object)} > ${at('object-show.json')}`,
+        `${tenant} object list -f json ${shQuote(names.container)} > ${at('object-list.json')}`,
         `${CHECKS} names ${dir} ${[
           `project=${names.project}`,
           `network=${names.network}`,

@@ -86,7 +86,7 @@ for project in sorted(t['id'] for t in call('GET', keystone + '/tenants', bearer
     account = 'AUTH_' + project
     for c in listing('%s/%s' % (swift, account)):
         out('container', account, c['name'], c['count'], c['bytes'])
-        if project == admin_project and c['name'] in canary:
+        if c['name'] in canary:
             for o in listing('%s/%s/%s' % (swift, account, quote(c['name'].encode('utf-8')))):
                 out('object', account, c['name'] + '/' + o['name'], o['hash'], o['bytes'])
 `;
@@ -113,7 +113,7 @@ export function listingLines(keystone: string, proxy: string): string[] {
 export function swiftAccountsStep(ctx: Context, phase: Phase, round: string, side: Side): Step {
   const first = (role: 'keystone' | 'swift-proxy') => addressOf(ctx.plan.nodes.find((n) => n.side === side && n.role === role)!);
   const file = accountsFile(ctx, round, side);
-  // The canary's containers, the Japanese-named one too: all in the admin project's account, where the canary made them.
+  // The canary's containers, the Japanese-named one too, each in its project's account (names no other project uses).
   const args = [...ctx.plan.canary.containers.map((c) => c.name), ctx.plan.canary.multibyte.container].map(shQuote);
   return {
     id: `${round}.swift-accounts-${side}`,

@@ -7,6 +7,7 @@
 import { apiCell } from '../assets/endpoints';
 import { shQuote } from '../assets/shell';
 import type { NodePlan, Side } from '../plan/types';
+import { canaryEnv } from './canary';
 import { driftCommand, outputsCommand } from './stacks';
 import { horizonStep } from './horizon';
 import { multibyteNamesStep, shelveStep } from './regressions';
@@ -84,7 +85,9 @@ export function verifySteps(ctx: Context, phase: Phase, side: Side): Step[] {
       checks: ['no canary missing or changed (every resource read back live); every canary server ACTIVE'],
       commands: [
         // The outputs alone are Terraform's record, not the cloud: the provider reads every canary resource first.
-        driftCommand('canary'),
+        driftCommand('canary-projects'),
+        // Read as each project by the canary user: what a tenant sees of its own resources.
+        `${canaryEnv(ctx)} ${driftCommand('canary')}`,
         outputsCommand('canary', work(ctx, `canary-${label}.json`)),
         `${stagingCli(ctx)} server list --all-projects -f json > ${work(ctx, `servers-${label}.json`)}`,
         `${CHECKS} inventory ${work(ctx, 'canary-seed.json')} ${work(ctx, `canary-${label}.json`)} ${work(ctx, `servers-${label}.json`)}`,
@@ -113,12 +116,13 @@ export function verifySteps(ctx: Context, phase: Phase, side: Side): Step[] {
         .map((cell) => {
           const name = `canary-probe-${cell.name}-${label}`;
           const file = work(ctx, `probe-${cell.name}-${label}.json`);
-          const network = ctx.plan.canary.networks[0].name;
+          // The admin's own shared network: a tenant's would be another project's, and only an admin's boot follows the cell hint on both sides.
+          const network = ctx.plan.canary.tempestNetwork.name;
           return [
             'set -e',
             `trap '${stagingCli(ctx)} server delete --wait ${name} >/dev/null 2>&1 || true' EXIT`,
             `${stagingCli(ctx)} server create --flavor ${shQuote(ctx.plan.canary.flavors[0].name)} --image "$(${CHECKS} image-id ${work(ctx, 'canary-seed.json')})" ` +
-              `--nic net-id="$(${CHECKS} network-id ${work(ctx, 'canary-seed.json')} ${network})" --hint ${shQuote(`target_cell=${apiCell(ctx.plan).name}!${cell.name}`)} --wait -f json ${name} > ${file}`,
+              `--nic net-id="$(${CHECKS} network-id ${work(ctx, 'canary-projects.json')} ${network})" --hint ${shQuote(`target_cell=${apiCell(ctx.plan).name}!${cell.name}`)} --wait -f json ${name} > ${file}`,
             `${CHECKS} probe ${file}`,
           ].join('\n');
         }),

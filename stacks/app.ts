@@ -5,6 +5,7 @@ import type { CloudTarget, Foundation } from '../targets/target';
 import type { NodeUserData } from './user-data';
 import type { TargetConfig } from '../targets/config';
 import { CanaryStack } from './canary';
+import { CanaryProjectsStack } from './canary-projects';
 import { EdgeStack } from './edge';
 import { FoundationStack } from './foundation';
 import { HostStack, hostStackSpecs } from './hosts';
@@ -25,6 +26,7 @@ export interface StagingStacks {
   /** The hypervisor hosts' stacks where the nodes are their guests; none otherwise. */
   readonly hostStacks: readonly HostStack[];
   readonly edge: EdgeStack;
+  readonly canaryProjects: CanaryProjectsStack;
   readonly canary: CanaryStack;
 }
 
@@ -54,6 +56,16 @@ export function buildStacks<F extends Foundation>(app: App, props: StagingAppPro
   });
   const edge = new EdgeStack(app, 'edge', { target: props.target, foundation: foundation.foundation, activeSide: props.plan.activeSide });
   edge.addDependency(foundation);
-  const canary = new CanaryStack(app, 'canary', { plan: props.plan, config: props.config, endpoint: edge.endpoint });
-  return { foundation, nodeStacks, hostStacks, edge, canary };
+  const canaryProjects = new CanaryProjectsStack(app, 'canary-projects', {
+    plan: props.plan,
+    config: props.config,
+    endpoint: edge.endpoint,
+  });
+  const canary = new CanaryStack(app, 'canary', {
+    plan: props.plan,
+    config: props.config,
+    endpoint: edge.endpoint,
+    projects: canaryProjects,
+  });
+  return { foundation, nodeStacks, hostStacks, edge, canaryProjects, canary };
 }
