@@ -126,6 +126,22 @@ describe.each(['openstack', 'aws'] as const)('the synthesized OpenStack resource
     expect(checked).toBeGreaterThan(cloud === 'openstack' ? 30 : 10);
     expect(problems).toEqual([]);
   });
+
+  test("configure the provider with the 3.4.0 provider block's arguments only (the canary's per-project blocks too)", () => {
+    const blocks = Object.entries(stacks).flatMap(([stack, json]) =>
+      ((json.provider?.openstack ?? []) as Record<string, unknown>[]).map((body, i) => ({ stack, body, i })),
+    );
+    expect(blocks.filter((b) => b.stack === 'canary')).toHaveLength(3);
+    const problems = blocks.flatMap(({ stack, body, i }) => {
+      const { alias, ...rest } = body;
+      return schemaProblems(rest, provider.provider.block, `${stack}/provider.openstack[${String(alias ?? i)}]`, false);
+    });
+    expect(problems).toEqual([]);
+    // The check itself: an argument 3.4.0 has not.
+    expect(schemaProblems({ auth_url: 'x', project_name: 'p' }, provider.provider.block, 'p', false)).toEqual([
+      'p.project_name: not an argument of 3.4.0',
+    ]);
+  });
 });
 
 describe('the generated bindings', () => {
