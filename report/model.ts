@@ -176,7 +176,13 @@ function checksOf(record: RehearsalRecord, steps: ReadonlyMap<string, Timing>): 
   const status = (id: string) => steps.get(id)?.status ?? 'absent';
   const views: CheckView[] = [];
   /** A check whose results are lists of problems: the named, multibyte-names, Horizon and shelve checks. */
-  const problemsView = (phase: string, name: string, step: string, check: 'names' | 'horizon' | 'shelve', ok: string): CheckView => {
+  const problemsView = (
+    phase: string,
+    name: string,
+    step: string,
+    check: 'names' | 'horizon' | 'shelve' | 'tenant-view',
+    ok: string,
+  ): CheckView => {
     const results = resultsOf(record, step, check);
     const problems = results.flatMap((r) => r.problems);
     return {
@@ -260,6 +266,7 @@ function checksOf(record: RehearsalRecord, steps: ReadonlyMap<string, Timing>): 
       details: [],
     });
     views.push(
+      problemsView(phase, 'tenant isolation', `${phase}.tenant-view`, 'tenant-view', "every project lists its own, no other project's"),
       problemsView(phase, 'multibyte names', `${phase}.multibyte-names`, 'names', 'every Japanese name shows and lists as made'),
       problemsView(phase, 'Horizon login and project switch', `${phase}.horizon`, 'horizon', 'logged in, switched to every canary project'),
       problemsView(phase, 'shelve and unshelve', `${phase}.shelve`, 'shelve', 'one shelved image per server, none after'),

@@ -10,6 +10,7 @@ import { CANARY_PASSWORD_VARIABLE, CANARY_ROLES, CANARY_USER, TARGET_CELL_ROLE }
 import { CANARY_PROVIDER_ENV_DEFAULTS } from '../stacks/canary';
 import { onEach, onNode, work, type Context } from './remote';
 import { secretValue } from './secrets';
+import type { TenantView } from './checks';
 import { CHECKS, stagingCli } from './staging-cli';
 import { deployStacks, outputsCommand } from './stacks';
 import type { Phase, Step } from './types';
@@ -138,4 +139,53 @@ export function canarySeedSteps(ctx: Context, phase: Phase): Step[] {
       rollbackSafe: true,
     },
   ];
+}
+
+/** What each canary project's tenant must list of the canary, and must not: its own servers and networks, and the others'. */
+export function tenantViews(ctx: Context): { readonly project: string; readonly view: TenantView }[] {
+  const canary = ctx.plan.canary;
+  const parts = [
+    ...canary.projects.map((project) => ({
+      project,
+      servers: canary.servers.filter((s) => s.project === project).map((s) => s.name),
+      networks: canary.networks.filter((n) => n.project === project).map((n) => n.name),
+    })),
+    { project: canary.multibyte.project, servers: [canary.multibyte.server], networks: [canary.multibyte.network] },
+  ];
+  return parts.map((part) => ({
+    project: part.project,
+    view: {
+      own: { servers: part.servers, networks: part.networks },
+      foreign: {
+        servers: parts.filter((p) => p !== part).flatMap((p) => p.servers),
+        networks: parts.filter((p) => p !== part).flatMap((p) => p.networks),
+      },
+    },
+  }));
+}
+
+/** After every switch: each canary project, as its tenant, lists its own servers and networks and none of the others'. */
+export function tenantViewStep(ctx: Context, phase: Phase): Step {
+  return {
+    id: `${phase}.tenant-view`,
+    phase,
+    title: `Each canary project as its tenant (${CANARY_USER}) lists its own servers and networks, and no other project's`,
+    where: 'operator',
+    commands: tenantViews(ctx).map(({ project, view }, i) => {
+      const file = (kind: string) => work(ctx, `tenant-${phase}-${i + 1}-${kind}.json`);
+      const marks = [
+        ...view.own.servers.map((n) => `+server=${n}`),
+        ...view.own.networks.map((n) => `+network=${n}`),
+        ...view.foreign.servers.map((n) => `-server=${n}`),
+        ...view.foreign.networks.map((n) => `-network=${n}`),
+      ];
+      return [
+        ...tenantCliSetup(ctx),
+        `${tenantCli(project)} server list -f json > ${file('servers')}`,
+        `${tenantCli(project)} network list -f json > ${file('networks')}`,
+        `${CHECKS} tenant-view ${shQuote(project)} ${file('servers')} ${file('networks')} ${marks.map(shQuote).join(' ')}`,
+      ].join('\n');
+    }),
+    rollbackSafe: true,
+  };
 }

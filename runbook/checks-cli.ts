@@ -16,6 +16,7 @@
  *   checks-cli.ts shelve SERVER SHELVED.json UNSHELVED.json             exit 1 unless one shelved image, then none
  *   checks-cli.ts server-id CANARY_OUTPUTS.json NAME                    prints a canary server's id
  *   checks-cli.ts project-id CANARY_OUTPUTS.json NAME                   prints a canary project's id
+ *   checks-cli.ts tenant-view PROJECT SERVERS.json NETWORKS.json ±KIND=NAME...  exit 1 unless each +name is listed and no -name
  * Each check also prints one marked result line, which the report reads back from the step's log.
  */
 import { createHash } from 'node:crypto';
@@ -43,6 +44,7 @@ import {
   listingProblems,
   listingTotals,
   swiftListing,
+  tenantViewProblems,
 } from './checks';
 
 const json = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
@@ -201,6 +203,21 @@ function main([command, ...args]: string[]): number {
       process.stdout.write(resultLine({ check: 'shelve', server, problems }));
       return problems.length ? 1 : 0;
     }
+    case 'tenant-view': {
+      // +server=NAME must be listed, -server=NAME must not (the same for network).
+      const [project, servers, networks, ...marks] = args;
+      const names = (sign: string, kind: string) =>
+        marks.filter((m) => m.startsWith(`${sign}${kind}=`)).map((m) => m.slice(kind.length + 2));
+      const view = {
+        own: { servers: names('+', 'server'), networks: names('+', 'network') },
+        foreign: { servers: names('-', 'server'), networks: names('-', 'network') },
+      };
+      const problems = tenantViewProblems(project, { servers: json(servers), networks: json(networks) }, view);
+      problems.forEach((p) => process.stdout.write(`tenant-view: ${p}\n`));
+      if (problems.length === 0) process.stdout.write(`${project}: lists its own servers and networks, and no other project's\n`);
+      process.stdout.write(resultLine({ check: 'tenant-view', project, problems }));
+      return problems.length ? 1 : 0;
+    }
     case 'server-id':
     case 'project-id': {
       const inventory = inventoryOf(json(args[0]));
@@ -217,7 +234,7 @@ function main([command, ...args]: string[]): number {
       return 0;
     default:
       process.stderr.write(
-        'usage: checks-cli.ts inventory|logs|swift-parity|swift-accounts|flavors|canary-auth|image|image-id|network-id|probe|endpoint|names|shelve|server-id|project-id|tempest ...\n',
+        'usage: checks-cli.ts inventory|logs|swift-parity|swift-accounts|flavors|canary-auth|image|image-id|network-id|probe|endpoint|names|shelve|server-id|project-id|tenant-view|tempest ...\n',
       );
       return 2;
   }

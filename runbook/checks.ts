@@ -206,6 +206,7 @@ export type CheckResult =
   | { readonly check: 'names'; readonly problems: readonly string[] }
   | { readonly check: 'shelve'; readonly server: string; readonly problems: readonly string[] }
   | { readonly check: 'horizon'; readonly user: string; readonly problems: readonly string[] }
+  | { readonly check: 'tenant-view'; readonly project: string; readonly problems: readonly string[] }
   | ({ readonly check: 'tempest'; readonly tag: string; readonly problems: readonly string[] } & TempestTotals);
 
 /** Marks the line of a check's output that carries its result. */
@@ -368,3 +369,30 @@ export const tempestProblems = (t: TempestTotals): string[] => [
   ...(t.passed + t.failed === 0 ? ['no Tempest test ran (see the step log: install, configuration or selection)'] : []),
   ...t.failedTests.map((id) => `failed: ${id}`),
 ];
+
+/** What one canary project's tenant must and must not see: by kind, the names of its own and of the other projects' resources. */
+export interface TenantView {
+  readonly own: { readonly servers: readonly string[]; readonly networks: readonly string[] };
+  readonly foreign: { readonly servers: readonly string[]; readonly networks: readonly string[] };
+}
+
+/**
+ * One canary project as its tenant lists it (`openstack server list` and `network
+ * list -f json`, scoped to the project): each of its own servers and networks there,
+ * none of another project's. A release whose policy let a member see other tenants'
+ * resources, or lost a project's ownership of its own, fails here.
+ */
+export function tenantViewProblems(
+  project: string,
+  listed: { readonly servers: readonly Json[]; readonly networks: readonly Json[] },
+  view: TenantView,
+): string[] {
+  return (['servers', 'networks'] as const).flatMap((kind) => {
+    const names = new Set(listed[kind].map((r) => String(r.Name)));
+    const noun = kind === 'servers' ? 'server' : 'network';
+    return [
+      ...view.own[kind].filter((n) => !names.has(n)).map((n) => `${project}: its ${noun} ${n} is not listed`),
+      ...view.foreign[kind].filter((n) => names.has(n)).map((n) => `${project}: lists the ${noun} ${n} of another project`),
+    ];
+  });
+}

@@ -7,7 +7,7 @@
 import { apiCell } from '../assets/endpoints';
 import { shQuote } from '../assets/shell';
 import type { NodePlan, Side } from '../plan/types';
-import { canaryEnv } from './canary';
+import { canaryEnv, tenantViewStep } from './canary';
 import { driftCommand, outputsCommand } from './stacks';
 import { horizonStep } from './horizon';
 import { multibyteNamesStep, shelveStep } from './regressions';
@@ -93,6 +93,7 @@ export function verifySteps(ctx: Context, phase: Phase, side: Side): Step[] {
         `${CHECKS} inventory ${work(ctx, 'canary-seed.json')} ${work(ctx, `canary-${label}.json`)} ${work(ctx, `servers-${label}.json`)}`,
       ],
     },
+    tenantViewStep(ctx, phase),
     {
       id: `${phase}.canary-image`,
       phase,

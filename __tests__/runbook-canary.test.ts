@@ -1,5 +1,7 @@
 /**
- * The canary's seed (runbook/canary.ts) and what its per-project credentials rest on:
+ * The canary's steps (runbook/canary.ts): the tenant view after every switch, run
+ * against a stand-in CLI that lists per project; and the seed and what its
+ * per-project credentials rest on:
  * the step order, Nova's target-cell rule edited in a policy file of the release's
  * layout, the password read back from the secrets store (a file; SSM under moto), and
  * the real Terraform CLI on the canary's own variable block: accepted in a provider
@@ -7,7 +9,7 @@
  * stacks tool's plan-then-apply.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderAssets } from '../assets/render';
@@ -18,7 +20,7 @@ import { buildPlan } from '../plan/plan';
 import { CANARY_ROLES } from '../plan/canary';
 import { loadProfile } from '../profile/load';
 import { assetOptionsFor } from '../assets/options';
-import { canaryEnv, canarySeedSteps, TARGET_CELL_POLICY, targetCellPolicyLines } from '../runbook/canary';
+import { canaryEnv, canarySeedSteps, TARGET_CELL_POLICY, targetCellPolicyLines, tenantViews, tenantViewStep } from '../runbook/canary';
 import { DEFAULT_OPTIONS } from '../runbook/types';
 import { CANARY_PROVIDER_ENV_DEFAULTS } from '../stacks/canary';
 import { PLANS, stepsFor } from './support/runbook';
@@ -262,5 +264,71 @@ describe("the canary's password variable, with the real Terraform CLI", () => {
     ]) {
       expect(text).not.toContain(needle);
     }
+  });
+});
+
+describe('each canary project as its tenant sees it (tenant-view)', () => {
+  const plan = PLANS.reference();
+  /** A work folder with the edge's outputs and a --print-only secrets script; a stand-in `openstack` listing what `seen` says per project. */
+  function setUp(seen: (project: string) => { servers: string[]; networks: string[] }) {
+    const dir = tmp('tenant-view-');
+    const workDir = join(dir, 'work');
+    mkdirSync(join(workDir, 'assets', 'secrets'), { recursive: true });
+    mkdirSync(join(dir, 'bin'));
+    writeFileSync(join(workDir, 'edge.json'), JSON.stringify({ edge: { endpoint: '127.0.0.1' } }));
+    writeFileSync(
+      join(workDir, 'assets', 'secrets', 'create-secrets.sh'),
+      '[ "$1 $2" = "--print CANARY_USER_PASSWORD" ] && echo canary-pw\n',
+    );
+    const views = Object.fromEntries([...plan.canary.projects, plan.canary.multibyte.project].map((p) => [p, seen(p)]));
+    writeFileSync(join(dir, 'seen.json'), JSON.stringify(views));
+    // As python-openstackclient's `-f json` lists: rows with a Name column; refused without the canary user's password.
+    writeFileSync(
+      join(dir, 'bin', 'openstack'),
+      [
+        '#!/usr/bin/env python3',
+        'import json, os, sys',
+        'args = sys.argv[1:]',
+        'opts = dict(zip(args[0::2], args[1::2]))',
+        "if os.environ.get('OS_PASSWORD') != 'canary-pw' or opts.get('--os-username') != 'canary-user' or 'OS_CLOUD' in os.environ: sys.exit('401')",
+        "while args and args[0].startswith('--os-'): args = args[2:]",
+        "seen = json.load(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'seen.json')))[opts['--os-project-name']]",
+        "kind = {'server': 'servers', 'network': 'networks'}[args[0]]",
+        "print(json.dumps([{'ID': str(i), 'Name': n} for i, n in enumerate(seen[kind] + (['tempest-shared'] if kind == 'networks' else []))]))",
+      ].join('\n'),
+    );
+    chmodSync(join(dir, 'bin', 'openstack'), 0o755);
+    const ctx = { plan, options: { ...DEFAULT_OPTIONS, workDir, logIgnoreFile: 'log-ignore.txt', packageArchives: {} } };
+    const step = tenantViewStep(ctx, 'verify-rollback');
+    return step.commands.map((command) =>
+      spawnSync('bash', ['-c', command], {
+        cwd: join(__dirname, '..'),
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { PATH: `${join(dir, 'bin')}:${process.env.PATH}`, HOME: dir, OS_CLOUD: 'staging-inside' },
+      }),
+    );
+  }
+  const own = (project: string) => tenantViews({ plan } as never).find((v) => v.project === project)!.view.own;
+
+  test('passes when every project lists exactly its own, under the shell quoting of the Japanese names', () => {
+    const runs = setUp((p) => ({ servers: [...own(p).servers], networks: [...own(p).networks] }));
+    expect(runs).toHaveLength(3);
+    for (const r of runs) expect([r.status, r.stderr]).toEqual([0, '']);
+    expect(runs[2].stdout).toContain(`${plan.canary.multibyte.project}: lists its own servers and networks, and no other project's`);
+    expect(runs[2].stdout).toContain(
+      `staging-check-result {"check":"tenant-view","project":"${plan.canary.multibyte.project}","problems":[]}`,
+    );
+  });
+
+  test("fails when a project lists another's server (a policy that lets members see other tenants), or misses its own", () => {
+    const leaked = plan.canary.servers.find((s) => s.project === 'canary-b')!.name;
+    const runs = setUp((p) => ({
+      servers: p === 'canary-a' ? [...own(p).servers, leaked] : p === 'canary-b' ? own(p).servers.slice(1) : [...own(p).servers],
+      networks: [...own(p).networks],
+    }));
+    expect(runs.map((r) => r.status)).toEqual([1, 1, 0]);
+    expect(runs[0].stdout).toContain(`tenant-view: canary-a: lists the server ${leaked} of another project`);
+    expect(runs[1].stdout).toContain(`tenant-view: canary-b: its server ${own('canary-b').servers[0]} is not listed`);
   });
 });
