@@ -37,6 +37,32 @@ export const TARGET_CELL_ROLE = 'canary_target_cell';
  */
 export const CANARY_ROLES: readonly string[] = ['_member_', 'SwiftOperator', TARGET_CELL_ROLE];
 
+/**
+ * OS_* variables terraform-provider-openstack 3.4.0 takes as defaults for arguments the
+ * per-project blocks leave unset (openstack/provider.go, `EnvDefaultFunc`), any of which
+ * would make the canary log in as someone else or somewhere else: the runbook unsets them
+ * for the canary stack's Terraform and for the canary user's CLI.
+ */
+export const CANARY_PROVIDER_ENV_DEFAULTS: readonly string[] = [
+  'OS_CLOUD',
+  'OS_TOKEN',
+  'OS_AUTH_TOKEN',
+  'OS_USER_ID',
+  'OS_TENANT_ID',
+  'OS_PROJECT_ID',
+  'OS_USER_DOMAIN_NAME',
+  'OS_PROJECT_DOMAIN_NAME',
+  'OS_DOMAIN_ID',
+  'OS_DOMAIN_NAME',
+  'OS_DEFAULT_DOMAIN',
+  'OS_SYSTEM_SCOPE',
+  'OS_APPLICATION_CREDENTIAL_ID',
+  'OS_APPLICATION_CREDENTIAL_NAME',
+  'OS_APPLICATION_CREDENTIAL_SECRET',
+  'OS_SWAUTH',
+  'OS_ENDPOINT_TYPE',
+];
+
 /** The Terraform variable (ephemeral: in no plan or state) the canary's per-project providers log in with. */
 export const CANARY_PASSWORD_VARIABLE = 'canary_user_password';
 

@@ -6,8 +6,7 @@
  */
 import { SECRETS_FILE } from '../assets/secrets';
 import { shQuote } from '../assets/shell';
-import { CANARY_PASSWORD_VARIABLE, CANARY_ROLES, CANARY_USER, TARGET_CELL_ROLE } from '../plan/canary';
-import { CANARY_PROVIDER_ENV_DEFAULTS } from '../stacks/canary';
+import { CANARY_PASSWORD_VARIABLE, CANARY_PROVIDER_ENV_DEFAULTS, CANARY_ROLES, CANARY_USER, TARGET_CELL_ROLE } from '../plan/canary';
 import { onEach, onNode, work, type Context } from './remote';
 import { secretValue } from './secrets';
 import type { TenantView } from './checks';

@@ -30,31 +30,6 @@ export interface CanaryStackProps {
   readonly projects: CanaryProjectsStack;
 }
 
-/**
- * OS_* variables terraform-provider-openstack 3.4.0 takes as defaults for arguments the
- * per-project blocks leave unset (openstack/provider.go, `EnvDefaultFunc`), any of which
- * would make the canary log in as someone else or somewhere else: the runbook unsets them.
- */
-export const CANARY_PROVIDER_ENV_DEFAULTS: readonly string[] = [
-  'OS_CLOUD',
-  'OS_TOKEN',
-  'OS_AUTH_TOKEN',
-  'OS_USER_ID',
-  'OS_TENANT_ID',
-  'OS_PROJECT_ID',
-  'OS_USER_DOMAIN_NAME',
-  'OS_PROJECT_DOMAIN_NAME',
-  'OS_DOMAIN_ID',
-  'OS_DOMAIN_NAME',
-  'OS_DEFAULT_DOMAIN',
-  'OS_SYSTEM_SCOPE',
-  'OS_APPLICATION_CREDENTIAL_ID',
-  'OS_APPLICATION_CREDENTIAL_NAME',
-  'OS_APPLICATION_CREDENTIAL_SECRET',
-  'OS_SWAUTH',
-  'OS_ENDPOINT_TYPE',
-];
-
 /** Keystone's default domain, by the id every release of this era gives it (`[identity] default_domain_id`). */
 const DEFAULT_DOMAIN = 'default';
 
