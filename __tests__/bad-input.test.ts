@@ -75,6 +75,12 @@ const PROFILE_CASES: Case[] = [
     /centos-6\.7 cannot run liberty: RDO builds liberty for EL7 only, and compute nodes are upgraded in place to liberty/,
   ],
   [
+    "EL6 database nodes on the old side (Packstack's EL6 mysqld is not modelled)",
+    (d) => (d.os.old['cell-database'] = 'centos-6.7'),
+    'os.old.cell-database',
+    /centos-6\.7 would run the cell-database nodes, whose manifest installs EL7's MariaDB/,
+  ],
+  [
     'an EL6 node on the new side',
     (d) => (d.os.new['swift-storage'] = 'centos-6.7'),
     'os.new.swift-storage',

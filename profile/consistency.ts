@@ -190,6 +190,19 @@ export function checkOsReleases(p: ParsedProfile, source: string): void {
   check('old', osKey('old', 'compute'), [p.releases.from, p.releases.to], `compute nodes are upgraded in place to ${p.releases.to}`);
   check('old', osKey('old', 'migration-toolbox'), path, `the migration toolbox runs every release's tools (${path.join(', ')})`);
   for (const key of Object.keys(p.os.old)) check('old', key, [p.releases.from], `the old side runs ${p.releases.from}`);
+  // packstack/puppet/templates/mariadb_install.pp (icehouse-eol) runs EL6's mysqld outside mysql::server, waiting for its
+  // InnoDB settings; the role manifests model EL7's MariaDB only (assets/puppet.ts), so an EL6 database is refused.
+  for (const role of ['database', 'cell-database']) {
+    const key = osKey('old', role);
+    const os = p.os.old[key];
+    if (os !== undefined && elMajor(os) < 7) {
+      throw new InputError(
+        source,
+        `os.old.${key}`,
+        `${os} would run the ${role} nodes, whose manifest installs EL7's MariaDB as the Puppet modules do; EL6's mysqld is not modelled: give ${role} an EL7 release (os.old.${role})`,
+      );
+    }
+  }
 }
 
 /** Runs every rule; the first broken one throws. */
