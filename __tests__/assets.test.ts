@@ -244,9 +244,12 @@ describe('secrets', () => {
 
   test('every placeholder names a known secret, and secrets are fetched at boot on AWS', () => {
     for (const name of PROFILE_NAMES) {
-      const used = new Set(rendered(name).assets.flatMap((a) => a.content.match(PLACEHOLDER) ?? []));
+      const r = rendered(name);
+      const used = new Set(r.assets.flatMap((a) => a.content.match(PLACEHOLDER) ?? []));
       expect([...used].filter((p) => !(SECRET_NAMES as readonly string[]).includes(p.slice(2, -2)))).toEqual([]);
-      expect(used.size).toBe(SECRET_NAMES.length - RUNBOOK_SECRETS.length);
+      // The runbook's own secrets are in no asset, but the directory stand-in's seed, which holds the canary user.
+      const expected = SECRET_NAMES.filter((n) => r.plan.keystone.directory !== undefined || !RUNBOOK_SECRETS.includes(n));
+      expect([...used].sort()).toEqual(expected.map((n) => `{{${n}}}`).sort());
     }
     expect(fileIn(doc(ref, 'old-keystone-1'), HANDOFF_SCRIPT)).toContain(
       `aws ssm get-parameter --region ${ref.plan.region} --with-decryption --name /openstack-staging/${ref.plan.rehearsalId}/secrets`,

@@ -55,13 +55,31 @@ describe('the seed steps', () => {
     expect(order.every((id) => ids.includes(id))).toBe(true);
   });
 
-  test('the user is created on the node from its secrets file, then given every role in every canary project', () => {
-    const user = canarySeedSteps(ctx, 'seed').find((s) => s.id === 'seed.canary-user')!;
+  test('without a directory, the user is created on the node from its secrets file, then given every role in every canary project', () => {
+    const sql = { ...ctx, plan: { ...ctx.plan, keystone: {} } };
+    const user = canarySeedSteps(sql, 'seed').find((s) => s.id === 'seed.canary-user')!;
     expect(user.commands[0]).toContain('user-create --name canary-user --pass "$CANARY_USER_PASSWORD"');
     const grants = user.commands.slice(2);
     expect(grants).toHaveLength(ctx.plan.canary.projects.length + 1);
     for (const g of grants) expect(g).toContain(`for role in ${CANARY_ROLES.join(' ')}; do`);
     expect(user.commands.join('\n')).not.toMatch(/CANARY_USER_PASSWORD=/);
+  });
+
+  test("with the directory stand-in, the user is the directory's (looked up, never created); it and each project's member get their roles", () => {
+    const user = canarySeedSteps(ctx, 'seed').find((s) => s.id === 'seed.canary-user')!;
+    expect(user.commands[0]).toContain('user-get canary-user >/dev/null ||');
+    expect(user.commands[0]).toContain('canary-user is not in the directory stand-in');
+    expect(user.commands.join('\n')).not.toContain('user-create');
+    const grants = user.commands.slice(2);
+    expect(grants).toHaveLength(2 * ctx.plan.canary.projects.length + 1);
+    for (const g of grants.slice(0, -ctx.plan.canary.projects.length)) expect(g).toContain(`for role in ${CANARY_ROLES.join(' ')}; do`);
+    expect(grants.slice(-ctx.plan.canary.projects.length)).toEqual(
+      ctx.plan.canary.projects.map((p) =>
+        expect.stringMatching(
+          new RegExp(`role add --user ${p}-user --user-domain default --project "\\$\\(.* project-id .* ${p}\\)" _member_$`),
+        ),
+      ),
+    );
   });
 
   test("the workload's Terraform runs without the shell's OS_* auth defaults, the password handed over as its variable", () => {
@@ -269,19 +287,22 @@ describe("the canary's password variable, with the real Terraform CLI", () => {
 describe('each canary project as its tenant sees it (tenant-view)', () => {
   const plan = PLANS.reference();
   /** A work folder with the edge's outputs and a --print-only secrets script; a stand-in `openstack` listing what `seen` says per project. */
+  let calls = '';
   function setUp(seen: (project: string) => { servers: string[]; networks: string[] }) {
     const dir = tmp('tenant-view-');
+    calls = join(dir, 'calls');
     const workDir = join(dir, 'work');
     mkdirSync(join(workDir, 'assets', 'secrets'), { recursive: true });
     mkdirSync(join(dir, 'bin'));
     writeFileSync(join(workDir, 'edge.json'), JSON.stringify({ edge: { endpoint: '127.0.0.1' } }));
     writeFileSync(
       join(workDir, 'assets', 'secrets', 'create-secrets.sh'),
-      '[ "$1 $2" = "--print CANARY_USER_PASSWORD" ] && echo canary-pw\n',
+      'case "$1 $2" in "--print CANARY_USER_PASSWORD") echo canary-pw ;; "--print LDAP_TEST_PASSWORD") echo member-pw ;; *) exit 1 ;; esac\n',
     );
     const views = Object.fromEntries([...plan.canary.projects, plan.canary.multibyte.project].map((p) => [p, seen(p)]));
     writeFileSync(join(dir, 'seen.json'), JSON.stringify(views));
-    // As python-openstackclient's `-f json` lists: rows with a Name column; refused without the canary user's password.
+    // As python-openstackclient's `-f json` lists: rows with a Name column; refused without the canary user's password,
+    // or a project member's in its own project (the directory's `<project>-user`).
     writeFileSync(
       join(dir, 'bin', 'openstack'),
       [
@@ -289,7 +310,11 @@ describe('each canary project as its tenant sees it (tenant-view)', () => {
         'import json, os, sys',
         'args = sys.argv[1:]',
         'opts = dict(zip(args[0::2], args[1::2]))',
-        "if os.environ.get('OS_PASSWORD') != 'canary-pw' or opts.get('--os-username') != 'canary-user' or 'OS_CLOUD' in os.environ: sys.exit('401')",
+        "user, password, project = opts.get('--os-username'), os.environ.get('OS_PASSWORD'), opts.get('--os-project-name')",
+        "canary = user == 'canary-user' and password == 'canary-pw'",
+        "member = user == project + '-user' and password == 'member-pw'",
+        "if not (canary or member) or 'OS_CLOUD' in os.environ: sys.exit('401')",
+        "open(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'calls'), 'a').write(user + ' ' + project + '\\n')",
         "while args and args[0].startswith('--os-'): args = args[2:]",
         "seen = json.load(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'seen.json')))[opts['--os-project-name']]",
         "kind = {'server': 'servers', 'network': 'networks'}[args[0]]",
@@ -314,6 +339,11 @@ describe('each canary project as its tenant sees it (tenant-view)', () => {
     const runs = setUp((p) => ({ servers: [...own(p).servers], networks: [...own(p).networks] }));
     expect(runs).toHaveLength(3);
     for (const r of runs) expect([r.status, r.stderr]).toEqual([0, '']);
+    // The canary user in every project; each canary project's member of the directory in its own, and nowhere else.
+    const projects = [...plan.canary.projects, plan.canary.multibyte.project];
+    expect([...new Set(readFileSync(calls, 'utf8').trim().split('\n'))]).toEqual(
+      projects.flatMap((p) => [`canary-user ${p}`, ...(plan.canary.projects.includes(p) ? [`${p}-user ${p}`] : [])]),
+    );
     expect(runs[2].stdout).toContain(`${plan.canary.multibyte.project}: lists its own servers and networks, and no other project's`);
     expect(runs[2].stdout).toContain(
       `staging-check-result {"check":"tenant-view","project":"${plan.canary.multibyte.project}","problems":[]}`,

@@ -18,6 +18,9 @@ import { runSteps, selectSteps } from '../runbook/run';
 import { DEFAULT_OPTIONS, kindOf, PHASES, type Step } from '../runbook/types';
 import { novaServicesCheck } from '../runbook/verify';
 import { planShape, target } from './support/shapes';
+import { KEYSTONE_USERS } from '../plan/directory';
+import type { StagingPlan } from '../plan/types';
+import { SECRETS_FILE } from '../assets/secrets';
 import { PLANS, stepsFor, stepsOf } from './support/runbook';
 
 jest.setTimeout(60_000);
@@ -322,21 +325,14 @@ describe('checks', () => {
 });
 
 describe('the directory stand-in', () => {
-  test("each side's Keystone gets the directory domain once configured; a profile without one gets no such step", () => {
+  test("no step makes a Keystone domain for it: the directory is the default domain's identity, granted roles after the restore", () => {
     const steps = stepsFor('reference');
-    for (const [domain, wait] of [
-      ['deploy.directory-old', 'deploy.wait-old'],
-      ['upgrade-1.directory-new', 'upgrade-1.wait-new'],
-      ['upgrade-2.directory-new', 'upgrade-2.wait-new'],
-    ]) {
-      expect(indexOf(steps, domain)).toBeGreaterThan(indexOf(steps, wait));
-    }
-    const plan = PLANS.reference();
-    const step = steps[indexOf(steps, 'deploy.directory-old')];
-    expect(step.commands[0]).toContain("openstack domain create --description 'company directory stand-in' directory");
-    expect(step.commands[0]).toContain(plan.nodes.find((n) => n.role === 'keystone' && n.side === 'old')!.addresses.management);
-    const none = stepsOf({ ...plan, keystone: {} });
-    expect(none.some((s) => s.id.includes('directory'))).toBe(false);
+    expect(steps.filter((s) => /\.directory-|domain create/.test(s.id + s.commands.join('\n'))).map((s) => s.id)).toEqual([]);
+    expect(indexOf(steps, 'deploy.production-roles')).toBeGreaterThan(indexOf(steps, 'deploy.production-restore'));
+    expect(indexOf(steps, 'deploy.production-roles')).toBeGreaterThan(indexOf(steps, 'deploy.production-start-old'));
+    const none = stepsOf({ ...PLANS.reference(), keystone: {} }).map((s) => s.id);
+    expect(none).toContain('deploy.production-passwords');
+    expect(none).not.toContain('deploy.production-roles');
   });
 });
 
@@ -353,7 +349,7 @@ describe("production's data in the old side", () => {
       'deploy.production-restore',
       'deploy.production-catalog',
       'deploy.production-start-old',
-      'deploy.production-passwords',
+      'deploy.production-roles',
       'deploy.cells-old',
     ];
     expect(order.map((id) => indexOf(steps, id))).toEqual([...order.map((id) => indexOf(steps, id))].sort((a, b) => a - b));
@@ -389,10 +385,89 @@ describe("production's data in the old side", () => {
     expect(indexOf(steps, 'upgrade-1.catalog-new')).toBeLessThan(indexOf(steps, 'upgrade-1.start-new'));
   });
 
-  it("gives production's service users the staging's passwords", () => {
-    const reset = steps[indexOf(steps, 'deploy.production-passwords')].commands.join('\n');
-    for (const user of ['admin', 'nova', 'glance', 'neutron', 'swift'])
-      expect(reset).toMatch(new RegExp(`user-password-update --pass "\\$[A-Z_]+" ${user}\n`));
+  /**
+   * Runs the Keystone users step's remote lines under bash against a stand-in of the v2
+   * `keystone` CLI (fixtures/keystone-v2-standin.py) on production's restored projects.
+   */
+  function usersStep(
+    id: string,
+    p: StagingPlan,
+    users: Record<string, string | null>,
+    assignments: string[][],
+    readOnly: boolean,
+  ): { status: number | null; stderr: string; calls: string[]; state: any } {
+    const dir = mkdtempSync(join(tmpdir(), 'keystone-users-'));
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'crudini'), '#!/bin/sh\necho admin-token\n', { mode: 0o755 });
+    writeFileSync(join(bin, 'keystone'), `#!/bin/sh\nexec python3 ${join(ROOT, '__tests__/fixtures/keystone-v2-standin.py')} "$@"\n`, {
+      mode: 0o755,
+    });
+    const secrets = Object.fromEntries(KEYSTONE_USERS.map((u) => [u.secret, `${u.user}-pw`]));
+    writeFileSync(
+      join(dir, 'secrets.env'),
+      Object.entries(secrets)
+        .map(([k, v]) => `${k}=${v}\n`)
+        .join(''),
+    );
+    const tenants = { admin: 'a1', services: 's1' };
+    writeFileSync(
+      join(dir, 'state.json'),
+      JSON.stringify({ admin_token: 'admin-token', users, tenants, assignments, read_only: readOnly }),
+    );
+    const command = stepsOf(p).find((s) => s.id === id)!.commands[0];
+    const body = /<<'REMOTE'\n([^]*)\nREMOTE$/.exec(command)![1].replace(SECRETS_FILE, join(dir, 'secrets.env'));
+    const r = spawnSync('bash', ['-c', body], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { HOME: dir, PATH: `${bin}:${process.env.PATH}`, KEYSTONE_STATE: join(dir, 'state.json'), KEYSTONE_CALLS: join(dir, 'calls') },
+    });
+    return {
+      status: r.status,
+      stderr: r.stderr,
+      calls: readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n'),
+      state: JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')),
+    };
+  }
+  const services = KEYSTONE_USERS.filter((u) => u.user !== 'admin');
+  const productionGrants = [['admin', 'admin', 'admin'], ...services.map((u) => [u.user, 'services', 'admin'])];
+
+  it("without a directory: gives production's admin and service users the staging's passwords, then logs each in", () => {
+    const sql = { ...plan, keystone: {} };
+    const production = Object.fromEntries(KEYSTONE_USERS.map((u) => [u.user, 'production-pw']));
+    const r = usersStep('deploy.production-passwords', sql, production, productionGrants, false);
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    expect(r.state.users).toEqual(Object.fromEntries(KEYSTONE_USERS.map((u) => [u.user, `${u.user}-pw`])));
+    expect(r.calls.filter((c) => c.endsWith('token-get'))).toHaveLength(KEYSTONE_USERS.length);
+    // Production without one of the users: named, and the step stops.
+    const { swift: _swift, ...missing } = production;
+    const stale = usersStep('deploy.production-passwords', sql, missing, productionGrants, false);
+    expect([stale.status, stale.stderr]).toEqual([1, "No user with a name or ID of 'swift' exists.\n"]);
+  });
+
+  it("with the directory: grants the directory's users their roles in production's projects once, logs each in, and changes no password", () => {
+    // The directory's users, with the staging's passwords; production's assignments name production's own user ids.
+    const directory = Object.fromEntries(KEYSTONE_USERS.map((u) => [u.user, `${u.user}-pw`]));
+    const production = [
+      ['9f2c-admin', 'admin', 'admin'],
+      ['7d1e-nova', 'services', 'admin'],
+    ];
+    const first = usersStep('deploy.production-roles', plan, directory, production, true);
+    expect([first.status, first.stderr]).toEqual([0, '']);
+    expect(first.state.assignments).toEqual([...production, ...productionGrants]);
+    expect(first.calls.filter((c) => c.includes('user-password-update'))).toEqual([]);
+    expect(first.calls.filter((c) => c.endsWith('token-get'))).toHaveLength(KEYSTONE_USERS.length);
+    // Run again (the step is safe to repeat): nothing granted twice, no 409.
+    const again = usersStep('deploy.production-roles', plan, directory, [...production, ...productionGrants], true);
+    expect([again.status, again.stderr]).toEqual([0, '']);
+    expect(again.calls.filter((c) => c.includes('user-role-add'))).toEqual([]);
+    // A user missing from the stand-in is named.
+    const { swift: _swift, ...missing } = directory;
+    const gone = usersStep('deploy.production-roles', plan, missing, production, true);
+    expect([gone.status, gone.stderr]).toEqual([1, expect.stringContaining('user swift is not in the directory stand-in')]);
+    // A wrong password in the stand-in's seed shows at the login, naming the user.
+    const wrong = usersStep('deploy.production-roles', plan, { ...directory, glance: 'other' }, production, true);
+    expect([wrong.status, wrong.stderr]).toEqual([1, expect.stringContaining('glance cannot log in to services')]);
   });
 });
 
@@ -548,16 +623,6 @@ describe("the Nova services check reads only the staging's own hosts (production
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('dead: nova-compute on compute-cell01-1');
   });
-});
-
-test("the directory's Keystone domain is made after the restore that replaces Keystone's database, on both sides", () => {
-  const ids = stepsFor('reference').map((s) => s.id);
-  expect(ids.indexOf('deploy.directory-old')).toBeGreaterThan(ids.indexOf('deploy.production-passwords'));
-  for (const round of ['upgrade-1', 'upgrade-2']) {
-    expect(ids.indexOf(`${round}.directory-new`)).toBeGreaterThan(ids.indexOf(`${round}.restore.keystone`));
-    expect(ids.indexOf(`${round}.directory-new`)).toBeGreaterThan(ids.indexOf(`${round}.start-new`));
-    expect(ids.indexOf(`${round}.directory-new`)).toBeLessThan(ids.indexOf(`${round}.cut-over`));
-  }
 });
 
 test("Liberty's nova-compute reaches Neutron with an auth plugin, and the OVS agent keeps its bridge mappings", () => {

@@ -9,7 +9,7 @@ import type { DevicePath } from './devices';
 import type { WriteFile } from './role-setup';
 import { sideOf } from './endpoints';
 import { HANDOFF_SCRIPT, handoffScript, novaServicesOf } from './handoff';
-import { directorySetup, keystoneFragments } from './ldap';
+import { directorySetup, keystoneFragments, keystoneLdapPackages } from './ldap';
 import { glanceFragments } from './glance';
 import { keystoneServices } from '../plan/roles';
 import { novaFragments } from './nova-conf';
@@ -47,10 +47,15 @@ export const CLOUD_CONFIG_HEADER = '#cloud-config';
 /** Root-only: these files hold secrets once the hand-off has filled them. */
 const secretFile = (path: string, content: string): WriteFile => ({ path, content, owner: 'root:root', permissions: '0600' });
 
-/** Puppet and the release's modules; crudini for the merges; nova-cells, which no role class installs. */
-function packagesOf(node: NodePlan, merges: boolean): string[] {
+/** Puppet and the release's modules; crudini for the merges; nova-cells, which no role class installs; Keystone's LDAP modules. */
+function packagesOf(plan: StagingPlan, node: NodePlan, merges: boolean): string[] {
   const cells = novaServicesOf(node).includes('openstack-nova-cells');
-  return [...puppetPackages(node), ...(merges ? ['crudini'] : []), ...(cells ? ['openstack-nova-cells'] : [])];
+  return [
+    ...puppetPackages(node),
+    ...(merges ? ['crudini'] : []),
+    ...(cells ? ['openstack-nova-cells'] : []),
+    ...keystoneLdapPackages(plan, node),
+  ];
 }
 
 /** Puppet and the configuration files of a node Puppet configures. */
@@ -66,9 +71,8 @@ function configurationManagement(plan: StagingPlan, node: NodePlan, options: Use
     mountPoints,
     placeholderFiles: files.map((f) => f.path),
     novaFragments: nova.map((f) => f.path),
-    keystoneFragments: keystone.filter((f) => 'merge' in f.apply).map((f) => f.path),
+    keystoneFragments: keystone.map((f) => f.path),
     glanceFragments: glance.map((f) => f.path),
-    installs: keystone.flatMap((f) => ('installAs' in f.apply ? [{ source: f.path, target: f.apply.installAs, group: 'keystone' }] : [])),
     restart: [
       ...(nova.length ? novaServicesOf(node) : []),
       ...(keystone.length ? keystoneServices(node.release) : []),
@@ -79,7 +83,7 @@ function configurationManagement(plan: StagingPlan, node: NodePlan, options: Use
     configureCommand: options.configureCommand ?? puppetApplyCommand(node),
   });
   return {
-    packages: packagesOf(node, nova.length + keystone.length + glance.length > 0),
+    packages: packagesOf(plan, node, nova.length + keystone.length + glance.length > 0),
     writeFiles: [...files, { path: HANDOFF_SCRIPT, content: script, owner: 'root:root', permissions: '0700' }],
     runcmd: [[HANDOFF_SCRIPT]],
   };

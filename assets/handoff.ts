@@ -25,8 +25,6 @@ export interface HandoffSpec {
   readonly keystoneFragments?: readonly string[];
   /** glance-api.conf fragments merged into /etc/glance/glance-api.conf after configuration management. */
   readonly glanceFragments?: readonly string[];
-  /** Files installed after configuration management, readable by a service's group (the group exists only then). */
-  readonly installs?: readonly { readonly source: string; readonly target: string; readonly group: string }[];
   /** Services restarted after the merge so they read it. */
   readonly restart: readonly string[];
   /** Swift devices handed to the swift user once its packages exist. */
@@ -152,7 +150,6 @@ export function handoffScript(node: NodePlan, spec: HandoffSpec): string {
     `fill_placeholders ${words(spec.placeholderFiles)}`,
     spec.configureCommand,
     ...merges(spec).map(([conf, fragments]) => `merge_ini ${conf} ${words(fragments)}`),
-    ...(spec.installs ?? []).map((i) => `install -D -m 0640 -o root -g ${shQuote(i.group)} ${shQuote(i.source)} ${shQuote(i.target)}`),
     ...spec.restart.map((service) => `chkconfig ${shQuote(service)} on && service ${shQuote(service)} restart`),
     ...(spec.swiftDevices.length ? [`chown swift:swift ${words(spec.swiftDevices)}`] : []),
     `mkdir -p ${DONE_MARKER.replace(/\/[^/]+$/, '')} && touch ${DONE_MARKER}`,

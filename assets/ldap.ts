@@ -6,12 +6,15 @@
  * boot by a small script (secrets fetched like the hand-off does, filled into the
  * LDIF placeholders).
  *
- * Keystone nodes of both sides: a domain-specific identity driver for the
- * directory's Keystone domain, read-only LDAP, assignments in SQL. The default
- * domain stays SQL, so the admin and service users the Keystone node's manifest creates keep working.
- * Key names are the same in Icehouse and Liberty; only the driver value differs:
- * Icehouse loads a class path, Liberty the entry point name `ldap` (class paths
- * are deprecated there).
+ * Keystone nodes of both sides: the LDAP identity driver for the default domain,
+ * read-only, with role assignments kept in SQL (plan/directory.ts says why one
+ * backend). The assignment driver must be named: left unset, keystone 2014.1
+ * `assignment/core.py` takes the identity driver's `default_assignment_driver()`,
+ * which for LDAP is LDAP assignments (keystone/identity/backends/ldap.py).
+ * Key names are the same in Icehouse and Liberty; only the driver values differ:
+ * Icehouse loads class paths, Liberty entry point names (class paths are deprecated
+ * there). The settings are merged after Puppet, so the users Puppet's auth classes
+ * create land in SQL first, and are replaced with production's database anyway.
  */
 import { RELEASES, type Release } from '../profile/schema';
 import type { DirectoryPlan } from '../plan/directory';
@@ -29,15 +32,13 @@ export const LDAP_SEED_LDIF = `${LDAP_DIR}/seed.ldif`;
 export const LDAP_SETUP_SCRIPT = '/usr/local/sbin/staging-ldap-setup';
 const LDAP_DONE_MARKER = '/var/lib/openstack-staging/ldap-seeded';
 
-/** keystone.conf fragments, written before Puppet runs, applied after it. */
+/** keystone.conf fragments, written before Puppet runs, merged after it. */
 export const KEYSTONE_CONF_DIR = '/etc/keystone/keystone.conf.d';
-export const KEYSTONE_DOMAINS_DIR = '/etc/keystone/domains';
+export const KEYSTONE_IDENTITY_FRAGMENT = `${KEYSTONE_CONF_DIR}/identity.conf`;
 
 export interface KeystoneFragment {
   readonly path: string;
   readonly content: string;
-  /** Merged into keystone.conf, or installed where Keystone reads domain configurations. */
-  readonly apply: { readonly merge: true } | { readonly installAs: string };
 }
 
 const directoryOf = (plan: StagingPlan): DirectoryPlan | undefined => plan.keystone.directory;
@@ -49,16 +50,22 @@ export function directoryNode(plan: StagingPlan): NodePlan {
   return node;
 }
 
+const fromLiberty = (release: Release): boolean => RELEASES.indexOf(release) >= RELEASES.indexOf('liberty');
+
 /** Icehouse (and Kilo) load drivers by class path; Liberty by entry point name. */
 export const ldapIdentityDriver = (release: Release): string =>
-  RELEASES.indexOf(release) >= RELEASES.indexOf('liberty') ? 'ldap' : 'keystone.identity.backends.ldap.Identity';
+  fromLiberty(release) ? 'ldap' : 'keystone.identity.backends.ldap.Identity';
 
-/** The read-only LDAP settings of the directory's domain. */
-export function domainConf(plan: StagingPlan, node: NodePlan): string {
+export const sqlAssignmentDriver = (release: Release): string =>
+  fromLiberty(release) ? 'sql' : 'keystone.assignment.backends.sql.Assignment';
+
+/** Keystone's identity settings: the directory stand-in for the default domain, read-only; assignments in SQL. */
+export function identityConf(plan: StagingPlan, node: NodePlan): string {
   const directory = directoryOf(plan)!;
   const url = `ldap://${addressOf(directoryNode(plan))}`;
   const sections: IniSection[] = [
     ['identity', [['driver', ldapIdentityDriver(node.release)]]],
+    ['assignment', [['driver', sqlAssignmentDriver(node.release)]]],
     [
       'ldap',
       [
@@ -69,6 +76,7 @@ export function domainConf(plan: StagingPlan, node: NodePlan): string {
         ['query_scope', 'one'],
         ['user_tree_dn', directory.usersDn],
         ['user_objectclass', 'inetOrgPerson'],
+        // The uid is the entry's RDN: Keystone builds a user's DN from its id (common/ldap/core.py `_id_to_dn`).
         ['user_id_attribute', 'uid'],
         ['user_name_attribute', 'uid'],
         ['user_mail_attribute', 'mail'],
@@ -89,39 +97,26 @@ export function domainConf(plan: StagingPlan, node: NodePlan): string {
     ],
   ];
   const header = [
-    `Identity of Keystone domain ${directory.keystoneDomain} on ${node.name} (${node.release}): the company-directory stand-in, read-only.`,
+    `Identity of Keystone on ${node.name} (${node.release}): the default domain's users are the company-directory stand-in's, read-only; assignments stay in SQL.`,
     'Placeholders {{...}} are filled at boot from the secrets file; this file holds no secret until then.',
   ];
   return renderIni(sections, header);
 }
 
-/** The keystone.conf settings and the domain's configuration file of a Keystone node; none without a directory. */
+/**
+ * The Python modules the LDAP driver imports (keystone/common/ldap/core.py: `ldap` at
+ * 2014.1, `ldap` and `ldappool` at 8.0.0), installed by name rather than trusted to the
+ * packaging's dependencies.
+ */
+export function keystoneLdapPackages(plan: StagingPlan, node: NodePlan): string[] {
+  if (!directoryOf(plan) || node.role !== 'keystone') return [];
+  return fromLiberty(node.release) ? ['python-ldap', 'python-ldappool'] : ['python-ldap'];
+}
+
+/** The keystone.conf settings of a Keystone node; none without a directory. */
 export function keystoneFragments(plan: StagingPlan, node: NodePlan): KeystoneFragment[] {
-  const directory = directoryOf(plan);
-  if (!directory || node.role !== 'keystone') return [];
-  const identity = renderIni(
-    [
-      [
-        'identity',
-        [
-          ['domain_specific_drivers_enabled', 'True'],
-          ['domain_config_dir', KEYSTONE_DOMAINS_DIR],
-        ],
-      ],
-    ],
-    [
-      `Keystone of ${node.name}: domain ${directory.keystoneDomain} reads the directory stand-in; the default domain (admin, service users) stays SQL.`,
-    ],
-  );
-  const domainFile = `keystone.${directory.keystoneDomain}.conf`;
-  return [
-    { path: `${KEYSTONE_CONF_DIR}/identity.conf`, content: identity, apply: { merge: true } },
-    {
-      path: `${KEYSTONE_CONF_DIR}/${domainFile}`,
-      content: domainConf(plan, node),
-      apply: { installAs: `${KEYSTONE_DOMAINS_DIR}/${domainFile}` },
-    },
-  ];
+  if (!directoryOf(plan) || node.role !== 'keystone') return [];
+  return [{ path: KEYSTONE_IDENTITY_FRAGMENT, content: identityConf(plan, node) }];
 }
 
 /** The database settings (slapd's own, cn=config); `DATABASE` stands for the DN slapd gives its database. */
@@ -146,14 +141,14 @@ export function databaseLdif(directory: DirectoryPlan): string {
   ].join('\n');
 }
 
-/** The seed: base entry, organizational units, Keystone's bind account, groups and test accounts. */
+/** The seed: base entry, organizational units, Keystone's bind account, groups and Keystone's users. */
 export function seedLdif(plan: StagingPlan, directory: DirectoryPlan): string {
   const dc = /^dc=([^,]+)/.exec(directory.suffix)![1];
   const entry = (lines: string[]) => [...lines, ''];
   const ou = (dn: string) => entry([`dn: ${dn}`, 'objectClass: organizationalUnit', `ou: ${/^ou=([^,]+)/.exec(dn)![1]}`]);
   const userDn = (uid: string) => `uid=${uid},${directory.usersDn}`;
   return [
-    `# Company-directory stand-in of rehearsal ${plan.rehearsalId}: ${directory.accounts.length} test accounts, ${directory.groups.length} groups.`,
+    `# Company-directory stand-in of rehearsal ${plan.rehearsalId}: ${directory.accounts.length} accounts, ${directory.groups.length} groups.`,
     '# Placeholders {{...}} are filled at boot from the secrets file.',
     '',
     ...entry([
@@ -183,7 +178,7 @@ export function seedLdif(plan: StagingPlan, directory: DirectoryPlan): string {
         `sn: ${a.uid}`,
         `mail: ${a.uid}@${plan.rehearsalId}.internal`,
         `description: ${a.purpose}`,
-        `userPassword: ${placeholder('LDAP_TEST_PASSWORD')}`,
+        `userPassword: ${placeholder(a.secret)}`,
       ]),
     ),
     ...directory.groups.flatMap((g) => {
@@ -261,11 +256,11 @@ export function ldapSetupScript(directory: DirectoryPlan, secretsCommand: string
     'secret LDAP_ADMIN_PASSWORD | tr -d \'\\n\' >"$pwfile"',
     `ldapadd -x -H ldapi:/// -D ${shQuote(directory.rootDn)} -y "$pwfile" -f ${LDAP_SEED_LDIF}`,
     `mkdir -p ${LDAP_DONE_MARKER.replace(/\/[^/]+$/, '')} && touch ${LDAP_DONE_MARKER}`,
-    `log "seeded ${directory.suffix}: ${directory.accounts.length} test accounts"`,
+    `log "seeded ${directory.suffix}: ${directory.accounts.length} accounts"`,
   ];
   return [
     '#!/bin/bash',
-    `# Company-directory stand-in: OpenLDAP with ${directory.suffix}, seeded once with the test accounts.`,
+    `# Company-directory stand-in: OpenLDAP with ${directory.suffix}, seeded once with Keystone's users.`,
     `# Secrets are fetched at boot into the root-only ${SECRETS_FILE} and filled into the LDIF placeholders {{...}}.`,
     'set -euo pipefail',
     `SECRETS=${SECRETS_FILE}`,

@@ -26,16 +26,17 @@ export const SECRET_NAMES = [
   // Keystone's bootstrap token (Puppet's keystone class needs one) and Django's session signing key.
   'KEYSTONE_ADMIN_TOKEN',
   'HORIZON_SECRET_KEY',
-  // The company-directory stand-in: its administrator, the read-only account Keystone binds with, the test accounts.
+  // The company-directory stand-in: its administrator, the read-only account Keystone binds with, the test accounts
+  // (Keystone's admin, the service users and the canary user keep their own passwords there).
   'LDAP_ADMIN_PASSWORD',
   'LDAP_BIND_PASSWORD',
   'LDAP_TEST_PASSWORD',
-  // The canary's Horizon user of the SQL domain, whose login the verify phases check.
+  // The canary's user (in SQL, or in the directory stand-in), whose login the verify phases check.
   'CANARY_USER_PASSWORD',
 ] as const;
 export type SecretName = (typeof SECRET_NAMES)[number];
 
-/** Secrets only the runbook's steps read (on the nodes, from the secrets file): no asset names them. */
+/** Secrets the runbook's steps read (on the nodes, from the secrets file): no asset names them but the directory stand-in's seed. */
 export const RUNBOOK_SECRETS: readonly SecretName[] = ['CANARY_USER_PASSWORD'];
 
 /** The text standing for a secret until the node fills it in at boot. */

@@ -15,9 +15,10 @@ export const CANARY_PROJECTS: readonly string[] = ['canary-a', 'canary-b'];
 const PROJECTS = CANARY_PROJECTS;
 
 /**
- * The user of Keystone's SQL (default) domain that creates each canary project's
- * networks, servers and objects as that project, and logs in to Horizon. Its password
- * is the rehearsal's `CANARY_USER_PASSWORD`, never in Terraform state.
+ * The user of Keystone's default domain that creates each canary project's networks,
+ * servers and objects as that project, and logs in to Horizon: in SQL, or the directory
+ * stand-in's where the staging builds one. Its password is the rehearsal's
+ * `CANARY_USER_PASSWORD`, never in Terraform state.
  */
 export const CANARY_USER = 'canary-user';
 
@@ -35,7 +36,8 @@ export const TARGET_CELL_ROLE = 'canary_target_cell';
  * of these releases), a Swift operator (swift::proxy::keystone `operator_roles`, without
  * which keystoneauth refuses a member its own account), and the target-cell role.
  */
-export const CANARY_ROLES: readonly string[] = ['_member_', 'SwiftOperator', TARGET_CELL_ROLE];
+export const MEMBER_ROLE = '_member_';
+export const CANARY_ROLES: readonly string[] = [MEMBER_ROLE, 'SwiftOperator', TARGET_CELL_ROLE];
 
 /**
  * OS_* variables terraform-provider-openstack 3.4.0 takes as defaults for arguments the

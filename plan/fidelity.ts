@@ -230,13 +230,13 @@ function externalAuthRow(plan: Draft): FidelityRow {
       `no ${externalAuth.kind} stand-in is built (only LDAP is emulated); the company-wide system is not reachable from the staging cloud`,
     );
   }
-  const staging = `OpenLDAP on the monitoring node (${directory.suffix}), ${directory.accounts.length} test accounts in ${directory.groups.length} groups, read by both sides' Keystone (domain ${directory.keystoneDomain})`;
+  const staging = `OpenLDAP on the monitoring node (${directory.suffix}), ${directory.accounts.length} accounts (admin, service users, canary and test users) in ${directory.groups.length} groups, the default domain's identity on both sides' Keystone`;
   return row(
     'keystone external auth',
     production,
     staging,
     'emulated',
-    'the company-wide directory is not reachable from the staging cloud; the stand-in is read with the same Keystone LDAP identity driver settings (read-only, assignments in SQL)',
+    "the company-wide directory is not reachable from the staging cloud; the stand-in is read with Keystone's LDAP identity driver (read-only, assignments in SQL) and holds the staging's own users, who are granted their roles in production's restored assignments",
   );
 }
 

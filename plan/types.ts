@@ -2,6 +2,7 @@
  * The staging plan: pure data computed once from a profile and a target config.
  * Stacks, assets, reports and tests all read it; none of them recompute it.
  */
+import type { SecretName } from '../assets/secrets';
 import type { NodeRole, Release } from '../profile/schema';
 import type { CloudName } from '../targets/config';
 
@@ -255,11 +256,16 @@ export interface MultibyteCanary {
   readonly object: string;
 }
 
-/** Keystone and its LDAP-backed domain (plan/directory.ts). */
+/** Keystone and the directory its default domain reads (plan/directory.ts). */
 export interface DirectoryAccount {
+  /** The LDAP uid: Keystone's user id and name both. */
   readonly uid: string;
   readonly groups: readonly string[];
   readonly purpose: string;
+  /** The secret holding its password. */
+  readonly secret: SecretName;
+  /** The canary project it is a member of, for a project's test account. */
+  readonly project?: string;
 }
 
 export interface DirectoryPlan {
@@ -274,8 +280,6 @@ export interface DirectoryPlan {
   readonly servicesDn: string;
   /** Read-only account Keystone binds with. */
   readonly bindDn: string;
-  /** Keystone domain whose identity the directory provides. */
-  readonly keystoneDomain: string;
   readonly groups: readonly { readonly name: string; readonly description: string }[];
   readonly accounts: readonly DirectoryAccount[];
 }
@@ -286,5 +290,3 @@ export interface KeystonePlan {
   /** The stand-in the staging builds for it; none for kinds without one. */
   readonly directory?: DirectoryPlan;
 }
-
-/** Keystone domain served by the directory (assumption: production's name is not known). */

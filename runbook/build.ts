@@ -16,7 +16,7 @@ import { canaryEnv, canarySeedSteps } from './canary';
 import { tempestInstallStep } from './tempest';
 import { CHECKS, stagingCli } from './staging-cli';
 import { collectLogsStep, recordInventoryStep } from './verify';
-import { directoryDomainSteps, linkCellsStep, ringsStep, waitConfiguredStep } from './sides';
+import { linkCellsStep, ringsStep, waitConfiguredStep } from './sides';
 import type { Phase, Step } from './types';
 
 function secretsSteps(ctx: Context, phase: Phase, id: string, when: 'create' | 'distribute'): Step[] {
@@ -93,8 +93,6 @@ export function deploySteps(ctx: Context): Step[] {
     waitConfiguredStep(ctx, phase, 'deploy.wait-shared', 'shared'),
     ringsStep(ctx, phase, 'deploy.rings-old', 'old', 'deploy'),
     ...productionDataSteps(ctx, phase),
-    // After the restore, which replaces Keystone's database: created before, the domain would be lost.
-    ...directoryDomainSteps(ctx, phase, 'deploy.directory-old', 'old'),
     linkCellsStep(ctx, phase, 'deploy.cells-old', 'old'),
   ];
 }

@@ -6,7 +6,14 @@
  */
 import { SECRETS_FILE } from '../assets/secrets';
 import { shQuote } from '../assets/shell';
-import { CANARY_PASSWORD_VARIABLE, CANARY_PROVIDER_ENV_DEFAULTS, CANARY_ROLES, CANARY_USER, TARGET_CELL_ROLE } from '../plan/canary';
+import {
+  CANARY_PASSWORD_VARIABLE,
+  CANARY_PROVIDER_ENV_DEFAULTS,
+  CANARY_ROLES,
+  CANARY_USER,
+  MEMBER_ROLE,
+  TARGET_CELL_ROLE,
+} from '../plan/canary';
 import { onEach, onNode, work, type Context } from './remote';
 import { secretValue } from './secrets';
 import type { TenantView } from './checks';
@@ -32,21 +39,26 @@ export const canaryEnv = (ctx: Context): string =>
   ].join(' ');
 
 /** Lines that set what `tenantCli` reads: the canary user's password (a shell variable, in no command line) and the edge's Keystone. */
-export function tenantCliSetup(ctx: Context): string[] {
+export function tenantCliSetup(ctx: Context, members = false): string[] {
   return [
     `canary_password=${secretValue(ctx, 'CANARY_USER_PASSWORD')}`,
+    ...(members ? [`member_password=${secretValue(ctx, 'LDAP_TEST_PASSWORD')}`] : []),
     `canary_auth_url="http://$(${CHECKS} endpoint ${work(ctx, 'edge.json')}):5000/v3"`,
   ];
 }
 
-/** The openstack CLI as the canary user scoped to a project, at the edge: what a tenant of that project is shown (after `tenantCliSetup`). */
-export const tenantCli = (project: string): string =>
+/**
+ * The openstack CLI as the canary user (or a project's test account of the directory,
+ * whose password is `$member_password`) scoped to a project, at the edge: what a tenant
+ * of that project is shown (after `tenantCliSetup`).
+ */
+export const tenantCli = (project: string, user = CANARY_USER): string =>
   [
     // Assigned before `env`, the password is in its environment, not its arguments.
-    'OS_PASSWORD="$canary_password" env',
+    `OS_PASSWORD="$${user === CANARY_USER ? 'canary' : 'member'}_password" env`,
     ...CANARY_PROVIDER_ENV_DEFAULTS.map((name) => `-u ${name}`),
     'openstack --os-auth-type password --os-auth-url "$canary_auth_url" --os-identity-api-version 3',
-    `--os-username ${CANARY_USER} --os-user-domain-id default --os-project-name ${shQuote(project)} --os-project-domain-id default`,
+    `--os-username ${user} --os-user-domain-id default --os-project-name ${shQuote(project)} --os-project-domain-id default`,
   ].join(' ');
 
 /** The rule Nova checks before it follows a `target_cell` hint, and what the staging's old side sets it to. */
@@ -71,6 +83,7 @@ export function targetCellPolicyLines(file = '/etc/nova/policy.json'): string[] 
 
 export function canarySeedSteps(ctx: Context, phase: Phase): Step[] {
   const keystone = ctx.plan.nodes.find((n) => n.side === 'old' && n.role === 'keystone')!;
+  const directory = ctx.plan.keystone.directory;
   const projectsFile = work(ctx, 'canary-projects.json');
   const projectId = (name: string) => `"$(${CHECKS} project-id ${projectsFile} ${shQuote(name)})"`;
   return [
@@ -85,7 +98,9 @@ export function canarySeedSteps(ctx: Context, phase: Phase): Step[] {
     {
       id: `${phase}.canary-user`,
       phase,
-      title: `Create the canary user ${CANARY_USER}, with the roles ${CANARY_ROLES.join(', ')} in every canary project`,
+      title: directory
+        ? `Grant the directory's canary user ${CANARY_USER} the roles ${CANARY_ROLES.join(', ')} in every canary project, and each project's test account ${MEMBER_ROLE} there`
+        : `Create the canary user ${CANARY_USER}, with the roles ${CANARY_ROLES.join(', ')} in every canary project`,
       where: keystone.name,
       commands: [
         // The password is read on the node from the secrets file; the operator's CLI never sees it.
@@ -93,8 +108,16 @@ export function canarySeedSteps(ctx: Context, phase: Phase): Step[] {
           `. ${SECRETS_FILE}`,
           'token=$(crudini --get /etc/keystone/keystone.conf DEFAULT admin_token)',
           `url=http://${keystone.addresses.management}:35357/v2.0`,
-          `keystone --os-token "$token" --os-endpoint "$url" user-get ${CANARY_USER} >/dev/null 2>&1 ||`,
-          `  keystone --os-token "$token" --os-endpoint "$url" user-create --name ${CANARY_USER} --pass "$CANARY_USER_PASSWORD" >/dev/null`,
+          ...(directory
+            ? // The directory is read-only to Keystone: the user is the stand-in's, never created here.
+              [
+                `keystone --os-token "$token" --os-endpoint "$url" user-get ${CANARY_USER} >/dev/null ||`,
+                `  { echo "${CANARY_USER} is not in the directory stand-in" >&2; exit 1; }`,
+              ]
+            : [
+                `keystone --os-token "$token" --os-endpoint "$url" user-get ${CANARY_USER} >/dev/null 2>&1 ||`,
+                `  keystone --os-token "$token" --os-endpoint "$url" user-create --name ${CANARY_USER} --pass "$CANARY_USER_PASSWORD" >/dev/null`,
+              ]),
         ]),
         // Production's restored Keystone may lack the Swift operator role (and has no canary role).
         [
@@ -110,6 +133,11 @@ export function canarySeedSteps(ctx: Context, phase: Phase): Step[] {
             'done',
           ].join('\n'),
         ),
+        ...(directory?.accounts ?? [])
+          .filter((a) => a.project !== undefined)
+          .map(
+            (a) => `${stagingCli(ctx)} role add --user ${a.uid} --user-domain default --project ${projectId(a.project!)} ${MEMBER_ROLE}`,
+          ),
       ],
       rollbackSafe: true,
     },
@@ -163,26 +191,39 @@ export function tenantViews(ctx: Context): { readonly project: string; readonly 
   }));
 }
 
-/** After every switch: each canary project, as its tenant, lists its own servers and networks and none of the others'. */
+/**
+ * After every switch: each canary project, as its tenant, lists its own servers and
+ * networks and none of the others'. With the directory stand-in, the project's test
+ * account looks too: an LDAP user who is only a member there logs in and sees the project.
+ */
 export function tenantViewStep(ctx: Context, phase: Phase): Step {
+  const members = (ctx.plan.keystone.directory?.accounts ?? []).filter((a) => a.project !== undefined);
+  const who = [CANARY_USER, ...members.map((a) => a.uid)].join(', ');
   return {
     id: `${phase}.tenant-view`,
     phase,
-    title: `Each canary project as its tenant (${CANARY_USER}) lists its own servers and networks, and no other project's`,
+    title: `Each canary project as its tenant (${who}) lists its own servers and networks, and no other project's`,
     where: 'operator',
     commands: tenantViews(ctx).map(({ project, view }, i) => {
-      const file = (kind: string) => work(ctx, `tenant-${phase}-${i + 1}-${kind}.json`);
       const marks = [
         ...view.own.servers.map((n) => `+server=${n}`),
         ...view.own.networks.map((n) => `+network=${n}`),
         ...view.foreign.servers.map((n) => `-server=${n}`),
         ...view.foreign.networks.map((n) => `-network=${n}`),
       ];
+      const users = [CANARY_USER, ...members.filter((a) => a.project === project).map((a) => a.uid)];
       return [
-        ...tenantCliSetup(ctx),
-        `${tenantCli(project)} server list -f json > ${file('servers')}`,
-        `${tenantCli(project)} network list -f json > ${file('networks')}`,
-        `${CHECKS} tenant-view ${shQuote(project)} ${file('servers')} ${file('networks')} ${marks.map(shQuote).join(' ')}`,
+        // One user's failed view must not be hidden by the next one's pass.
+        'set -e',
+        ...tenantCliSetup(ctx, users.length > 1),
+        ...users.flatMap((user, u) => {
+          const file = (kind: string) => work(ctx, `tenant-${phase}-${i + 1}${u === 0 ? '' : `-${user}`}-${kind}.json`);
+          return [
+            `${tenantCli(project, user)} server list -f json > ${file('servers')}`,
+            `${tenantCli(project, user)} network list -f json > ${file('networks')}`,
+            `${CHECKS} tenant-view ${shQuote(project)} ${file('servers')} ${file('networks')} ${marks.map(shQuote).join(' ')}`,
+          ];
+        }),
       ].join('\n');
     }),
     rollbackSafe: true,

@@ -4,12 +4,14 @@
  * The operator brings one `mysqldump` per database (`<key>.sql.gz`, e.g.
  * `keystone.sql.gz`, `nova-cell01.sql.gz`); they are restored into the old side,
  * then what points at production is pointed at the staging: the Keystone catalog,
- * the service users' passwords, the cells links.
+ * the service users' passwords (or, with the directory stand-in, their roles), the
+ * cells links.
  */
-import { SECRETS_FILE, type SecretName } from '../assets/secrets';
+import { SECRETS_FILE } from '../assets/secrets';
 import { shQuote } from '../assets/shell';
 import type { NodeRole } from '../profile/schema';
-import type { Side } from '../plan/types';
+import { KEYSTONE_USERS } from '../plan/directory';
+import type { NodePlan, Side } from '../plan/types';
 import { databaseTargets } from './databases';
 import { DUMPS_DIR, mysqlAs, TOOLBOX } from './dumps';
 import { CHECKS } from './staging-cli';
@@ -27,15 +29,6 @@ const CATALOG: readonly { type: string; role: NodeRole; port: number; adminPort?
   { type: 'image', role: 'glance', port: 9292 },
   { type: 'network', role: 'neutron-server', port: 9696 },
   { type: 'object-store', role: 'swift-proxy', port: 8080 },
-];
-
-/** Service users the Keystone node's manifest creates (the `*::keystone::auth` classes), with the secret holding each one's staging password (assumption: production kept the names). */
-const SERVICE_USERS: readonly [string, SecretName][] = [
-  ['admin', 'KEYSTONE_ADMIN_PASSWORD'],
-  ['nova', 'NOVA_KS_PASSWORD'],
-  ['glance', 'GLANCE_KS_PASSWORD'],
-  ['neutron', 'NEUTRON_KS_PASSWORD'],
-  ['swift', 'SWIFT_KS_PASSWORD'],
 ];
 
 /**
@@ -110,15 +103,47 @@ export function productionDataSteps(ctx: Context, phase: Phase): Step[] {
     forgetServicesStep(ctx, phase, 'deploy.production-services', 'old', "production's"),
     catalogStep(ctx, phase, 'deploy.production-catalog', 'old'),
     sideServicesStep(ctx, phase, 'deploy.production-start-old', 'old', 'start'),
-    step('passwords', "Give production's service users the staging's passwords (Keystone's admin token)", keystoneNode.name, [
+    keystoneUsersStep(ctx, phase, keystoneNode),
+  ];
+}
+
+/**
+ * Production's restored Keystone must let the staging's own users in. With SQL identity,
+ * production's service users are given the staging's passwords. With the directory
+ * stand-in, the users and their passwords are the stand-in's (read-only), and production's
+ * assignments name production's user ids: each user is granted its role, once. Then each
+ * logs in, scoped to its project, as the services will (a v2 token needs a role there).
+ */
+function keystoneUsersStep(ctx: Context, phase: Phase, keystoneNode: NodePlan): Step {
+  const directory = ctx.plan.keystone.directory !== undefined;
+  const admin = `keystone --os-token "$token" --os-endpoint "$url"`;
+  const setUp = directory
+    ? KEYSTONE_USERS.flatMap(({ user, project, role }) => [
+        `${admin} user-get ${user} >/dev/null || { echo "user ${user} is not in the directory stand-in" >&2; exit 1; }`,
+        `${admin} user-role-list --user ${user} --tenant ${project} | grep -Eq '[|] ${role} +[|]' ||`,
+        `  ${admin} user-role-add --user ${user} --tenant ${project} --role ${role} >/dev/null`,
+      ])
+    : KEYSTONE_USERS.map(({ user, secret }) => `${admin} user-password-update --pass "$${secret}" ${user}`);
+  return {
+    id: directory ? 'deploy.production-roles' : 'deploy.production-passwords',
+    phase,
+    title: directory
+      ? `Grant the directory's admin and service users their roles in production's projects, then log each in (${KEYSTONE_USERS.map((u) => u.user).join(', ')})`
+      : `Give production's admin and service users the staging's passwords, then log each in (${KEYSTONE_USERS.map((u) => u.user).join(', ')})`,
+    where: keystoneNode.name,
+    commands: [
       onNode(ctx, keystoneNode.name, [
         `. ${SECRETS_FILE}`,
         'token=$(crudini --get /etc/keystone/keystone.conf DEFAULT admin_token)',
         `url=http://${keystoneNode.addresses.management}:35357/v2.0`,
-        ...SERVICE_USERS.map(
-          ([user, secret]) => `keystone --os-token "$token" --os-endpoint "$url" user-password-update --pass "$${secret}" ${user}`,
+        ...setUp,
+        // The password goes through the environment, never a command line.
+        ...KEYSTONE_USERS.map(
+          ({ user, secret, project }) =>
+            `OS_PASSWORD="$${secret}" keystone --os-username ${user} --os-tenant-name ${project} --os-auth-url "http://${keystoneNode.addresses.management}:5000/v2.0" token-get >/dev/null || { echo "${user} cannot log in to ${project}" >&2; exit 1; }`,
         ),
       ]),
-    ]),
-  ];
+    ],
+    rollbackSafe: true,
+  };
 }

@@ -7,7 +7,7 @@
 import type { NodeRole, Release } from '../profile/schema';
 import type { NodePlan, Side } from '../plan/types';
 import { apiCell } from '../assets/endpoints';
-import { nodesWith, onEach, onNode, scriptOnNode, work, type Context } from './remote';
+import { nodesWith, onEach, scriptOnNode, work, type Context } from './remote';
 import { apiServicesOf, servicesOf, serviceLines } from './services';
 import type { Phase, Step } from './types';
 
@@ -116,34 +116,4 @@ export function linkCellsStep(ctx: Context, phase: Phase, id: string, side: Side
     return scriptOnNode(ctx, node.name, script, [cell.name]);
   });
   return { id, phase, title: `Link the ${side} side's cells (parent and children)`, where: 'operator', commands, rollbackSafe: true };
-}
-
-/**
- * The Keystone domain the directory stand-in provides, created once per side after
- * configuration management (Keystone reads a domain's LDAP file only once the
- * domain exists), then Keystone restarted to load it. None without a stand-in.
- */
-export function directoryDomainSteps(ctx: Context, phase: Phase, id: string, side: Side): Step[] {
-  const directory = ctx.plan.keystone.directory;
-  if (!directory) return [];
-  const keystone = ctx.plan.nodes.find((n) => n.role === 'keystone' && n.side === side)!;
-  const url = `http://${keystone.addresses.management}:5000/v3`;
-  return [
-    {
-      id,
-      phase,
-      title: `Create the Keystone domain '${directory.keystoneDomain}' read from the directory stand-in (${side} side)`,
-      where: keystone.name,
-      commands: [
-        onNode(ctx, keystone.name, [
-          '. /root/keystonerc_admin',
-          `export OS_AUTH_URL=${url} OS_IDENTITY_API_VERSION=3 OS_USER_DOMAIN_ID=default OS_PROJECT_DOMAIN_ID=default`,
-          `openstack domain show ${directory.keystoneDomain} >/dev/null 2>&1 || openstack domain create --description 'company directory stand-in' ${directory.keystoneDomain}`,
-          // Icehouse runs keystone as its own service, Liberty under Apache.
-          'systemctl restart openstack-keystone 2>/dev/null || systemctl restart httpd',
-        ]),
-      ],
-      rollbackSafe: true,
-    },
-  ];
 }

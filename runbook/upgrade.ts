@@ -15,7 +15,7 @@ import { migrationSteps } from './migration';
 import { catalogStep } from './production-data';
 import { collectFromEach, onNode, work, type Context } from './remote';
 import { forgetServicesStep } from './service-records';
-import { closeApiStep, directoryDomainSteps, linkCellsStep, monitoringStep, sideServicesStep } from './sides';
+import { closeApiStep, linkCellsStep, monitoringStep, sideServicesStep } from './sides';
 import { swiftCopyStep, swiftParityStep } from './swift';
 import { swiftAccountsStep } from './swift-accounts';
 import type { Phase, Step } from './types';
@@ -89,8 +89,6 @@ export function upgradeSteps(ctx: Context, phase: Phase, round: string, rebuild:
     linkCellsStep(ctx, phase, `${round}.cells-new`, 'new'),
     computeUpgradeStep(ctx, phase, round),
     sideServicesStep(ctx, phase, `${round}.start-new`, 'new', 'start'),
-    // The restored Keystone database holds the domain (made on the old side); this checks it and loads its settings.
-    ...directoryDomainSteps(ctx, phase, `${round}.directory-new`, 'new'),
     basicChecksStep(ctx, phase, round),
     swiftAccountsStep(ctx, phase, round, 'new'),
     switchStep(ctx, phase, `${round}.cut-over`, `${round}-cut-over`, 'Cut-over: the edge sends users to the new side (the prepared plan)'),
