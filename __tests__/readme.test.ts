@@ -58,3 +58,7 @@ test('the comparison sees a command the runbook does not run (it can fail)', () 
       .map(gist),
   ).not.toContain('deploy foundation edge');
 });
+
+test("the README's step count is the reference runbook's", () => {
+  expect(/# print every step \((\d+) for the reference\)/.exec(README)?.[1]).toBe(String(stepsFor('reference').length));
+});
