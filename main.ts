@@ -11,6 +11,7 @@ import { contextLine, inputsFrom, planFrom, runCli, SYNTH_CONTEXT_FILE, synthCon
 import { buildStacks } from './stacks/app';
 import { withCloudTarget } from './targets';
 import { nodeUserData } from './stacks/user-data';
+import { writeProviderLocks } from './targets/openstack/provider-lock';
 
 runCli(() => {
   const inputs = inputsFrom({});
@@ -20,5 +21,7 @@ runCli(() => {
   const app = new App();
   withCloudTarget(plan, target, (cloud) => buildStacks(app, { plan, target: cloud, config: target, userData: nodeUserData(plan, target) }));
   app.synth();
+  // The OpenStack provider's committed lock, so that `terraform init` installs only the package it names.
+  writeProviderLocks(app.outdir);
   writeFileSync(join(app.outdir, SYNTH_CONTEXT_FILE), JSON.stringify(synthContext(plan, inputs, target), null, 2) + '\n');
 });
