@@ -246,31 +246,13 @@ describe("the monitoring node's setup script against a real slapd", () => {
   test("Keystone's bind account reads the users and groups as its driver asks for them, but no password", () => {
     const bind = ['-D', directory.bindDn, '-w', secrets.LDAP_BIND_PASSWORD];
     // keystone/common/ldap/core.py: one level under the tree, filtered by the object class, keyed by the id attribute.
-    const users = ldap('ldapsearch', [
-      ...bind,
-      '-LLL',
-      '-b',
-      directory.usersDn,
-      '-s',
-      'one',
-      '(objectClass=inetOrgPerson)',
-      'uid',
-      'mail',
-      'userPassword',
-    ]);
+    const underUsers = (filter: string, ...attributes: string[]) =>
+      ldap('ldapsearch', [...bind, '-LLL', '-b', directory.usersDn, '-s', 'one', filter, ...attributes]);
+    const users = underUsers('(objectClass=inetOrgPerson)', 'uid', 'mail', 'userPassword');
     expect(users.status).toBe(0);
     expect(users.stdout.match(/^uid: .*$/gm)!.sort()).toEqual(directory.accounts.map((a) => `uid: ${a.uid}`).sort());
     expect(users.stdout).not.toContain('userPassword');
-    const one = ldap('ldapsearch', [
-      ...bind,
-      '-LLL',
-      '-b',
-      directory.usersDn,
-      '-s',
-      'one',
-      `(&(objectClass=inetOrgPerson)(uid=${CANARY_USER}))`,
-      'dn',
-    ]);
+    const one = underUsers(`(&(objectClass=inetOrgPerson)(uid=${CANARY_USER}))`, 'dn');
     expect(one.stdout.trim()).toBe(`dn: ${userDn(CANARY_USER)}`);
     const groups = ldap('ldapsearch', [
       ...bind,

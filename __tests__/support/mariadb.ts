@@ -4,9 +4,10 @@
  * caller. The runbook's SQL runs through the `mariadb` client as the steps run it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stopAndRemove } from './server';
 
 export interface MariaDb {
   readonly socket: string;
@@ -45,13 +46,6 @@ export function startMariaDb(): MariaDb {
   return {
     socket,
     sql,
-    stop: () =>
-      new Promise((resolve) => {
-        server.once('exit', () => {
-          rmSync(dir, { recursive: true, force: true });
-          resolve();
-        });
-        server.kill('SIGTERM');
-      }),
+    stop: stopAndRemove(server, dir),
   };
 }

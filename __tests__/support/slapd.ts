@@ -5,9 +5,10 @@
  * TCP port); root over that socket manages cn=config, as on a node. Stopped by the caller.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stopAndRemove } from './server';
 
 export interface Slapd {
   readonly dir: string;
@@ -78,13 +79,6 @@ export function startSlapd(): Slapd {
   return {
     dir,
     uri,
-    stop: () =>
-      new Promise((resolve) => {
-        server.once('exit', () => {
-          rmSync(dir, { recursive: true, force: true });
-          resolve();
-        });
-        server.kill('SIGTERM');
-      }),
+    stop: stopAndRemove(server, dir),
   };
 }
