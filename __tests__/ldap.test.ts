@@ -6,15 +6,16 @@
  * and the setup script run against a real slapd.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { HANDOFF_SCRIPT } from '../assets/handoff';
-import { KEYSTONE_IDENTITY_FRAGMENT, LDAP_DATABASE_LDIF, LDAP_SEED_LDIF, LDAP_SETUP_SCRIPT } from '../assets/ldap';
+import { addAccountsLines, KEYSTONE_IDENTITY_FRAGMENT, LDAP_DATABASE_LDIF, LDAP_SEED_LDIF, LDAP_SETUP_SCRIPT } from '../assets/ldap';
 import { renderAssets } from '../assets/render';
 import { PLACEHOLDER, SECRET_NAMES, SECRETS_FILE } from '../assets/secrets';
 import { CANARY_USER } from '../plan/canary';
 import { KEYSTONE_USERS } from '../plan/directory';
+import { TEMPEST_DIRECTORY_ACCOUNTS } from '../plan/tempest-accounts';
 import { buildPlan } from '../plan/plan';
 import type { StagingPlan } from '../plan/types';
 import type { Profile } from '../profile/schema';
@@ -191,6 +192,7 @@ describe("the monitoring node's setup script against a real slapd", () => {
   let slapd: Slapd;
   let root: string;
   let run: (extraPath?: string) => ReturnType<typeof spawnSync>;
+  let onNode: (text: string) => string;
   const ldap = (tool: string, args: string[]) => spawnSync(tool, ['-x', '-H', slapd.uri, ...args], { encoding: 'utf8' });
   const userDn = (uid: string) => `uid=${uid},${directory.usersDn}`;
 
@@ -198,7 +200,7 @@ describe("the monitoring node's setup script against a real slapd", () => {
     slapd = startSlapd();
     root = join(slapd.dir, 'node');
     // The node's paths under a folder of the test, EL's schema folder as Debian has it, the local socket the test's.
-    const onNode = (text: string) =>
+    onNode = (text: string) =>
       text
         .replaceAll('/etc/openstack-staging', `${root}/etc/openstack-staging`)
         .replaceAll('/var/lib/openstack-staging', `${root}/var/lib/openstack-staging`)
@@ -289,5 +291,47 @@ describe("the monitoring node's setup script against a real slapd", () => {
     ]);
     expect(nova.status).toBe(0);
     expect(nova.stdout).not.toContain('userPassword');
+  });
+  test("Tempest's accounts are added after boot, once, and each logs in with the test accounts' secret; a refused add stops the step", () => {
+    const lines = addAccountsLines(ref.plan, TEMPEST_DIRECTORY_ACCOUNTS);
+    const script = onNode(['set -euo pipefail', ...lines].join('\n'));
+    const add = () => spawnSync('bash', ['-c', script], { encoding: 'utf8' });
+    for (const round of [1, 2]) {
+      const r = add();
+      expect([round, r.status, r.stderr]).toEqual([round, 0, '']);
+    }
+    for (const account of TEMPEST_DIRECTORY_ACCOUNTS) {
+      const ok = ldap('ldapwhoami', ['-D', userDn(account.uid), '-w', secrets.LDAP_TEST_PASSWORD]);
+      expect([account.uid, ok.status]).toEqual([account.uid, 0]);
+    }
+    // Keystone's driver lists them with the rest (one level under the users' tree).
+    const listed = ldap('ldapsearch', [
+      '-D',
+      directory.bindDn,
+      '-w',
+      secrets.LDAP_BIND_PASSWORD,
+      '-LLL',
+      '-b',
+      directory.usersDn,
+      '-s',
+      'one',
+      '(objectClass=inetOrgPerson)',
+      'uid',
+    ]);
+    expect(listed.stdout).toContain(`uid: ${TEMPEST_DIRECTORY_ACCOUNTS[0].uid}`);
+    // With the administrator's password wrong, nothing is added and the step fails.
+    const missing = { ...TEMPEST_DIRECTORY_ACCOUNTS[0], uid: 'tempest-extra' };
+    const wrongSecrets = join(slapd.dir, 'wrong-secrets.env');
+    writeFileSync(
+      wrongSecrets,
+      readFileSync(onNode(SECRETS_FILE), 'utf8').replace(/^LDAP_ADMIN_PASSWORD=.*$/m, 'LDAP_ADMIN_PASSWORD=wrong'),
+    );
+    const refusedScript = onNode(['set -euo pipefail', ...addAccountsLines(ref.plan, [missing])].join('\n')).replace(
+      onNode(SECRETS_FILE),
+      wrongSecrets,
+    );
+    const refused = spawnSync('bash', ['-c', refusedScript], { encoding: 'utf8' });
+    expect([refused.status, refused.stderr]).toEqual([49, expect.stringContaining('Invalid credentials (49)')]);
+    expect(ldap('ldapwhoami', ['-D', userDn('tempest-extra'), '-w', secrets.LDAP_TEST_PASSWORD]).status).toBe(49);
   });
 });

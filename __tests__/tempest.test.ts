@@ -6,11 +6,23 @@
  * what subunit2junitxml writes.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { junitTotals } from '../runbook/checks';
-import { smokeSelection, TEMPEST, tempestConf, tempestExclusions, tempestStep } from '../runbook/tempest';
+import { parse } from 'yaml';
+import { TEMPEST_ACCOUNT_ROLES, TEMPEST_ACCOUNTS, TEMPEST_DIRECTORY_ACCOUNTS, TEMPEST_WORKERS } from '../plan/tempest-accounts';
+import {
+  planExclusions,
+  smokeSelection,
+  TEMPEST,
+  TEMPEST_EXCLUDE_DIRECTORY_FILE,
+  tempestAccountsStep,
+  tempestAccountsYaml,
+  tempestConf,
+  tempestExclusions,
+  tempestStep,
+} from '../runbook/tempest';
 import { DEFAULT_OPTIONS } from '../runbook/types';
 import { PLANS, stepsFor } from './support/runbook';
 
@@ -56,10 +68,132 @@ describe.each([
     expect(conf).toMatch(/\[compute-feature-enabled\]\nresize = False\nlive_migration = False/);
     expect(conf).toContain('admin_password = {{KEYSTONE_ADMIN_PASSWORD}}');
   });
+
+  test(`with an accounts file, Tempest ${tempest.tag} creates no credentials and reads only options it has`, () => {
+    const withAccounts = tempestConf(keystone(side), tempest, plan.canary.tempestNetwork.name, '/opt/t/etc/accounts.yaml');
+    const known = new Set(fixture(`options-${tempest.tag}.txt`));
+    expect(optionsOf(withAccounts).filter((o) => !known.has(o))).toEqual([]);
+    const dynamic = release === 'icehouse' ? 'allow_tenant_isolation' : 'use_dynamic_credentials';
+    expect(withAccounts).toMatch(new RegExp(`\\[auth\\]\n${dynamic} = False\ntest_accounts_file = /opt/t/etc/accounts.yaml\n`));
+    expect(conf).toMatch(new RegExp(`\\[auth\\]\n${dynamic} = True\n`));
+    expect(conf).not.toContain('test_accounts_file');
+  });
+});
+
+describe("Tempest's pre-provisioned accounts (a read-only directory identity)", () => {
+  const directory = plan.keystone.directory!;
+  const ctx = { plan, options: { ...DEFAULT_OPTIONS, logIgnoreFile: 'log-ignore.txt', packageArchives: {} } };
+  const accounts = parse(tempestAccountsYaml()) as { username: string; tenant_name: string; password: string; types: string[] }[];
+
+  test("are the directory's users, each in a project of its own, enough for every worker (two each, an admin each)", () => {
+    expect(accounts).toHaveLength(TEMPEST_ACCOUNTS.length);
+    // Each is added to the directory by the seed step (its LDAP part runs against a real slapd in ldap.test.ts).
+    const ldap = tempestAccountsStep(ctx, 'seed')!.commands[0];
+    for (const a of accounts) expect(ldap).toContain(`dn: uid=${a.username},${directory.usersDn}`);
+    expect(new Set(accounts.map((a) => a.tenant_name)).size).toBe(accounts.length);
+    const ofType = (type: string) => accounts.filter((a) => a.types.length === 1 && a.types[0] === type).length;
+    expect(ofType('operator')).toBeGreaterThanOrEqual(2 * TEMPEST_WORKERS);
+    expect(ofType('admin')).toBeGreaterThanOrEqual(TEMPEST_WORKERS);
+    expect(ofType('reseller_admin')).toBeGreaterThanOrEqual(1);
+    // The password is put in on the toolbox, from the secret the directory seeds these users with.
+    expect(new Set(accounts.map((a) => a.password))).toEqual(new Set(['{{LDAP_TEST_PASSWORD}}']));
+    for (const a of TEMPEST_DIRECTORY_ACCOUNTS) expect(a.secret).toBe('LDAP_TEST_PASSWORD');
+  });
+
+  test('the run writes the file and the conf names it; without a directory, Tempest makes its own credentials', () => {
+    const command = tempestStep(ctx, 'verify-rollback', 'old')!.commands[0];
+    expect(command).toContain("cat > /opt/tempest-5/src/etc/accounts.yaml <<'ACCOUNTS'");
+    expect(command).toContain('test_accounts_file = /opt/tempest-5/src/etc/accounts.yaml');
+    expect(command).toContain(`testr run --parallel --concurrency=${TEMPEST_WORKERS}`);
+    expect(command).toContain('export OSLO_LOCK_PATH=/opt/tempest-5/locks');
+    const sql = { ...plan, keystone: {} };
+    const sqlCommand = tempestStep({ ...ctx, plan: sql }, 'verify-rollback', 'old')!.commands[0];
+    expect(sqlCommand).not.toContain('accounts.yaml');
+    expect(sqlCommand).toContain('allow_tenant_isolation = True');
+    expect(tempestAccountsStep({ ...ctx, plan: sql }, 'seed')).toBeUndefined();
+    // The identity tests that create users are excluded only where the identity is read-only.
+    const directoryOnly = tempestExclusions(TEMPEST_EXCLUDE_DIRECTORY_FILE).map((e) => e.regex);
+    expect(planExclusions(plan).map((e) => e.regex)).toEqual(expect.arrayContaining(directoryOnly));
+    expect(planExclusions(sql).map((e) => e.regex)).not.toEqual(expect.arrayContaining(directoryOnly));
+  });
+
+  /** Runs the seed step against a stand-in `openstack` keeping projects, roles and grants in a JSON file, as Keystone would. */
+  function seed(refuse = '') {
+    const dir = mkdtempSync(join(tmpdir(), 'tempest-accounts-'));
+    const workDir = join(dir, 'work');
+    mkdirSync(join(dir, 'bin'));
+    mkdirSync(workDir);
+    writeFileSync(join(workDir, 'edge.json'), JSON.stringify({ edge: { endpoint: '127.0.0.1' } }));
+    const state = join(dir, 'keystone.json');
+    writeFileSync(
+      state,
+      JSON.stringify({
+        users: [...directory.accounts, ...TEMPEST_DIRECTORY_ACCOUNTS].map((a) => a.uid),
+        roles: ['_member_', 'admin'],
+        projects: [],
+        grants: [],
+      }),
+    );
+    writeFileSync(
+      join(dir, 'bin', 'openstack'),
+      [
+        '#!/usr/bin/env python3',
+        'import json, sys',
+        'args = sys.argv[1:]',
+        "while args and args[0].startswith('--os-'): args = args[2:]",
+        `path = ${JSON.stringify(state)}`,
+        's = json.load(open(path))',
+        'kind, verb, rest = args[0], args[1], args[2:]',
+        "opts = dict(zip([a for a in rest if a.startswith('--')], [rest[i + 1] for i, a in enumerate(rest) if a.startswith('--')]))",
+        'name = rest[-1]',
+        "if kind in ('role', 'project') and verb == 'show': sys.exit(0 if name in s[kind + 's'] else 'No ' + kind + ' with a name or ID of ' + name)",
+        "if kind in ('role', 'project') and verb == 'create':",
+        "    if name in s[kind + 's']: sys.exit('Conflict (HTTP 409)')",
+        "    s[kind + 's'].append(name)",
+        "elif kind == 'role' and verb == 'add':",
+        `    if opts['--user'] not in s['users'] or opts['--user'] == ${JSON.stringify(refuse)}: sys.exit('No user with a name or ID of ' + opts['--user'])`,
+        "    if opts['--project'] not in s['projects'] or name not in s['roles']: sys.exit('Not found (HTTP 404)')",
+        "    g = [opts['--user'], opts['--project'], name]",
+        "    s['grants'] += [] if g in s['grants'] else [g]",
+        "else: sys.exit('unexpected: ' + ' '.join(args))",
+        "json.dump(s, open(path, 'w'))",
+      ].join('\n'),
+    );
+    chmodSync(join(dir, 'bin', 'openstack'), 0o755);
+    const step = tempestAccountsStep({ ...ctx, options: { ...ctx.options, workDir } }, 'seed')!;
+    // The openstack CLI's part; the directory's runs against a real slapd in ldap.test.ts.
+    const runs = () =>
+      step.commands.slice(1).map((command) =>
+        spawnSync('bash', ['-c', command], {
+          cwd: ROOT,
+          encoding: 'utf8',
+          env: { PATH: `${join(dir, 'bin')}:${process.env.PATH}`, HOME: dir },
+        }),
+      );
+    return { runs, state: () => JSON.parse(readFileSync(state, 'utf8')) as { projects: string[]; grants: string[][]; roles: string[] } };
+  }
+
+  test('the seed gives each account its own project and its roles there, creates the missing Swift roles, and runs again harmlessly', () => {
+    const { runs, state } = seed();
+    for (const round of [1, 2]) for (const r of runs()) expect([round, r.status, r.stderr]).toEqual([round, 0, '']);
+    const keystone = state();
+    expect(keystone.roles).toEqual(expect.arrayContaining(['SwiftOperator', 'ResellerAdmin']));
+    expect(keystone.projects).toEqual(TEMPEST_ACCOUNTS.map((a) => a.project));
+    expect(keystone.grants).toEqual(
+      TEMPEST_ACCOUNTS.flatMap((a) => TEMPEST_ACCOUNT_ROLES[a.type].map((role) => [a.user, a.project, role])),
+    );
+  });
+
+  test('the seed stops with Keystone’s message when an account is not in the directory', () => {
+    const { runs } = seed(TEMPEST_ACCOUNTS[3].user);
+    const [accounts] = runs();
+    expect(accounts.status).toBe(1);
+    expect(accounts.stderr).toContain(`No user with a name or ID of ${TEMPEST_ACCOUNTS[3].user}`);
+  });
 });
 
 describe('exclusions', () => {
-  const exclusions = tempestExclusions();
+  const exclusions = [...tempestExclusions(), ...tempestExclusions(TEMPEST_EXCLUDE_DIRECTORY_FILE)];
   const smoke = { '5': fixture('smoke-5.txt'), '13.0.0': fixture('smoke-13.0.0.txt') };
 
   test('each has a reason and matches a smoke test of Tempest 5 or 13.0.0', () => {

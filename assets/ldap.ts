@@ -17,7 +17,7 @@
  * create land in SQL first, and are replaced with production's database anyway.
  */
 import { RELEASES, type Release } from '../profile/schema';
-import type { DirectoryPlan } from '../plan/directory';
+import type { DirectoryAccount, DirectoryPlan } from '../plan/directory';
 import type { NodePlan, StagingPlan } from '../plan/types';
 import { addressOf } from './endpoints';
 import { FILL, secretsFunctions } from './handoff';
@@ -141,12 +141,29 @@ export function databaseLdif(directory: DirectoryPlan): string {
   ].join('\n');
 }
 
+const userDnOf = (directory: DirectoryPlan, uid: string) => `uid=${uid},${directory.usersDn}`;
+
+/** One account's entry, its password a placeholder. */
+function accountEntry(plan: StagingPlan, directory: DirectoryPlan, a: DirectoryAccount): string[] {
+  return [
+    `dn: ${userDnOf(directory, a.uid)}`,
+    'objectClass: inetOrgPerson',
+    `uid: ${a.uid}`,
+    `cn: ${a.uid}`,
+    `sn: ${a.uid}`,
+    `mail: ${a.uid}@${plan.rehearsalId}.internal`,
+    `description: ${a.purpose}`,
+    `userPassword: ${placeholder(a.secret)}`,
+    '',
+  ];
+}
+
 /** The seed: base entry, organizational units, Keystone's bind account, groups and Keystone's users. */
 export function seedLdif(plan: StagingPlan, directory: DirectoryPlan): string {
   const dc = /^dc=([^,]+)/.exec(directory.suffix)![1];
   const entry = (lines: string[]) => [...lines, ''];
   const ou = (dn: string) => entry([`dn: ${dn}`, 'objectClass: organizationalUnit', `ou: ${/^ou=([^,]+)/.exec(dn)![1]}`]);
-  const userDn = (uid: string) => `uid=${uid},${directory.usersDn}`;
+  const userDn = (uid: string) => userDnOf(directory, uid);
   return [
     `# Company-directory stand-in of rehearsal ${plan.rehearsalId}: ${directory.accounts.length} accounts, ${directory.groups.length} groups.`,
     '# Placeholders {{...}} are filled at boot from the secrets file.',
@@ -169,18 +186,7 @@ export function seedLdif(plan: StagingPlan, directory: DirectoryPlan): string {
       'description: read-only account Keystone binds with',
       `userPassword: ${placeholder('LDAP_BIND_PASSWORD')}`,
     ]),
-    ...directory.accounts.flatMap((a) =>
-      entry([
-        `dn: ${userDn(a.uid)}`,
-        'objectClass: inetOrgPerson',
-        `uid: ${a.uid}`,
-        `cn: ${a.uid}`,
-        `sn: ${a.uid}`,
-        `mail: ${a.uid}@${plan.rehearsalId}.internal`,
-        `description: ${a.purpose}`,
-        `userPassword: ${placeholder(a.secret)}`,
-      ]),
-    ),
+    ...directory.accounts.flatMap((a) => accountEntry(plan, directory, a)),
     ...directory.groups.flatMap((g) => {
       const members = directory.accounts.filter((a) => a.groups.includes(g.name)).map((a) => `member: ${userDn(a.uid)}`);
       if (members.length === 0) throw new Error(`directory group ${g.name} has no member: groupOfNames needs one`);
@@ -272,6 +278,35 @@ export function ldapSetupScript(directory: DirectoryPlan, secretsCommand: string
     ...main,
     '',
   ].join('\n');
+}
+
+/**
+ * Lines run as root on the directory's node that add accounts after boot (each unless it is
+ * there), as the directory's administrator, then check that each binds with its own secret.
+ * The secrets are read from the node's secrets file and passed to the tools in files.
+ */
+export function addAccountsLines(plan: StagingPlan, accounts: readonly DirectoryAccount[]): string[] {
+  const directory = directoryOf(plan)!;
+  const secrets = [...new Set(accounts.map((a) => a.secret))];
+  const tool = (name: string) => `${name} -x -H ldapi:/// -D ${shQuote(directory.rootDn)} -y "$d/LDAP_ADMIN_PASSWORD"`;
+  return [
+    `. ${SECRETS_FILE}`,
+    'umask 077',
+    'd=$(mktemp -d)',
+    'trap \'rm -rf "$d"\' EXIT',
+    ...['LDAP_ADMIN_PASSWORD', ...secrets].map((name) => `printf %s "$${name}" >"$d/${name}"`),
+    ...accounts.flatMap((a) => {
+      const dn = shQuote(userDnOf(directory, a.uid));
+      return [
+        `if ! ${tool('ldapsearch')} -LLL -s base -b ${dn} dn >/dev/null 2>&1; then`,
+        `  sed "s|${placeholder(a.secret)}|$${a.secret}|" <<'LDIF' | ${tool('ldapadd')} >/dev/null`,
+        ...accountEntry(plan, directory, a).slice(0, -1),
+        'LDIF',
+        'fi',
+        `ldapwhoami -x -H ldapi:/// -D ${dn} -y "$d/${a.secret}" >/dev/null || { echo "${a.uid} cannot log in to the directory" >&2; exit 1; }`,
+      ];
+    }),
+  ];
 }
 
 const rootOnly = (path: string, content: string, permissions = '0600'): WriteFile => ({ path, content, owner: 'root:root', permissions });

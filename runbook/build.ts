@@ -13,7 +13,7 @@ import { productionDataSteps } from './production-data';
 import { work, type Context } from './remote';
 import { deployStacks, destroyStacks, firstDeploy, outputsCommand, sideStacks } from './stacks';
 import { canaryEnv, canarySeedSteps } from './canary';
-import { tempestInstallStep } from './tempest';
+import { tempestAccountsStep, tempestInstallStep } from './tempest';
 import { CHECKS, stagingCli } from './staging-cli';
 import { collectLogsStep, recordInventoryStep } from './verify';
 import { linkCellsStep, ringsStep, waitConfiguredStep } from './sides';
@@ -123,6 +123,8 @@ export function seedSteps(ctx: Context): Step[] {
       rollbackSafe: true,
     },
     ...canarySeedSteps(ctx, phase),
+    // Before the inventory: Tempest's projects are part of what every later switch must keep.
+    ...[tempestAccountsStep(ctx, phase)].filter((s): s is Step => s !== undefined),
     recordInventoryStep(ctx, phase, 'seed.inventory', 'seed'),
     tempestInstallStep(ctx, phase),
     {

@@ -15,12 +15,22 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { placeholder, SECRETS_FILE } from '../assets/secrets';
 import { shQuote } from '../assets/shell';
-import type { NodePlan, Side } from '../plan/types';
+import { MEMBER_ROLE } from '../plan/canary';
+import {
+  SWIFT_OPERATOR_ROLE,
+  SWIFT_RESELLER_ROLE,
+  TEMPEST_ACCOUNT_ROLES,
+  TEMPEST_ACCOUNTS,
+  TEMPEST_DIRECTORY_ACCOUNTS,
+  TEMPEST_WORKERS,
+} from '../plan/tempest-accounts';
+import { addAccountsLines, directoryNode } from '../assets/ldap';
+import type { NodePlan, Side, StagingPlan } from '../plan/types';
 import type { Release } from '../profile/schema';
 import { TOOLBOX } from './dumps';
 import { addressOf, nodeNamed } from '../assets/endpoints';
 import { onNode, SSH, work, type Context } from './remote';
-import { CHECKS, stagingCli } from './staging-cli';
+import { CHECKS, stagingCli, stagingCliOnce } from './staging-cli';
 import type { Phase, Step } from './types';
 
 /** How one Tempest release is installed and run. */
@@ -47,20 +57,22 @@ export const TEMPEST: Partial<Record<Release, TempestRelease>> = {
 
 /** Exclusions: `REGEX  # reason` lines, each a test id prefix the staging cannot pass. */
 export const TEMPEST_EXCLUDE_FILE = join(__dirname, 'tempest-exclude.txt');
+/** Further exclusions where Keystone's identity is the read-only directory stand-in. */
+export const TEMPEST_EXCLUDE_DIRECTORY_FILE = join(__dirname, 'tempest-exclude-directory.txt');
 
 export interface TempestExclusion {
   readonly regex: string;
   readonly reason: string;
 }
 
-export function tempestExclusions(text = readFileSync(TEMPEST_EXCLUDE_FILE, 'utf8')): TempestExclusion[] {
-  return text
+export function tempestExclusions(file = TEMPEST_EXCLUDE_FILE): TempestExclusion[] {
+  return readFileSync(file, 'utf8')
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l !== '' && !l.startsWith('#'))
     .map((l) => {
       const at = l.indexOf(' #');
-      if (at < 0) throw new Error(`${TEMPEST_EXCLUDE_FILE}: no reason on the line: ${l}`);
+      if (at < 0) throw new Error(`${file}: no reason on the line: ${l}`);
       return { regex: l.slice(0, at).trim(), reason: l.slice(at + 2).trim() };
     });
 }
@@ -73,8 +85,39 @@ export function tempestExclusions(text = readFileSync(TEMPEST_EXCLUDE_FILE, 'utf
 export const smokeSelection = (exclusions: readonly TempestExclusion[]): string =>
   `^(?!${exclusions.map((e) => e.regex.replace(/^\^/, '')).join('|')})(?=.*\\[.*\\bsmoke\\b.*\\])`;
 
-/** The tempest.conf of a side; `$REGION` and the `{{…}}` placeholders are filled on the toolbox at run time. */
-export function tempestConf(keystone: NodePlan, tempest: TempestRelease, network: string): string {
+/** What a run of a plan excludes: the staging's own limits, and the read-only identity's where there is a directory. */
+export const planExclusions = (plan: StagingPlan): TempestExclusion[] => [
+  ...tempestExclusions(),
+  ...(plan.keystone.directory ? tempestExclusions(TEMPEST_EXCLUDE_DIRECTORY_FILE) : []),
+];
+
+/** Where a run keeps its pre-provisioned accounts file (in the conf's folder, root's only). */
+const accountsFileOf = (tempest: TempestRelease) => `${home(tempest)}/src/etc/accounts.yaml`;
+
+/**
+ * Tempest's accounts file (plan/tempest-accounts.ts), in the format of etc/accounts.yaml.sample
+ * at 5 and 13.0.0; the password placeholder is filled on the toolbox. `tenant_name` is read
+ * by both releases (13.0.0 takes it for `project_name`).
+ */
+export function tempestAccountsYaml(): string {
+  return [
+    "# Tempest's pre-provisioned accounts: users of the directory stand-in, each in a project of its own.",
+    ...TEMPEST_ACCOUNTS.flatMap((a) => [
+      `- username: '${a.user}'`,
+      `  tenant_name: '${a.project}'`,
+      `  password: '${placeholder('LDAP_TEST_PASSWORD')}'`,
+      `  types: ['${a.type}']`,
+    ]),
+    '',
+  ].join('\n');
+}
+
+/**
+ * The tempest.conf of a side; `$REGION` and the `{{…}}` placeholders are filled on the toolbox at
+ * run time. With `accountsFile`, Tempest takes its credentials from that file rather than
+ * creating them (plan/tempest-accounts.ts says why).
+ */
+export function tempestConf(keystone: NodePlan, tempest: TempestRelease, network: string, accountsFile?: string): string {
   const url = `http://${keystone.addresses.management}:5000`;
   const newer = tempest.runner === 'tempest-run';
   // The catalog's public URLs are at the edge, which answers the operators' addresses only: the toolbox uses the internal ones.
@@ -89,10 +132,11 @@ export function tempestConf(keystone: NodePlan, tempest: TempestRelease, network
     [
       'auth',
       [
-        [newer ? 'use_dynamic_credentials' : 'allow_tenant_isolation', 'True'],
+        [newer ? 'use_dynamic_credentials' : 'allow_tenant_isolation', accountsFile ? 'False' : 'True'],
+        ...(accountsFile ? ([['test_accounts_file', accountsFile]] as [string, string][]) : []),
         // Dynamic credentials would make a router per test project: the staging has no L3.
         ['create_isolated_networks', 'False'],
-        ['tempest_roles', '_member_'],
+        ['tempest_roles', MEMBER_ROLE],
         ...(newer ? admin : []),
       ],
     ],
@@ -159,7 +203,10 @@ export function tempestConf(keystone: NodePlan, tempest: TempestRelease, network
         ['ipv6', 'False'],
       ],
     ],
-    ['object-storage', [['region', '$REGION'], ['operator_role', 'SwiftOperator'], ...internal]],
+    [
+      'object-storage',
+      [['region', '$REGION'], ['operator_role', SWIFT_OPERATOR_ROLE], ['reseller_admin_role', SWIFT_RESELLER_ROLE], ...internal],
+    ],
     ['validation', [['run_validation', 'False']]],
     [
       'service_available',
@@ -234,12 +281,14 @@ export function tempestStep(ctx: Context, phase: Phase, side: Side): Step | unde
   const tempest = TEMPEST[release];
   if (!tempest) return undefined;
   const keystone = ctx.plan.nodes.find((n) => n.side === side && n.role === 'keystone')!;
-  const exclusions = tempestExclusions();
+  const exclusions = planExclusions(ctx.plan);
+  const accounts = ctx.plan.keystone.directory ? accountsFileOf(tempest) : undefined;
   const dir = `${home(tempest)}/src`;
+  const locks = `${home(tempest)}/locks`;
   const run =
     tempest.runner === 'testr'
-      ? `(cd ${dir} && testr run --parallel ${shQuote(smokeSelection(exclusions))}) || status=$?`
-      : `(cd ${dir} && tempest run --smoke --blacklist-file exclude.txt --config-file etc/tempest.conf) || status=$?`;
+      ? `(cd ${dir} && testr run --parallel --concurrency=${TEMPEST_WORKERS} ${shQuote(smokeSelection(exclusions))}) || status=$?`
+      : `(cd ${dir} && tempest run --smoke --concurrency ${TEMPEST_WORKERS} --blacklist-file exclude.txt --config-file etc/tempest.conf) || status=$?`;
   const seed = work(ctx, 'canary-seed.json');
   const flavors = ctx.plan.canary.flavors.map((f) => f.name);
   const flavorId = (name: string) => `"$(${stagingCli(ctx)} flavor show -f value -c id ${shQuote(name)})"`;
@@ -261,8 +310,16 @@ export function tempestStep(ctx: Context, phase: Phase, side: Side): Step | unde
             `. ${SECRETS_FILE}`,
             `umask 077`,
             `cat > ${dir}/etc/tempest.conf <<'CONF'`,
-            ...tempestConf(keystone, tempest, ctx.plan.canary.tempestNetwork.name).trimEnd().split('\n'),
+            ...tempestConf(keystone, tempest, ctx.plan.canary.tempestNetwork.name, accounts).trimEnd().split('\n'),
             'CONF',
+            ...(accounts
+              ? [
+                  `cat > ${accounts} <<'ACCOUNTS'`,
+                  ...tempestAccountsYaml().trimEnd().split('\n'),
+                  'ACCOUNTS',
+                  `sed -i "s|${placeholder('LDAP_TEST_PASSWORD')}|$LDAP_TEST_PASSWORD|" ${accounts}`,
+                ]
+              : []),
             // The run's values and the password are put in on the toolbox: the conf file is root's only.
             `sed -i -e "s|\\$REGION|$REGION|g; s|\\$IMAGE_ALT|$IMAGE_ALT|g; s|\\$IMAGE|$IMAGE|g; s|\\$FLAVOR_ALT|$FLAVOR_ALT|g; s|\\$FLAVOR|$FLAVOR|g" -e "s|${placeholder('KEYSTONE_ADMIN_PASSWORD')}|$KEYSTONE_ADMIN_PASSWORD|" ${dir}/etc/tempest.conf`,
             `cat > ${dir}/exclude.txt <<'EXCLUDE'`,
@@ -270,6 +327,8 @@ export function tempestStep(ctx: Context, phase: Phase, side: Side): Step | unde
             'EXCLUDE',
             'status=0',
             `export TEMPEST_CONFIG_DIR=${dir}/etc`,
+            // The accounts' locks (oslo.concurrency's lock_path, which tag 5 leaves unset): a run cut short must not leave accounts taken.
+            `rm -rf ${locks} && mkdir -m 700 ${locks} && export OSLO_LOCK_PATH=${locks}`,
             // testr runs the tests with the first `python` on the PATH (its .testr.conf): the virtualenv's.
             `export PATH=${home(tempest)}/venv/bin:$PATH`,
             // A fresh test repository per run: a run that fails to start must not hand back the previous phase's results.
@@ -288,6 +347,43 @@ export function tempestStep(ctx: Context, phase: Phase, side: Side): Step | unde
         ),
         `${SSH} ${ctx.options.sshUser}@${addressOf(nodeNamed(ctx.plan, TOOLBOX))} sudo cat ${dir}/junit.xml > ${junit}`,
         `${CHECKS} tempest ${junit} ${shQuote(tempest.tag)}`,
+      ].join('\n'),
+    ],
+    rollbackSafe: true,
+  };
+}
+
+/**
+ * Once, at seed, where Keystone's identity is the directory stand-in: Tempest's accounts
+ * (plan/tempest-accounts.ts) added to the stand-in, then a project for each and its roles
+ * there, as the staging's admin. Production's restored Keystone may lack a Swift role; it is created.
+ */
+export function tempestAccountsStep(ctx: Context, phase: Phase): Step | undefined {
+  if (!ctx.plan.keystone.directory) return undefined;
+  const { setup, cli } = stagingCliOnce(ctx);
+  const roles = [...new Set(Object.values(TEMPEST_ACCOUNT_ROLES).flat())];
+  return {
+    id: `${phase}.tempest-accounts`,
+    phase,
+    title: `Add Tempest's ${TEMPEST_ACCOUNTS.length} accounts to the directory stand-in, each with a project of its own and its roles there`,
+    where: 'operator',
+    commands: [
+      // The directory's part: the accounts are added now rather than at boot (plan/tempest-accounts.ts says why).
+      onNode(ctx, directoryNode(ctx.plan).name, addAccountsLines(ctx.plan, TEMPEST_DIRECTORY_ACCOUNTS)),
+      [
+        setup,
+        `for role in ${roles.join(' ')}; do`,
+        `  ${cli} role show "$role" >/dev/null 2>&1 || ${cli} role create "$role" >/dev/null || exit 1`,
+        'done',
+        'while read -r user project roles; do',
+        `  ${cli} project show "$project" >/dev/null 2>&1 ||`,
+        `    ${cli} project create --domain default --description "Tempest's account $user" "$project" >/dev/null || exit 1`,
+        '  for role in $roles; do',
+        `    ${cli} role add --user "$user" --user-domain default --project "$project" --project-domain default "$role" || exit 1`,
+        '  done',
+        "done <<'ACCOUNTS'",
+        ...TEMPEST_ACCOUNTS.map((a) => `${a.user} ${a.project} ${TEMPEST_ACCOUNT_ROLES[a.type].join(' ')}`),
+        'ACCOUNTS',
       ].join('\n'),
     ],
     rollbackSafe: true,
