@@ -20,6 +20,7 @@
  */
 import type { NodeRole, Release } from '../profile/schema';
 import type { NodePlan, StagingPlan } from '../plan/types';
+import { SWIFT_OPERATOR_ROLE } from '../plan/canary';
 import { addressOf, apiCell, cellEndpoints, cellOf, firstAddress, nodesOf, RABBIT_PORT, sideOf } from './endpoints';
 import { placeholder, type SecretName } from './secrets';
 import { tenantInterface, VLAN_BRIDGE } from './tenant-network';
@@ -444,7 +445,7 @@ function swiftProxy(ctx: ManifestContext): ClassDeclaration[] {
       name: 'swift::proxy::authtoken',
       params: { admin_user: 'swift', admin_tenant_name: services, admin_password: secret('SWIFT_KS_PASSWORD'), ...authtoken },
     },
-    { name: 'swift::proxy::keystone', params: { operator_roles: ['admin', 'SwiftOperator'] } },
+    { name: 'swift::proxy::keystone', params: { operator_roles: ['admin', SWIFT_OPERATOR_ROLE] } },
   ];
 }
 

@@ -37,7 +37,10 @@ export const TARGET_CELL_ROLE = 'canary_target_cell';
  * which keystoneauth refuses a member its own account), and the target-cell role.
  */
 export const MEMBER_ROLE = '_member_';
-export const CANARY_ROLES: readonly string[] = [MEMBER_ROLE, 'SwiftOperator', TARGET_CELL_ROLE];
+/** Swift's roles as the staging's proxies name them: swift::proxy::keystone `operator_roles`, and keystoneauth's default `reseller_admin_role`. */
+export const SWIFT_OPERATOR_ROLE = 'SwiftOperator';
+export const SWIFT_RESELLER_ROLE = 'ResellerAdmin';
+export const CANARY_ROLES: readonly string[] = [MEMBER_ROLE, SWIFT_OPERATOR_ROLE, TARGET_CELL_ROLE];
 
 /**
  * OS_* variables terraform-provider-openstack 3.4.0 takes as defaults for arguments the

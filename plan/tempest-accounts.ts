@@ -16,7 +16,7 @@
  * The accounts are added to the stand-in by the rehearsal's seed, not at boot: the
  * monitoring node's user data must stay within AWS's 16 KiB.
  */
-import { MEMBER_ROLE } from './canary';
+import { MEMBER_ROLE, SWIFT_OPERATOR_ROLE, SWIFT_RESELLER_ROLE } from './canary';
 import type { DirectoryAccount } from './types';
 
 /** Test workers of a Tempest run (testr and `tempest run` `--concurrency`). */
@@ -24,10 +24,6 @@ export const TEMPEST_WORKERS = 4;
 
 /** The credential types Tempest asks an accounts file for. */
 export type TempestAccountType = 'operator' | 'admin' | 'reseller_admin';
-
-/** Swift's roles as the staging's proxies and tempest.conf name them (swift::proxy::keystone, keystoneauth's default reseller role). */
-export const SWIFT_OPERATOR_ROLE = 'SwiftOperator';
-export const SWIFT_RESELLER_ROLE = 'ResellerAdmin';
 
 /** The roles each type holds in its own project. */
 export const TEMPEST_ACCOUNT_ROLES: Readonly<Record<TempestAccountType, readonly string[]>> = {

@@ -18,6 +18,7 @@
 import { addressOf } from '../assets/endpoints';
 import { SECRETS_FILE } from '../assets/secrets';
 import { shQuote } from '../assets/shell';
+import { SWIFT_RESELLER_ROLE } from '../plan/canary';
 import type { Side } from '../plan/types';
 import { TOOLBOX } from './dumps';
 import { onNode, work, type Context } from './remote';
@@ -37,7 +38,7 @@ except ImportError:
 
 keystone, swift = sys.argv[1], sys.argv[2]
 canary = set(a.decode('utf-8') if isinstance(a, bytes) else a for a in sys.argv[3:])
-RESELLER = 'ResellerAdmin'
+RESELLER = '${SWIFT_RESELLER_ROLE}'
 
 def call(method, url, body=None, bearer=None):
     req = Request(url, data=None if body is None else json.dumps(body).encode('utf-8'))

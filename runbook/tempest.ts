@@ -15,15 +15,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { placeholder, SECRETS_FILE } from '../assets/secrets';
 import { shQuote } from '../assets/shell';
-import { MEMBER_ROLE } from '../plan/canary';
-import {
-  SWIFT_OPERATOR_ROLE,
-  SWIFT_RESELLER_ROLE,
-  TEMPEST_ACCOUNT_ROLES,
-  TEMPEST_ACCOUNTS,
-  TEMPEST_DIRECTORY_ACCOUNTS,
-  TEMPEST_WORKERS,
-} from '../plan/tempest-accounts';
+import { MEMBER_ROLE, SWIFT_OPERATOR_ROLE, SWIFT_RESELLER_ROLE } from '../plan/canary';
+import { TEMPEST_ACCOUNT_ROLES, TEMPEST_ACCOUNTS, TEMPEST_DIRECTORY_ACCOUNTS, TEMPEST_WORKERS } from '../plan/tempest-accounts';
 import { addAccountsLines, directoryNode } from '../assets/ldap';
 import type { NodePlan, Side, StagingPlan } from '../plan/types';
 import type { Release } from '../profile/schema';
