@@ -4,7 +4,7 @@
  * app, assets, rehearse, report) with exit code 2, no stack trace and nothing written.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -289,6 +289,26 @@ describe('through every command', () => {
       expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
       expect(existsSync(join(dir, 'assets-out'))).toBe(false);
       expect(existsSync(join(dir, 'report-out'))).toBe(false);
+    }
+  });
+
+  test('npx cdktf synth: exit 2, the file, field and reason, cdktf.out left as it was', () => {
+    const out = join(dir, `cdktf-out-${++written}`);
+    mkdirSync(join(out, 'stacks'), { recursive: true });
+    writeFileSync(join(out, 'stacks', 'earlier.json'), '{}\n');
+    for (const [env, file, field] of [
+      [{ STAGING_PROFILE: badProfile }, badProfile, 'swift.replicas'],
+      [{ STAGING_TARGET_CONFIG: badTarget }, badTarget, 'adminCidrs[0]'],
+    ] as const) {
+      const result = spawnSync('npx', ['cdktf', 'synth', '--output', out], {
+        cwd: ROOT,
+        env: { ...process.env, CHECKPOINT_DISABLE: '1', ...env },
+        encoding: 'utf8',
+      });
+      expect([field, result.status]).toEqual([field, 2]);
+      expect(result.stdout + result.stderr).toContain(`error: ${file}: ${field}: `);
+      expect(result.stdout + result.stderr).not.toMatch(/\n\s+at /);
+      expect(readdirSync(out, { recursive: true }).sort()).toEqual(['stacks', join('stacks', 'earlier.json')]);
     }
   });
 });

@@ -4,19 +4,26 @@
  * the command quietly. Loads nothing but the error class, so that commands which do
  * not plan (npm run stacks) do not load the planner.
  */
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { InputError } from '../profile/errors';
+
+/**
+ * Ends the command on a refused input: the lines on stderr, and for `npx cdktf` (whose own
+ * exit code is always 1 when its app fails) the same lines in the file bin/cdktf.js asks for.
+ */
+function refuse(lines: string): never {
+  process.stderr.write(lines);
+  if (process.env.STAGING_REFUSAL_FILE) writeFileSync(process.env.STAGING_REFUSAL_FILE, lines);
+  process.exit(2);
+}
 
 /** Runs a command body; input errors print one line and exit 2. */
 export function runCli(body: () => void | Promise<void>): void {
   const fail = (e: unknown): never => {
-    if (e instanceof InputError) {
-      process.stderr.write(e.message.replace(/^/gm, 'error: ') + '\n');
-      process.exit(2);
-    }
+    if (e instanceof InputError) refuse(e.message.replace(/^/gm, 'error: ') + '\n');
     if (e instanceof TypeError && (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`error: ${e.message}\n`);
-      process.exit(2);
+      refuse(`error: ${e.message}\n`);
     }
     throw e;
   };
